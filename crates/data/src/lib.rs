@@ -1,0 +1,9 @@
+//! Data sets for chapter 1: the spiral (book §1.4.1, `dataset/spiral.py`).
+
+pub mod error;
+pub mod spiral;
+
+pub use error::DataError;
+pub use spiral::{Spiral, load_data, load_data_with};
+/// The book's random stream, re-exported for callers that only need data.
+pub use tensor::random::{BookRng, RandomSource, StdRandom};

@@ -1,0 +1,101 @@
+//! Sums and row-wise reductions, in numpy's order of additions.
+
+use crate::float::Float;
+
+/// numpy's `pairwise_sum` of `n` values `get(0..n)`: what `np.sum` does along a contiguous axis.
+///
+/// Below 8 values it adds in order; up to 128 it keeps 8 running sums (element `i` goes to sum
+/// `i % 8`) and combines them as `((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))`, then adds the leftovers;
+/// above that it splits in two halves (the first a multiple of 8 long) and recurses. Matching this
+/// keeps losses bit-identical to the book's.
+#[inline]
+pub fn pairwise_sum<T: Float>(n: usize, get: &impl Fn(usize) -> T) -> T {
+    pairwise_from(0, n, get)
+}
+
+fn pairwise_from<T: Float>(start: usize, n: usize, get: &impl Fn(usize) -> T) -> T {
+    if n < 8 {
+        let mut res = T::ZERO;
+        for i in 0..n {
+            res += get(start + i);
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [T::ZERO; 8];
+        for (j, rj) in r.iter_mut().enumerate() {
+            *rj = get(start + j);
+        }
+        let mut i = 8;
+        while i < n - n % 8 {
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj += get(start + i + j);
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        while i < n {
+            res += get(start + i);
+            i += 1;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_from(start, n2, get) + pairwise_from(start + n2, n - n2, get)
+    }
+}
+
+/// Column sums of a row-major `rows x cols` matrix (`np.sum(x, axis=0)`): numpy adds the rows one
+/// after another, starting from zero.
+pub fn sum_rows<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
+    out.fill(T::ZERO);
+    if cols == 0 {
+        return;
+    }
+    for row in x.chunks_exact(cols) {
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o += v;
+        }
+    }
+}
+
+/// `x + b` with `b` broadcast over the rows, written into `x` (the book's `np.dot(x, W) + b`).
+pub fn add_row<T: Float>(x: &mut [T], b: &[T]) {
+    if b.is_empty() {
+        return;
+    }
+    for row in x.chunks_exact_mut(b.len()) {
+        for (o, &bv) in row.iter_mut().zip(b) {
+            *o += bv;
+        }
+    }
+}
+
+/// `np.sum(x ** 2)` over all elements (pairwise).
+pub fn sum_squares<T: Float>(x: &[T]) -> T {
+    pairwise_sum(x.len(), &|i| x[i] * x[i])
+}
+
+/// Index of the first largest value of each row (`np.argmax(x, axis=1)`); a NaN counts as the
+/// largest, as in numpy.
+pub fn argmax_rows<T: Float>(x: &[T], cols: usize, out: &mut Vec<usize>) {
+    out.clear();
+    if cols == 0 {
+        return;
+    }
+    for row in x.chunks_exact(cols) {
+        let mut best = 0;
+        if !row[0].is_nan() {
+            for (j, &v) in row.iter().enumerate().skip(1) {
+                if v.is_nan() {
+                    best = j;
+                    break;
+                }
+                if v > row[best] {
+                    best = j;
+                }
+            }
+        }
+        out.push(best);
+    }
+}

@@ -1,0 +1,74 @@
+//! Softmax and the softmax-with-cross-entropy loss (book §1.3.1, `common/functions.py`,
+//! `common/layers.py: Softmax, SoftmaxWithLoss`).
+
+use super::reduce::pairwise_sum;
+use crate::float::Float;
+
+/// Row-wise softmax: `e = exp(x - max(x))`, `out = e / sum(e)` (numpy's pairwise row sum).
+pub fn softmax<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
+    if cols == 0 {
+        return;
+    }
+    for (row, orow) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+        let mut max = row[0];
+        for &v in &row[1..] {
+            if v > max {
+                max = v;
+            }
+        }
+        for (o, &v) in orow.iter_mut().zip(row) {
+            *o = (v - max).exp();
+        }
+        let sum = pairwise_sum(cols, &|j| orow[j]);
+        for o in orow.iter_mut() {
+            *o /= sum;
+        }
+    }
+}
+
+/// The book's cross-entropy of softmax outputs `y` for class indices `t`:
+/// `-sum(log(y[n, t_n] + 1e-7)) / N`.
+pub fn cross_entropy<T: Float>(y: &[T], cols: usize, t: &[u32]) -> T {
+    let n = t.len();
+    let eps = T::from_f64(1e-7);
+    let sum = pairwise_sum(n, &|i| (y[i * cols + t[i] as usize] + eps).ln());
+    -sum / T::from_f64(n as f64)
+}
+
+/// Gradient of the loss w.r.t. the scores: `dx = (y - onehot(t)) * dout / N`.
+pub fn softmax_cross_entropy_backward<T: Float>(
+    y: &[T],
+    cols: usize,
+    t: &[u32],
+    dout: T,
+    dx: &mut [T],
+) {
+    let n = T::from_f64(t.len() as f64);
+    dx.copy_from_slice(y);
+    for (row, &c) in dx.chunks_exact_mut(cols).zip(t) {
+        row[c as usize] -= T::ONE;
+    }
+    for d in dx.iter_mut() {
+        *d = *d * dout / n;
+    }
+}
+
+/// Backward of a plain softmax layer: `dx = y * dout - y * sum(y * dout, axis=1)`.
+pub fn softmax_backward<T: Float>(y: &[T], dout: &[T], cols: usize, dx: &mut [T]) {
+    if cols == 0 {
+        return;
+    }
+    for ((yrow, grow), drow) in y
+        .chunks_exact(cols)
+        .zip(dout.chunks_exact(cols))
+        .zip(dx.chunks_exact_mut(cols))
+    {
+        for ((d, &yv), &g) in drow.iter_mut().zip(yrow).zip(grow) {
+            *d = yv * g;
+        }
+        let s = pairwise_sum(cols, &|j| drow[j]);
+        for (d, &yv) in drow.iter_mut().zip(yrow) {
+            *d -= yv * s;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Sigmoid and softmax, with their backward passes (book §1.2.1, §1.3.1).
+
+use super::{same_device, same_shape};
+use crate::cpu;
+use crate::error::{Result, TensorError};
+use crate::float::Float;
+use crate::labels::Labels;
+use crate::tensor::Tensor;
+
+/// `out = 1 / (1 + exp(-x))`, elementwise.
+pub fn sigmoid<T: Float>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
+    out.ensure_shape(x.rows(), x.cols(), x.device())?;
+    cpu::sigmoid::sigmoid(x.cpu(), out.cpu_mut());
+    Ok(())
+}
+
+/// `dx = dout * (1 - y) * y`, with `y` the sigmoid's output.
+pub fn sigmoid_backward<T: Float>(
+    dout: &Tensor<T>,
+    y: &Tensor<T>,
+    dx: &mut Tensor<T>,
+) -> Result<()> {
+    same_shape("sigmoid_backward", dout, y)?;
+    dx.ensure_shape(y.rows(), y.cols(), y.device())?;
+    cpu::sigmoid::sigmoid_backward(dout.cpu(), y.cpu(), dx.cpu_mut());
+    Ok(())
+}
+
+/// Row-wise softmax (`common/functions.py: softmax`).
+pub fn softmax<T: Float>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
+    out.ensure_shape(x.rows(), x.cols(), x.device())?;
+    cpu::softmax::softmax(x.cpu(), x.cols(), out.cpu_mut());
+    Ok(())
+}
+
+/// Backward of a plain softmax: `dx = y * dout - y * sum(y * dout, axis=1)`.
+pub fn softmax_backward<T: Float>(
+    y: &Tensor<T>,
+    dout: &Tensor<T>,
+    dx: &mut Tensor<T>,
+) -> Result<()> {
+    same_shape("softmax_backward", y, dout)?;
+    dx.ensure_shape(y.rows(), y.cols(), y.device())?;
+    cpu::softmax::softmax_backward(y.cpu(), dout.cpu(), y.cols(), dx.cpu_mut());
+    Ok(())
+}
+
+fn check_labels<T: Float>(op: &'static str, x: &Tensor<T>, t: &Labels) -> Result<()> {
+    if x.rows() != t.len() || x.cols() != t.classes() {
+        return Err(TensorError::ShapeMismatch {
+            op,
+            lhs: x.shape(),
+            rhs: (t.len(), t.classes()),
+        });
+    }
+    if x.is_empty() {
+        return Err(TensorError::Empty { op, shape: x.shape() });
+    }
+    Ok(())
+}
+
+/// Softmax of the scores `x` into `y`, and the book's loss `-sum(log(y[n, t_n] + 1e-7)) / N`.
+///
+/// Shapes: `x` is `N x C`; `t` holds `N` labels of `C` classes.
+pub fn softmax_cross_entropy<T: Float>(x: &Tensor<T>, t: &Labels, y: &mut Tensor<T>) -> Result<T> {
+    check_labels("softmax_cross_entropy", x, t)?;
+    softmax(x, y)?;
+    Ok(cpu::softmax::cross_entropy(y.cpu(), y.cols(), t.indices()))
+}
+
+/// Gradient of that loss w.r.t. the scores: `dx = (y - onehot(t)) * dout / N`.
+pub fn softmax_cross_entropy_backward<T: Float>(
+    y: &Tensor<T>,
+    t: &Labels,
+    dout: T,
+    dx: &mut Tensor<T>,
+) -> Result<()> {
+    check_labels("softmax_cross_entropy_backward", y, t)?;
+    same_device("softmax_cross_entropy_backward", y, dx)?;
+    dx.ensure_shape(y.rows(), y.cols(), y.device())?;
+    cpu::softmax::softmax_cross_entropy_backward(y.cpu(), y.cols(), t.indices(), dout, dx.cpu_mut());
+    Ok(())
+}

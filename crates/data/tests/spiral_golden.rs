@@ -8,8 +8,8 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn spiral_seed_1984_equals_the_book_bit_for_bit() {
-    let golden_x = read_csv(include_str!("data/spiral_seed1984_x.csv"));
-    let golden_t = read_csv(include_str!("data/spiral_seed1984_t.csv"));
+    let golden_x = read_csv(include_str!("../../../testdata/golden/spiral_seed1984_x.csv"));
+    let golden_t = read_csv(include_str!("../../../testdata/golden/spiral_seed1984_t.csv"));
     let s = load_data(1984);
     assert_eq!(s.x.dim(), (300, 2));
     assert_eq!(s.t.dim(), (300, 3));

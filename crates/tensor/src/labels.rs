@@ -92,6 +92,13 @@ impl Labels {
         Ok(())
     }
 
+    /// Overwrites `self` with a copy of `src` (reusing memory).
+    pub fn copy_from(&mut self, src: &Labels) {
+        self.classes = src.classes;
+        self.indices.clear();
+        self.indices.extend_from_slice(&src.indices);
+    }
+
     /// The one-hot matrix (`N x C`) of these labels.
     pub fn to_one_hot(&self) -> ndarray::Array2<i32> {
         let mut t = ndarray::Array2::zeros((self.len(), self.classes));

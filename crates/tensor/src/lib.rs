@@ -14,6 +14,7 @@ pub mod error;
 pub mod float;
 pub mod labels;
 pub mod ops;
+pub mod params;
 pub mod random;
 pub mod tensor;
 
@@ -21,4 +22,5 @@ pub use device::Device;
 pub use error::{Result, TensorError};
 pub use float::Float;
 pub use labels::Labels;
+pub use params::{Param, Params};
 pub use tensor::Tensor;

@@ -1,0 +1,97 @@
+//! The fully connected layer (book §1.3.4.3, `common/layers.py: Affine`): `out = x · W + b`.
+
+use tensor::{Float, Param, Params, Tensor, ops};
+
+use crate::error::{LayerError, Result};
+use crate::layer::Layer;
+
+/// `out = x · W + b`. Shapes: `x` is `N x I`, `W` is `I x O`, `b` is `1 x O`, `out` is `N x O`.
+///
+/// Backward: `dx = dout · Wᵀ`, `dW = xᵀ · dout`, `db = sum(dout, axis=0)`.
+#[derive(Debug, Clone)]
+pub struct Affine<T: Float> {
+    /// Weights `W` (`I x O`).
+    pub w: Tensor<T>,
+    /// Bias `b` (`1 x O`).
+    pub b: Tensor<T>,
+    /// `dL/dW` from the last backward.
+    pub dw: Tensor<T>,
+    /// `dL/db` from the last backward.
+    pub db: Tensor<T>,
+    x: Tensor<T>,
+    out: Tensor<T>,
+    dx: Tensor<T>,
+    names: [&'static str; 2],
+}
+
+impl<T: Float> Affine<T> {
+    /// An affine layer with the given weights (`I x O`) and bias (`1 x O`).
+    pub fn new(w: Tensor<T>, b: Tensor<T>) -> Result<Self> {
+        if b.rows() != 1 || b.cols() != w.cols() {
+            return Err(tensor::TensorError::ShapeMismatch {
+                op: "Affine::new",
+                lhs: w.shape(),
+                rhs: b.shape(),
+            }
+            .into());
+        }
+        let device = w.device();
+        Ok(Affine {
+            dw: Tensor::zeros(w.rows(), w.cols(), device)?,
+            db: Tensor::zeros(1, w.cols(), device)?,
+            w,
+            b,
+            x: Tensor::empty(),
+            out: Tensor::empty(),
+            dx: Tensor::empty(),
+            names: ["W", "b"],
+        })
+    }
+
+    /// Names the params in checkpoints and messages (`["W1", "b1"]` in `TwoLayerNet`).
+    pub fn with_names(mut self, names: [&'static str; 2]) -> Self {
+        self.names = names;
+        self
+    }
+}
+
+impl<T: Float> Params<T> for Affine<T> {
+    fn visit_params(
+        &mut self,
+        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    ) -> tensor::Result<()> {
+        f(Param { name: self.names[0], value: &mut self.w, grad: &mut self.dw })?;
+        f(Param { name: self.names[1], value: &mut self.b, grad: &mut self.db })
+    }
+}
+
+impl<T: Float> Layer<T> for Affine<T> {
+    fn name(&self) -> &'static str {
+        "Affine"
+    }
+
+    fn forward(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>> {
+        ops::matmul(x, false, &self.w, false, &mut self.out)?;
+        ops::add_row(&mut self.out, &self.b)?;
+        self.x.copy_from(x)?;
+        Ok(&self.out)
+    }
+
+    fn backward(&mut self, dout: &Tensor<T>) -> Result<&Tensor<T>> {
+        if self.x.is_empty() {
+            return Err(LayerError::BackwardBeforeForward { layer: "Affine" });
+        }
+        if dout.shape() != self.out.shape() {
+            return Err(tensor::TensorError::ShapeMismatch {
+                op: "Affine::backward",
+                lhs: self.out.shape(),
+                rhs: dout.shape(),
+            }
+            .into());
+        }
+        ops::matmul(dout, false, &self.w, true, &mut self.dx)?;
+        ops::matmul(&self.x, true, dout, false, &mut self.dw)?;
+        ops::sum_rows(dout, &mut self.db)?;
+        Ok(&self.dx)
+    }
+}

@@ -1,0 +1,28 @@
+//! The two interfaces: a `Layer` maps a tensor to a tensor; a `Model` maps a batch and its labels to
+//! a loss and can predict.
+
+use tensor::{Float, Labels, Params, Tensor};
+
+use crate::error::Result;
+
+/// A layer of the book: `forward(x) -> out`, `backward(dout) -> dx`, with its own params and grads.
+///
+/// Both return references to buffers the layer owns; they stay valid until the next call.
+pub trait Layer<T: Float>: Params<T> {
+    /// The layer's name as in the book (`"Affine"`, ...).
+    fn name(&self) -> &'static str;
+    /// Forward pass; remembers what `backward` needs.
+    fn forward(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>>;
+    /// Backward pass: stores the param grads, returns the gradient w.r.t. the input.
+    fn backward(&mut self, dout: &Tensor<T>) -> Result<&Tensor<T>>;
+}
+
+/// A model the `Trainer` can fit: a loss for a batch, gradients, and predictions.
+pub trait Model<T: Float>: Params<T> {
+    /// Class scores for `x` (`N x C`).
+    fn predict(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>>;
+    /// The loss of the batch `x` with labels `t`.
+    fn forward(&mut self, x: &Tensor<T>, t: &Labels) -> Result<T>;
+    /// Gradients of the last `forward`'s loss, stored in the params' grads.
+    fn backward(&mut self) -> Result<()>;
+}

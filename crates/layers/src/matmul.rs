@@ -1,0 +1,61 @@
+//! The MatMul node (book §1.3.4.4, `common/layers.py: MatMul`): `out = x · W`.
+
+use tensor::{Float, Param, Params, Tensor, ops};
+
+use crate::error::{LayerError, Result};
+use crate::layer::Layer;
+
+/// `out = x · W`. Backward: `dx = dout · Wᵀ`, `dW = xᵀ · dout`.
+#[derive(Debug, Clone)]
+pub struct MatMul<T: Float> {
+    /// Weights `W` (`I x O`).
+    pub w: Tensor<T>,
+    /// `dL/dW` from the last backward.
+    pub dw: Tensor<T>,
+    x: Tensor<T>,
+    out: Tensor<T>,
+    dx: Tensor<T>,
+}
+
+impl<T: Float> MatMul<T> {
+    /// A MatMul node with weights `w`.
+    pub fn new(w: Tensor<T>) -> Result<Self> {
+        Ok(MatMul {
+            dw: Tensor::zeros(w.rows(), w.cols(), w.device())?,
+            w,
+            x: Tensor::empty(),
+            out: Tensor::empty(),
+            dx: Tensor::empty(),
+        })
+    }
+}
+
+impl<T: Float> Params<T> for MatMul<T> {
+    fn visit_params(
+        &mut self,
+        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    ) -> tensor::Result<()> {
+        f(Param { name: "W", value: &mut self.w, grad: &mut self.dw })
+    }
+}
+
+impl<T: Float> Layer<T> for MatMul<T> {
+    fn name(&self) -> &'static str {
+        "MatMul"
+    }
+
+    fn forward(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>> {
+        ops::matmul(x, false, &self.w, false, &mut self.out)?;
+        self.x.copy_from(x)?;
+        Ok(&self.out)
+    }
+
+    fn backward(&mut self, dout: &Tensor<T>) -> Result<&Tensor<T>> {
+        if self.x.is_empty() {
+            return Err(LayerError::BackwardBeforeForward { layer: "MatMul" });
+        }
+        ops::matmul(dout, false, &self.w, true, &mut self.dx)?;
+        ops::matmul(&self.x, true, dout, false, &mut self.dw)?;
+        Ok(&self.dx)
+    }
+}

@@ -1,0 +1,54 @@
+//! The sigmoid layer (book §1.3.4.2, `common/layers.py: Sigmoid`): `out = 1 / (1 + exp(-x))`.
+
+use tensor::{Float, Param, Params, Tensor, ops};
+
+use crate::error::{LayerError, Result};
+use crate::layer::Layer;
+
+/// `out = 1 / (1 + exp(-x))`; backward `dx = dout * (1 - out) * out`.
+#[derive(Debug, Clone)]
+pub struct Sigmoid<T: Float> {
+    out: Tensor<T>,
+    dx: Tensor<T>,
+}
+
+impl<T: Float> Default for Sigmoid<T> {
+    fn default() -> Self {
+        Sigmoid { out: Tensor::empty(), dx: Tensor::empty() }
+    }
+}
+
+impl<T: Float> Sigmoid<T> {
+    /// A sigmoid layer (no params).
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl<T: Float> Params<T> for Sigmoid<T> {
+    fn visit_params(
+        &mut self,
+        _: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    ) -> tensor::Result<()> {
+        Ok(())
+    }
+}
+
+impl<T: Float> Layer<T> for Sigmoid<T> {
+    fn name(&self) -> &'static str {
+        "Sigmoid"
+    }
+
+    fn forward(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>> {
+        ops::sigmoid(x, &mut self.out)?;
+        Ok(&self.out)
+    }
+
+    fn backward(&mut self, dout: &Tensor<T>) -> Result<&Tensor<T>> {
+        if self.out.is_empty() {
+            return Err(LayerError::BackwardBeforeForward { layer: "Sigmoid" });
+        }
+        ops::sigmoid_backward(dout, &self.out, &mut self.dx)?;
+        Ok(&self.dx)
+    }
+}

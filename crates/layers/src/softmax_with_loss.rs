@@ -1,0 +1,49 @@
+//! Softmax with cross-entropy loss (book §1.3.1, `common/layers.py: SoftmaxWithLoss`).
+
+use tensor::{Float, Labels, Tensor, ops};
+
+use crate::error::{LayerError, Result};
+
+/// `loss = -sum(log(softmax(x)[n, t_n] + 1e-7)) / N`; backward `dx = (y - onehot(t)) * dout / N`.
+///
+/// Labels may be one-hot or class indices: both become [`Labels`] (checked) before they get here.
+#[derive(Debug, Clone)]
+pub struct SoftmaxWithLoss<T: Float> {
+    y: Tensor<T>,
+    t: Labels,
+    dx: Tensor<T>,
+}
+
+impl<T: Float> Default for SoftmaxWithLoss<T> {
+    fn default() -> Self {
+        SoftmaxWithLoss { y: Tensor::empty(), t: Labels::with_classes(0), dx: Tensor::empty() }
+    }
+}
+
+impl<T: Float> SoftmaxWithLoss<T> {
+    /// A loss layer (no params).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The loss of scores `x` (`N x C`) for labels `t`; remembers the softmax and labels.
+    pub fn forward(&mut self, x: &Tensor<T>, t: &Labels) -> Result<T> {
+        let loss = ops::softmax_cross_entropy(x, t, &mut self.y)?;
+        self.t.copy_from(t);
+        Ok(loss)
+    }
+
+    /// The gradient w.r.t. the scores; `dout` is 1 for a final loss.
+    pub fn backward(&mut self, dout: T) -> Result<&Tensor<T>> {
+        if self.t.is_empty() {
+            return Err(LayerError::BackwardBeforeForward { layer: "SoftmaxWithLoss" });
+        }
+        ops::softmax_cross_entropy_backward(&self.y, &self.t, dout, &mut self.dx)?;
+        Ok(&self.dx)
+    }
+
+    /// The softmax probabilities of the last forward.
+    pub fn probabilities(&self) -> &Tensor<T> {
+        &self.y
+    }
+}

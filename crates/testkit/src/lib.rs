@@ -1,0 +1,58 @@
+//! Test helpers: the book's golden files (kept in `testdata/golden`, copied from the book's run; see
+//! its README) and float comparisons that say where and by how much two arrays differ.
+
+use ndarray::{Array2, ArrayView2};
+use serde_json::Value;
+
+/// The workspace's golden-data folder.
+pub const GOLDEN_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden");
+
+/// Reads and parses a golden JSON file by name.
+pub fn golden_json(name: &str) -> Value {
+    let path = format!("{GOLDEN_DIR}/{name}");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A JSON number array of rank 1 or 2 as a matrix (a rank-1 array becomes one row).
+pub fn matrix(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = match v.as_array().expect("array") {
+        a if a.first().is_some_and(Value::is_array) => a
+            .iter()
+            .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+            .collect(),
+        a => vec![a.iter().map(|x| x.as_f64().unwrap()).collect()],
+    };
+    let cols = rows.first().map_or(0, Vec::len);
+    Array2::from_shape_vec((rows.len(), cols), rows.concat()).expect("rectangular")
+}
+
+/// A JSON array of integers.
+pub fn usizes(v: &Value) -> Vec<usize> {
+    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
+}
+
+/// Asserts equal shapes and bit-identical values (`-0.0 == 0.0` counts as equal, as numpy's `==`).
+#[track_caller]
+pub fn assert_bits_eq(what: &str, got: ArrayView2<'_, f64>, want: ArrayView2<'_, f64>) {
+    assert_eq!(got.dim(), want.dim(), "{what}: shape");
+    for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
+        assert!(g == w, "{what}{idx:?}: got {g:e}, want {w:e} (bit-exact expected)");
+    }
+}
+
+/// Asserts `|got - want| <= atol + rtol * |want|` everywhere.
+#[track_caller]
+pub fn assert_close(
+    what: &str,
+    got: ArrayView2<'_, f64>,
+    want: ArrayView2<'_, f64>,
+    atol: f64,
+    rtol: f64,
+) {
+    assert_eq!(got.dim(), want.dim(), "{what}: shape");
+    for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
+        let tol = atol + rtol * w.abs();
+        assert!((g - w).abs() <= tol, "{what}{idx:?}: got {g:e}, want {w:e}, |diff| {:e} > {tol:e}", (g - w).abs());
+    }
+}

@@ -1,0 +1,60 @@
+//! RMSprop (`common/optimizer.py: RMSprop`).
+
+use tensor::{Float, Params, Tensor, ops};
+
+use crate::error::{Result, check_lr, check_rate};
+use crate::optimizer::Optimizer;
+use crate::state::Slots;
+
+/// `h = decay * h + (1 - decay) * dW * dW; W -= lr * dW / (sqrt(h) + 1e-7)`.
+/// Book defaults: `lr = 0.01`, `decay_rate = 0.99`.
+#[derive(Debug, Clone)]
+pub struct RmsProp<T: Float> {
+    lr: f64,
+    decay_rate: f64,
+    h: Slots<T>,
+}
+
+impl<T: Float> RmsProp<T> {
+    /// RMSprop with `lr` (finite, > 0) and `decay_rate` in `[0, 1)`.
+    pub fn new(lr: f64, decay_rate: f64) -> Result<Self> {
+        check_lr("RMSprop", lr)?;
+        check_rate("RMSprop", "decay_rate", decay_rate)?;
+        Ok(RmsProp { lr, decay_rate, h: Slots::new("h") })
+    }
+}
+
+impl<T: Float> Default for RmsProp<T> {
+    fn default() -> Self {
+        Self::new(0.01, 0.99).expect("the book's defaults are valid")
+    }
+}
+
+impl<T: Float> Optimizer<T> for RmsProp<T> {
+    fn name(&self) -> &'static str {
+        "RMSprop"
+    }
+
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
+        let mut i = 0;
+        params.visit_params(&mut |p| {
+            let h = self.h.get("RMSprop", i, &p)?;
+            i += 1;
+            ops::update::rmsprop(p.value, h, p.grad, self.lr, self.decay_rate)
+        })?;
+        Ok(())
+    }
+
+    fn state(&self) -> Vec<(String, &Tensor<T>)> {
+        self.h.named()
+    }
+
+    fn load_state(&mut self, mut state: Vec<(String, Tensor<T>)>, _: u64) -> Result<()> {
+        self.h.restore(&mut state);
+        Ok(())
+    }
+}

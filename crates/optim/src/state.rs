@@ -1,0 +1,70 @@
+//! Per-param state (`v`, `h`, `m`): one tensor per param, made on the first update.
+
+use tensor::{Float, Param, Tensor};
+
+use tensor::{Result, TensorError};
+
+/// One slot of state per param, named after the params.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slots<T: Float> {
+    prefix: &'static str,
+    tensors: Vec<Tensor<T>>,
+    names: Vec<&'static str>,
+}
+
+impl<T: Float> Slots<T> {
+    pub(crate) fn new(prefix: &'static str) -> Self {
+        Slots { prefix, tensors: Vec::new(), names: Vec::new() }
+    }
+
+    /// The slot for param `index`, created as zeros on first sight and checked afterwards: a param
+    /// whose shape changed since is a shape mismatch naming the optimizer.
+    pub(crate) fn get(
+        &mut self,
+        optimizer: &'static str,
+        index: usize,
+        p: &Param<'_, T>,
+    ) -> Result<&mut Tensor<T>> {
+        if index == self.tensors.len() {
+            let (r, c) = p.value.shape();
+            self.tensors.push(Tensor::zeros(r, c, p.value.device())?);
+            self.names.push(p.name);
+        }
+        let t = &mut self.tensors[index];
+        if t.shape() != p.value.shape() || t.device() != p.value.device() {
+            return Err(TensorError::ShapeMismatch { op: optimizer, lhs: t.shape(), rhs: p.value.shape() });
+        }
+        Ok(t)
+    }
+
+    pub(crate) fn named(&self) -> Vec<(String, &Tensor<T>)> {
+        self.names
+            .iter()
+            .zip(&self.tensors)
+            .map(|(n, t)| (format!("{}.{n}", self.prefix), t))
+            .collect()
+    }
+
+    /// Takes this slot's entries out of a saved state list.
+    pub(crate) fn restore(&mut self, state: &mut Vec<(String, Tensor<T>)>) {
+        self.tensors.clear();
+        self.names.clear();
+        let prefix = format!("{}.", self.prefix);
+        let mut rest = Vec::new();
+        for (name, t) in state.drain(..) {
+            match name.strip_prefix(&prefix) {
+                Some(param) => {
+                    self.names.push(leak(param));
+                    self.tensors.push(t);
+                }
+                None => rest.push((name, t)),
+            }
+        }
+        *state = rest;
+    }
+}
+
+/// Param names are `'static` in models; restored names come from a file, once per load.
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}

@@ -1,1 +1,16 @@
-//! train
+//! Training (book §1.4.3–1.4.4): the [`Trainer`] with `fit`, gradient clipping ([`clip_grads`]),
+//! the loss history and the book's log line, plus [`accuracy`].
+
+pub mod accuracy;
+pub mod clip;
+pub mod config;
+pub mod error;
+pub mod observer;
+pub mod trainer;
+
+pub use accuracy::accuracy;
+pub use clip::clip_grads;
+pub use config::FitConfig;
+pub use error::{Result, TrainError};
+pub use observer::{EvalRecord, FitObserver, PrintLines, Silent};
+pub use trainer::Trainer;

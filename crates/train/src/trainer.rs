@@ -1,0 +1,207 @@
+//! The book's `Trainer` (§1.4.4, `common/trainer.py`).
+
+use std::time::Instant;
+
+use layers::Model;
+use optim::Optimizer;
+use tensor::random::RandomSource;
+use tensor::{Float, Labels, Tensor, ops};
+
+use crate::clip::clip_grads;
+use crate::config::FitConfig;
+use crate::error::{Result, TrainError};
+use crate::observer::{EvalRecord, FitObserver};
+
+/// Trains a model with an optimizer, keeping the loss history across `fit` calls.
+pub struct Trainer<T: Float, M: Model<T>> {
+    /// The model being trained.
+    pub model: M,
+    /// The optimizer.
+    pub optimizer: Box<dyn Optimizer<T>>,
+    /// Average losses, one per evaluation point (the book's `loss_list`).
+    pub loss_list: Vec<f64>,
+    /// The `eval_interval` of the last `fit` (x-axis unit of the loss plot).
+    pub eval_interval: Option<usize>,
+    /// Epochs completed so far.
+    pub current_epoch: usize,
+    /// Buffers reused by every step.
+    buffers: Buffers<T>,
+}
+
+#[derive(Debug)]
+struct Buffers<T: Float> {
+    order: Vec<usize>,
+    perm: Vec<usize>,
+    next: Vec<usize>,
+    x: Tensor<T>,
+    t: Labels,
+}
+
+impl<T: Float, M: Model<T>> Trainer<T, M> {
+    /// `Trainer(model, optimizer)`.
+    pub fn new(model: M, optimizer: impl Optimizer<T> + 'static) -> Self {
+        Self::with_boxed(model, Box::new(optimizer))
+    }
+
+    /// A trainer with an optimizer chosen at run time.
+    pub fn with_boxed(model: M, optimizer: Box<dyn Optimizer<T>>) -> Self {
+        Trainer {
+            model,
+            optimizer,
+            loss_list: Vec::new(),
+            eval_interval: None,
+            current_epoch: 0,
+            buffers: Buffers {
+                order: Vec::new(),
+                perm: Vec::new(),
+                next: Vec::new(),
+                x: Tensor::empty(),
+                t: Labels::with_classes(0),
+            },
+        }
+    }
+
+    /// `fit(x, t, max_epoch, batch_size, max_grad, eval_interval)`.
+    ///
+    /// Each epoch draws `permutation(N)` from `rng` and reorders the data with it, as the book's
+    /// `x = x[idx]` does (so orders compound across epochs), then steps through
+    /// `N / batch_size` mini-batches. Every `eval_interval` iterations the average loss since the
+    /// last record is appended to `loss_list` and passed to `observer`.
+    pub fn fit(
+        &mut self,
+        x: &Tensor<T>,
+        t: &Labels,
+        config: &FitConfig,
+        rng: &mut dyn RandomSource,
+        observer: &mut dyn FitObserver,
+    ) -> Result<()> {
+        let data_size = x.rows();
+        if t.len() != data_size {
+            return Err(TrainError::BadData(format!("{data_size} samples but {} labels", t.len())));
+        }
+        config.validate(data_size)?;
+        let batch_size = config.batch_size;
+        let max_iters = data_size / batch_size;
+        self.eval_interval = config.eval_interval;
+        if let Some(every) = config.eval_interval {
+            self.loss_list.reserve(config.max_epoch * max_iters.div_ceil(every));
+        }
+        let b = &mut self.buffers;
+        b.order.clear();
+        b.order.extend(0..data_size);
+        b.next.resize(data_size, 0);
+
+        let mut total_loss = 0.0;
+        let mut loss_count = 0usize;
+        let start = Instant::now();
+        for _ in 0..config.max_epoch {
+            let b = &mut self.buffers;
+            b.perm.clear();
+            b.perm.extend(0..data_size);
+            rng.shuffle(&mut b.perm);
+            for (n, &p) in b.next.iter_mut().zip(&b.perm) {
+                *n = b.order[p];
+            }
+            std::mem::swap(&mut b.order, &mut b.next);
+
+            for iters in 0..max_iters {
+                let b = &mut self.buffers;
+                let idx = &b.order[iters * batch_size..(iters + 1) * batch_size];
+                ops::gather_rows(x, idx, &mut b.x)?;
+                b.t.gather(t, idx)?;
+                let loss = step(
+                    &mut self.model,
+                    self.optimizer.as_mut(),
+                    &b.x,
+                    &b.t,
+                    config.max_grad,
+                )
+                .map_err(|e| e.at(self.current_epoch + 1, iters + 1))?;
+                total_loss += loss;
+                loss_count += 1;
+                observer.on_step(self.current_epoch, iters, max_iters);
+
+                if let Some(every) = config.eval_interval
+                    && iters % every == 0
+                {
+                    let avg_loss = total_loss / loss_count as f64;
+                    self.loss_list.push(avg_loss);
+                    observer.on_eval(&EvalRecord {
+                        epoch: self.current_epoch + 1,
+                        iter: iters + 1,
+                        max_iters,
+                        elapsed: start.elapsed().as_secs_f64(),
+                        loss: avg_loss,
+                    });
+                    total_loss = 0.0;
+                    loss_count = 0;
+                }
+            }
+            self.current_epoch += 1;
+        }
+        Ok(())
+    }
+}
+
+/// A step's failure before it knows where in the run it happened.
+enum StepError {
+    NonFinite(String),
+    Other(TrainError),
+}
+
+impl<E: Into<TrainError>> From<E> for StepError {
+    fn from(e: E) -> Self {
+        StepError::Other(e.into())
+    }
+}
+
+impl StepError {
+    fn at(self, epoch: usize, iter: usize) -> TrainError {
+        match self {
+            StepError::NonFinite(what) => TrainError::Diverged { epoch, iter, what },
+            StepError::Other(e) => e,
+        }
+    }
+}
+
+/// One training step: forward, backward, optional clipping, update. Returns the batch loss.
+///
+/// A non-finite loss or gradient stops before the update, so the params stay those of the last
+/// finite step.
+fn step<T: Float, M: Model<T>>(
+    model: &mut M,
+    optimizer: &mut dyn Optimizer<T>,
+    x: &Tensor<T>,
+    t: &Labels,
+    max_grad: Option<f64>,
+) -> std::result::Result<f64, StepError> {
+    let loss = model.forward(x, t)?.to_f64();
+    if !loss.is_finite() {
+        return Err(StepError::NonFinite("loss".to_string()));
+    }
+    model.backward()?;
+    let mut bad: Option<&'static str> = None;
+    model.visit_params(&mut |p| {
+        if bad.is_none() && !ops::all_finite(p.grad)? {
+            bad = Some(p.name);
+        }
+        Ok(())
+    })?;
+    if let Some(name) = bad {
+        return Err(StepError::NonFinite(format!("the gradient of {name}")));
+    }
+    if let Some(max_norm) = max_grad {
+        clip_grads(model, max_norm)?;
+    }
+    optimizer.update(model)?;
+    Ok(loss)
+}
+
+impl<T: Float, M: Model<T>> Trainer<T, M> {
+    /// One step on a ready-made batch (what `fit` does per iteration), for custom loops and
+    /// benchmarks. Returns the batch loss.
+    pub fn step(&mut self, x: &Tensor<T>, t: &Labels, max_grad: Option<f64>) -> Result<f64> {
+        step(&mut self.model, self.optimizer.as_mut(), x, t, max_grad)
+            .map_err(|e| e.at(self.current_epoch + 1, 0))
+    }
+}

@@ -49,7 +49,11 @@ pub fn load_data_with(
         });
     }
     if classes == 0 || classes > 256 {
-        return Err(DataError::InvalidSize { name: "classes", value: classes, expected: "1 to 256" });
+        return Err(DataError::InvalidSize {
+            name: "classes",
+            value: classes,
+            expected: "1 to 256",
+        });
     }
     if n.saturating_mul(classes) > MAX_POINTS {
         return Err(DataError::InvalidSize {

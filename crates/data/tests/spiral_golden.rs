@@ -3,13 +3,19 @@
 use data::{BookRng, RandomSource, load_data, load_data_with};
 
 fn read_csv(text: &str) -> Vec<Vec<String>> {
-    text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
+    text.lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
 }
 
 #[test]
 fn spiral_seed_1984_equals_the_book_bit_for_bit() {
-    let golden_x = read_csv(include_str!("../../../testdata/golden/spiral_seed1984_x.csv"));
-    let golden_t = read_csv(include_str!("../../../testdata/golden/spiral_seed1984_t.csv"));
+    let golden_x = read_csv(include_str!(
+        "../../../testdata/golden/spiral_seed1984_x.csv"
+    ));
+    let golden_t = read_csv(include_str!(
+        "../../../testdata/golden/spiral_seed1984_t.csv"
+    ));
     let s = load_data(1984);
     assert_eq!(s.x.dim(), (300, 2));
     assert_eq!(s.t.dim(), (300, 3));
@@ -17,7 +23,11 @@ fn spiral_seed_1984_equals_the_book_bit_for_bit() {
         for (j, v) in row.iter().enumerate() {
             let want: f64 = v.parse().unwrap();
             let got = s.x[[i, j]];
-            assert_eq!(got.to_bits(), want.to_bits(), "x[{i},{j}]: {got:e} vs {want:e}");
+            assert_eq!(
+                got.to_bits(),
+                want.to_bits(),
+                "x[{i},{j}]: {got:e} vs {want:e}"
+            );
         }
     }
     for (i, row) in golden_t.iter().enumerate() {
@@ -30,7 +40,12 @@ fn spiral_seed_1984_equals_the_book_bit_for_bit() {
 #[test]
 fn signed_zeros_of_the_radius_zero_rows_match_the_book() {
     let s = load_data(1984);
-    let signs = |r: usize| (s.x[[r, 0]].is_sign_negative(), s.x[[r, 1]].is_sign_negative());
+    let signs = |r: usize| {
+        (
+            s.x[[r, 0]].is_sign_negative(),
+            s.x[[r, 1]].is_sign_negative(),
+        )
+    };
     assert_eq!(signs(0), (true, false));
     assert_eq!(signs(100), (true, true));
     assert_eq!(signs(200), (false, true));

@@ -60,8 +60,16 @@ impl<T: Float> Params<T> for Affine<T> {
         &mut self,
         f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
-        f(Param { name: self.names[0], value: &mut self.w, grad: &mut self.dw })?;
-        f(Param { name: self.names[1], value: &mut self.b, grad: &mut self.db })
+        f(Param {
+            name: self.names[0],
+            value: &mut self.w,
+            grad: &mut self.dw,
+        })?;
+        f(Param {
+            name: self.names[1],
+            value: &mut self.b,
+            grad: &mut self.db,
+        })
     }
 }
 

@@ -35,7 +35,11 @@ impl<T: Float> Params<T> for MatMul<T> {
         &mut self,
         f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
-        f(Param { name: "W", value: &mut self.w, grad: &mut self.dw })
+        f(Param {
+            name: "W",
+            value: &mut self.w,
+            grad: &mut self.dw,
+        })
     }
 }
 

@@ -16,7 +16,11 @@ pub struct Repeat<T: Float> {
 impl<T: Float> Repeat<T> {
     /// Repeats its input `n` times.
     pub fn new(n: usize) -> Self {
-        Repeat { n, out: Tensor::empty(), dx: Tensor::empty() }
+        Repeat {
+            n,
+            out: Tensor::empty(),
+            dx: Tensor::empty(),
+        }
     }
 }
 

@@ -14,7 +14,10 @@ pub struct Sigmoid<T: Float> {
 
 impl<T: Float> Default for Sigmoid<T> {
     fn default() -> Self {
-        Sigmoid { out: Tensor::empty(), dx: Tensor::empty() }
+        Sigmoid {
+            out: Tensor::empty(),
+            dx: Tensor::empty(),
+        }
     }
 }
 

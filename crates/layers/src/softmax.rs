@@ -14,7 +14,10 @@ pub struct Softmax<T: Float> {
 
 impl<T: Float> Default for Softmax<T> {
     fn default() -> Self {
-        Softmax { out: Tensor::empty(), dx: Tensor::empty() }
+        Softmax {
+            out: Tensor::empty(),
+            dx: Tensor::empty(),
+        }
     }
 }
 

@@ -16,7 +16,11 @@ pub struct SoftmaxWithLoss<T: Float> {
 
 impl<T: Float> Default for SoftmaxWithLoss<T> {
     fn default() -> Self {
-        SoftmaxWithLoss { y: Tensor::empty(), t: Labels::with_classes(0), dx: Tensor::empty() }
+        SoftmaxWithLoss {
+            y: Tensor::empty(),
+            t: Labels::with_classes(0),
+            dx: Tensor::empty(),
+        }
     }
 }
 
@@ -36,7 +40,9 @@ impl<T: Float> SoftmaxWithLoss<T> {
     /// The gradient w.r.t. the scores; `dout` is 1 for a final loss.
     pub fn backward(&mut self, dout: T) -> Result<&Tensor<T>> {
         if self.t.is_empty() {
-            return Err(LayerError::BackwardBeforeForward { layer: "SoftmaxWithLoss" });
+            return Err(LayerError::BackwardBeforeForward {
+                layer: "SoftmaxWithLoss",
+            });
         }
         ops::softmax_cross_entropy_backward(&self.y, &self.t, dout, &mut self.dx)?;
         Ok(&self.dx)

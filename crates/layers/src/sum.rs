@@ -15,7 +15,11 @@ pub struct Sum<T: Float> {
 
 impl<T: Float> Default for Sum<T> {
     fn default() -> Self {
-        Sum { n: None, out: Tensor::empty(), dx: Tensor::empty() }
+        Sum {
+            n: None,
+            out: Tensor::empty(),
+            dx: Tensor::empty(),
+        }
     }
 }
 
@@ -47,7 +51,9 @@ impl<T: Float> Layer<T> for Sum<T> {
     }
 
     fn backward(&mut self, dout: &Tensor<T>) -> Result<&Tensor<T>> {
-        let n = self.n.ok_or(LayerError::BackwardBeforeForward { layer: "Sum" })?;
+        let n = self
+            .n
+            .ok_or(LayerError::BackwardBeforeForward { layer: "Sum" })?;
         ops::repeat_rows(dout, n, &mut self.dx)?;
         Ok(&self.dx)
     }

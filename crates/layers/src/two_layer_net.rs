@@ -41,9 +41,11 @@ impl<T: Float> TwoLayerNet<T> {
         rng: &mut impl RandomSource,
         device: Device,
     ) -> Result<Self> {
-        for (name, value) in
-            [("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)]
-        {
+        for (name, value) in [
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("output_size", output_size),
+        ] {
             if value == 0 || value > MAX_WIDTH {
                 return Err(LayerError::InvalidSize {
                     layer: "TwoLayerNet",
@@ -84,12 +86,21 @@ impl<T: Float> TwoLayerNet<T> {
             .with_names(["W1", "b1"]);
         let affine2 = Affine::new(Tensor::from_f64(w2, device)?, Tensor::from_f64(b2, device)?)?
             .with_names(["W2", "b2"]);
-        Ok(TwoLayerNet { affine1, sigmoid: Sigmoid::new(), affine2, loss_layer: SoftmaxWithLoss::new() })
+        Ok(TwoLayerNet {
+            affine1,
+            sigmoid: Sigmoid::new(),
+            affine2,
+            loss_layer: SoftmaxWithLoss::new(),
+        })
     }
 
     /// `(input_size, hidden_size, output_size)`.
     pub fn sizes(&self) -> (usize, usize, usize) {
-        (self.affine1.w.rows(), self.affine1.w.cols(), self.affine2.w.cols())
+        (
+            self.affine1.w.rows(),
+            self.affine1.w.cols(),
+            self.affine2.w.cols(),
+        )
     }
 
     /// The device the params live on.

@@ -4,7 +4,10 @@
 //! `dL/dy = R`; `backward(R)` must then agree with `(L(v + h) - L(v - h)) / 2h` for every element
 //! `v` of the input and of every param, within `1e-7 + 1e-5 * |numerical|`.
 
-use layers::{Affine, Layer, MatMul, Model, Params, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum, TwoLayerNet};
+use layers::{
+    Affine, Layer, MatMul, Model, Params, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum,
+    TwoLayerNet,
+};
 use ndarray::Array2;
 use tensor::random::{BookRng, RandomSource};
 use tensor::{Device, Labels, Tensor};
@@ -38,7 +41,13 @@ fn numerical(f: impl Fn(&Array2<f64>) -> f64, at: &Array2<f64>) -> Array2<f64> {
     grad
 }
 
-fn check(name: &str, make: &Make, params: Vec<Array2<f64>>, x: Array2<f64>, out_shape: (usize, usize)) {
+fn check(
+    name: &str,
+    make: &Make,
+    params: Vec<Array2<f64>>,
+    x: Array2<f64>,
+    out_shape: (usize, usize),
+) {
     let mut rng = BookRng::new(7);
     let r = rng.randn_matrix(out_shape.0, out_shape.1);
     let mut layer = make(&params);
@@ -64,7 +73,13 @@ fn check(name: &str, make: &Make, params: Vec<Array2<f64>>, x: Array2<f64>, out_
             },
             &params[k],
         );
-        assert_close(&format!("{name} dparam{k}"), g.view(), num.view(), ATOL, RTOL);
+        assert_close(
+            &format!("{name} dparam{k}"),
+            g.view(),
+            num.view(),
+            ATOL,
+            RTOL,
+        );
     }
 }
 
@@ -77,7 +92,13 @@ fn matmul_gradients() {
     let mut rng = BookRng::new(1);
     let w = randn(&mut rng, 3, 4);
     let x = randn(&mut rng, 5, 3);
-    check("MatMul", &|p| Box::new(MatMul::new(t(&p[0])).unwrap()), vec![w], x, (5, 4));
+    check(
+        "MatMul",
+        &|p| Box::new(MatMul::new(t(&p[0])).unwrap()),
+        vec![w],
+        x,
+        (5, 4),
+    );
 }
 
 #[test]
@@ -86,7 +107,13 @@ fn affine_gradients() {
     let w = randn(&mut rng, 3, 4);
     let b = randn(&mut rng, 1, 4);
     let x = randn(&mut rng, 6, 3);
-    check("Affine", &|p| Box::new(Affine::new(t(&p[0]), t(&p[1])).unwrap()), vec![w, b], x, (6, 4));
+    check(
+        "Affine",
+        &|p| Box::new(Affine::new(t(&p[0]), t(&p[1])).unwrap()),
+        vec![w, b],
+        x,
+        (6, 4),
+    );
 }
 
 #[test]
@@ -120,7 +147,13 @@ fn softmax_with_loss_gradient() {
     let dx = layer.backward(1.0).unwrap().to_array().unwrap();
     // The book adds 1e-7 inside the log, which the analytic gradient ignores: its relative effect is
     // about 1e-7 / y, so the scores are kept moderate (every y well above 1e-2).
-    assert_close("SoftmaxWithLoss dx", dx.view(), numerical(loss, &x).view(), 1e-6, 1e-5);
+    assert_close(
+        "SoftmaxWithLoss dx",
+        dx.view(),
+        numerical(loss, &x).view(),
+        1e-6,
+        1e-5,
+    );
 }
 
 #[test]
@@ -134,14 +167,24 @@ fn two_layer_net_gradients() {
     let b2 = randn(&mut rng, 1, 3);
     let params = [w1, b1, w2, b2];
     let loss = |ps: &[Array2<f64>]| {
-        let mut m =
-            TwoLayerNet::<f64>::from_params(ps[0].view(), ps[1].view(), ps[2].view(), ps[3].view(), Device::Cpu)
-                .unwrap();
+        let mut m = TwoLayerNet::<f64>::from_params(
+            ps[0].view(),
+            ps[1].view(),
+            ps[2].view(),
+            ps[3].view(),
+            Device::Cpu,
+        )
+        .unwrap();
         m.forward(&t(&x), &labels).unwrap()
     };
-    let mut model =
-        TwoLayerNet::<f64>::from_params(params[0].view(), params[1].view(), params[2].view(), params[3].view(), Device::Cpu)
-            .unwrap();
+    let mut model = TwoLayerNet::<f64>::from_params(
+        params[0].view(),
+        params[1].view(),
+        params[2].view(),
+        params[3].view(),
+        Device::Cpu,
+    )
+    .unwrap();
     model.forward(&t(&x), &labels).unwrap();
     model.backward().unwrap();
     let mut grads = Vec::new();
@@ -162,6 +205,12 @@ fn two_layer_net_gradients() {
             },
             &params[k],
         );
-        assert_close(&format!("TwoLayerNet {name}"), g.view(), num.view(), 1e-6, 1e-5);
+        assert_close(
+            &format!("TwoLayerNet {name}"),
+            g.view(),
+            num.view(),
+            1e-6,
+            1e-5,
+        );
     }
 }

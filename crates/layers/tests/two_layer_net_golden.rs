@@ -41,14 +41,30 @@ fn run<T: Float>(check: Check) {
         let t = Labels::from_indices(&usizes(&case["t_index"]), 3).unwrap();
         let loss = model.forward(&x, &t).unwrap().to_f64();
         let want_loss = case["forward"]["loss"].as_f64().unwrap();
-        check(&format!("{label} loss"), Array2::from_elem((1, 1), loss).view(), Array2::from_elem((1, 1), want_loss).view());
+        check(
+            &format!("{label} loss"),
+            Array2::from_elem((1, 1), loss).view(),
+            Array2::from_elem((1, 1), want_loss).view(),
+        );
         let scores = model.predict(&x).unwrap().to_f64_array().unwrap();
-        check(&format!("{label} scores"), scores.view(), matrix(&case["forward"]["scores"]).view());
+        check(
+            &format!("{label} scores"),
+            scores.view(),
+            matrix(&case["forward"]["scores"]).view(),
+        );
         model.forward(&x, &t).unwrap();
         let softmax = model.loss_layer.probabilities().to_f64_array().unwrap();
-        check(&format!("{label} softmax"), softmax.view(), matrix(&case["forward"]["softmax"]).view());
+        check(
+            &format!("{label} softmax"),
+            softmax.view(),
+            matrix(&case["forward"]["softmax"]).view(),
+        );
         let dx = model.backward_dx().unwrap().to_f64_array().unwrap();
-        check(&format!("{label} dx"), dx.view(), matrix(&case["dx"]).view());
+        check(
+            &format!("{label} dx"),
+            dx.view(),
+            matrix(&case["dx"]).view(),
+        );
         let grads = [
             ("dW1", &model.affine1.dw),
             ("db1", &model.affine1.db),
@@ -56,7 +72,11 @@ fn run<T: Float>(check: Check) {
             ("db2", &model.affine2.db),
         ];
         for (name, g) in grads {
-            check(&format!("{label} {name}"), g.to_f64_array().unwrap().view(), matrix(&case["grads"][name]).view());
+            check(
+                &format!("{label} {name}"),
+                g.to_f64_array().unwrap().view(),
+                matrix(&case["grads"][name]).view(),
+            );
         }
     }
 }
@@ -79,5 +99,8 @@ fn one_hot_labels_give_the_same_loss_as_indices() {
     assert_eq!(t.indices(), &[0, 1, 2, 0, 2]);
     let mut model = net::<f64>(case);
     let x = Tensor::from_f64(matrix(&case["x"]).view(), Device::Cpu).unwrap();
-    assert_eq!(model.forward(&x, &t).unwrap(), case["forward"]["loss"].as_f64().unwrap());
+    assert_eq!(
+        model.forward(&x, &t).unwrap(),
+        case["forward"]["loss"].as_f64().unwrap()
+    );
 }

@@ -17,7 +17,10 @@ impl<T: Float> AdaGrad<T> {
     /// AdaGrad with `lr` (finite, > 0).
     pub fn new(lr: f64) -> Result<Self> {
         check_lr("AdaGrad", lr)?;
-        Ok(AdaGrad { lr, h: Slots::new("h") })
+        Ok(AdaGrad {
+            lr,
+            h: Slots::new("h"),
+        })
     }
 }
 

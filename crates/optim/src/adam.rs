@@ -25,7 +25,14 @@ impl<T: Float> Adam<T> {
         check_lr("Adam", lr)?;
         check_rate("Adam", "beta1", beta1)?;
         check_rate("Adam", "beta2", beta2)?;
-        Ok(Adam { lr, beta1, beta2, iter: 0, m: Slots::new("m"), v: Slots::new("v") })
+        Ok(Adam {
+            lr,
+            beta1,
+            beta2,
+            iter: 0,
+            m: Slots::new("m"),
+            v: Slots::new("v"),
+        })
     }
 }
 

@@ -30,18 +30,41 @@ pub type Result<T, E = OptimError> = std::result::Result<T, E>;
 
 /// Checks `lr` is finite and positive.
 pub(crate) fn check_lr(optimizer: &'static str, lr: f64) -> Result<()> {
-    check(optimizer, "lr", lr, lr.is_finite() && lr > 0.0, "a finite number > 0")
+    check(
+        optimizer,
+        "lr",
+        lr,
+        lr.is_finite() && lr > 0.0,
+        "a finite number > 0",
+    )
 }
 
 /// Checks a decay-like rate is in `[0, 1)`.
 pub(crate) fn check_rate(optimizer: &'static str, name: &'static str, v: f64) -> Result<()> {
-    check(optimizer, name, v, (0.0..1.0).contains(&v), "a number in [0, 1)")
+    check(
+        optimizer,
+        name,
+        v,
+        (0.0..1.0).contains(&v),
+        "a number in [0, 1)",
+    )
 }
 
-fn check(optimizer: &'static str, name: &'static str, value: f64, ok: bool, expected: &'static str) -> Result<()> {
+fn check(
+    optimizer: &'static str,
+    name: &'static str,
+    value: f64,
+    ok: bool,
+    expected: &'static str,
+) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(OptimError::InvalidHyperParameter { optimizer, name, value, expected })
+        Err(OptimError::InvalidHyperParameter {
+            optimizer,
+            name,
+            value,
+            expected,
+        })
     }
 }

@@ -19,7 +19,11 @@ impl<T: Float> Momentum<T> {
     pub fn new(lr: f64, momentum: f64) -> Result<Self> {
         check_lr("Momentum", lr)?;
         check_rate("Momentum", "momentum", momentum)?;
-        Ok(Momentum { lr, momentum, v: Slots::new("v") })
+        Ok(Momentum {
+            lr,
+            momentum,
+            v: Slots::new("v"),
+        })
     }
 }
 

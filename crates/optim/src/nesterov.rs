@@ -19,7 +19,11 @@ impl<T: Float> Nesterov<T> {
     pub fn new(lr: f64, momentum: f64) -> Result<Self> {
         check_lr("Nesterov", lr)?;
         check_rate("Nesterov", "momentum", momentum)?;
-        Ok(Nesterov { lr, momentum, v: Slots::new("v") })
+        Ok(Nesterov {
+            lr,
+            momentum,
+            v: Slots::new("v"),
+        })
     }
 }
 

@@ -20,7 +20,11 @@ impl<T: Float> RmsProp<T> {
     pub fn new(lr: f64, decay_rate: f64) -> Result<Self> {
         check_lr("RMSprop", lr)?;
         check_rate("RMSprop", "decay_rate", decay_rate)?;
-        Ok(RmsProp { lr, decay_rate, h: Slots::new("h") })
+        Ok(RmsProp {
+            lr,
+            decay_rate,
+            h: Slots::new("h"),
+        })
     }
 }
 

@@ -14,7 +14,11 @@ pub(crate) struct Slots<T: Float> {
 
 impl<T: Float> Slots<T> {
     pub(crate) fn new(prefix: &'static str) -> Self {
-        Slots { prefix, tensors: Vec::new(), names: Vec::new() }
+        Slots {
+            prefix,
+            tensors: Vec::new(),
+            names: Vec::new(),
+        }
     }
 
     /// The slot for param `index`, created as zeros on first sight and checked afterwards: a param
@@ -32,7 +36,11 @@ impl<T: Float> Slots<T> {
         }
         let t = &mut self.tensors[index];
         if t.shape() != p.value.shape() || t.device() != p.value.device() {
-            return Err(TensorError::ShapeMismatch { op: optimizer, lhs: t.shape(), rhs: p.value.shape() });
+            return Err(TensorError::ShapeMismatch {
+                op: optimizer,
+                lhs: t.shape(),
+                rhs: p.value.shape(),
+            });
         }
         Ok(t)
     }

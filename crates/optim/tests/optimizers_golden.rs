@@ -17,7 +17,10 @@ struct Fixed<T: Float> {
 }
 
 impl<T: Float> Params<T> for Fixed<T> {
-    fn visit_params(&mut self, f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>) -> tensor::Result<()> {
+    fn visit_params(
+        &mut self,
+        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    ) -> tensor::Result<()> {
         for ((name, value), grad) in NAMES.iter().zip(&mut self.values).zip(&mut self.grads) {
             f(Param { name, value, grad })?;
         }
@@ -29,7 +32,10 @@ fn fixed<T: Float>(case: &Value) -> Fixed<T> {
     let t = |v: &Value| Tensor::from_f64(matrix(v).view(), Device::Cpu).unwrap();
     Fixed {
         values: NAMES.iter().map(|n| t(&case["params"][n])).collect(),
-        grads: NAMES.iter().map(|n| t(&case["grads"][&format!("d{n}")])).collect(),
+        grads: NAMES
+            .iter()
+            .map(|n| t(&case["grads"][&format!("d{n}")]))
+            .collect(),
     }
 }
 
@@ -64,18 +70,33 @@ fn run<T: Float>(check: Check) {
                 opt.update(&mut p).unwrap();
                 let want = &rec[step];
                 for (n, v) in NAMES.iter().zip(&p.values) {
-                    check(&format!("{class} {step} {n}"), v.to_f64_array().unwrap().view(), matrix(&want["params"][n]).view());
+                    check(
+                        &format!("{class} {step} {n}"),
+                        v.to_f64_array().unwrap().view(),
+                        matrix(&want["params"][n]).view(),
+                    );
                 }
                 let state = opt.state();
                 for (slot, per_param) in want["state"].as_object().unwrap() {
                     if slot == "iter" {
-                        assert_eq!(opt.iterations(), per_param.as_u64().unwrap(), "{class} {step} iter");
+                        assert_eq!(
+                            opt.iterations(),
+                            per_param.as_u64().unwrap(),
+                            "{class} {step} iter"
+                        );
                         continue;
                     }
                     for n in NAMES {
                         let key = format!("{slot}.{n}");
-                        let got = state.iter().find(|(k, _)| *k == key).unwrap_or_else(|| panic!("{class}: no {key}"));
-                        check(&format!("{class} {step} {key}"), got.1.to_f64_array().unwrap().view(), matrix(&per_param[n]).view());
+                        let got = state
+                            .iter()
+                            .find(|(k, _)| *k == key)
+                            .unwrap_or_else(|| panic!("{class}: no {key}"));
+                        check(
+                            &format!("{class} {step} {key}"),
+                            got.1.to_f64_array().unwrap().view(),
+                            matrix(&per_param[n]).view(),
+                        );
                     }
                 }
             }
@@ -98,15 +119,24 @@ fn f32_steps_agree_with_f64_golden() {
 fn bad_hyper_parameters_are_typed_errors() {
     for lr in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         for kind in OptimizerKind::ALL {
-            let err = kind.build::<f64>(lr).err().unwrap_or_else(|| panic!("{kind} accepted lr {lr}"));
-            assert!(matches!(err, OptimError::InvalidHyperParameter { name: "lr", .. }), "{err}");
+            let err = kind
+                .build::<f64>(lr)
+                .err()
+                .unwrap_or_else(|| panic!("{kind} accepted lr {lr}"));
+            assert!(
+                matches!(err, OptimError::InvalidHyperParameter { name: "lr", .. }),
+                "{err}"
+            );
         }
     }
     assert!(optim::Momentum::<f64>::new(0.1, 1.0).is_err());
     assert!(optim::RmsProp::<f64>::new(0.1, -0.1).is_err());
     assert!(optim::Adam::<f64>::new(0.1, 0.9, f64::NAN).is_err());
     let e = "adamw".parse::<OptimizerKind>().unwrap_err();
-    assert_eq!(e.to_string(), "unknown optimizer 'adamw' (expected sgd, momentum, nesterov, adagrad, rmsprop or adam)");
+    assert_eq!(
+        e.to_string(),
+        "unknown optimizer 'adamw' (expected sgd, momentum, nesterov, adagrad, rmsprop or adam)"
+    );
 }
 
 #[test]

@@ -39,7 +39,10 @@ impl Device {
     /// A one-line description of the device ("cpu", or the GPU's name).
     pub fn describe(self) -> String {
         match self {
-            Device::Cpu => format!("cpu ({} threads available)", crate::cpu::parallel::threads()),
+            Device::Cpu => format!(
+                "cpu ({} threads available)",
+                crate::cpu::parallel::threads()
+            ),
             Device::Cuda(ordinal) => crate::cuda::describe(ordinal),
         }
     }
@@ -66,7 +69,9 @@ impl FromStr for Device {
                 .strip_prefix("cuda:")
                 .and_then(|n| n.parse().ok())
                 .map(Device::Cuda)
-                .ok_or(TensorError::UnknownDevice { name: s.to_string() }),
+                .ok_or(TensorError::UnknownDevice {
+                    name: s.to_string(),
+                }),
         }
     }
 }

@@ -22,11 +22,18 @@ impl Labels {
         let mut out = Vec::with_capacity(indices.len());
         for (row, &label) in indices.iter().enumerate() {
             if label >= classes || label > u32::MAX as usize {
-                return Err(TensorError::LabelOutOfRange { row, label: label as i64, classes });
+                return Err(TensorError::LabelOutOfRange {
+                    row,
+                    label: label as i64,
+                    classes,
+                });
             }
             out.push(label as u32);
         }
-        Ok(Labels { classes, indices: out })
+        Ok(Labels {
+            classes,
+            indices: out,
+        })
     }
 
     /// Labels from a one-hot matrix (`N x C`, exactly one 1 per row, zeros elsewhere).
@@ -49,7 +56,10 @@ impl Labels {
 
     /// An empty label set for `classes` classes: a buffer that [`Labels::gather`] fills.
     pub fn with_classes(classes: usize) -> Self {
-        Labels { classes, indices: Vec::new() }
+        Labels {
+            classes,
+            indices: Vec::new(),
+        }
     }
 
     /// Number of samples.
@@ -83,10 +93,10 @@ impl Labels {
         self.classes = src.classes;
         self.indices.clear();
         for &i in idx {
-            let label = *src
-                .indices
-                .get(i)
-                .ok_or(TensorError::IndexOutOfRange { index: i, rows: src.len() })?;
+            let label = *src.indices.get(i).ok_or(TensorError::IndexOutOfRange {
+                index: i,
+                rows: src.len(),
+            })?;
             self.indices.push(label);
         }
         Ok(())

@@ -29,7 +29,9 @@ impl<T: Float> Tensor<T> {
 
     /// An empty (0 x 0) tensor on the CPU: a buffer that ops will shape on first use.
     pub fn empty() -> Self {
-        Tensor { storage: Storage::Cpu(Array2::zeros((0, 0))) }
+        Tensor {
+            storage: Storage::Cpu(Array2::zeros((0, 0))),
+        }
     }
 
     /// Takes ownership of a host array and puts it on `device`.
@@ -40,7 +42,9 @@ impl<T: Float> Tensor<T> {
             array.as_standard_layout().into_owned()
         };
         match device {
-            Device::Cpu => Ok(Tensor { storage: Storage::Cpu(array) }),
+            Device::Cpu => Ok(Tensor {
+                storage: Storage::Cpu(array),
+            }),
             other => {
                 other.ensure_available()?;
                 unreachable_device(other)
@@ -148,14 +152,18 @@ impl<T: Float> Tensor<T> {
     /// The row-major data on the CPU, or a typed error naming `op` for another device.
     pub(crate) fn cpu(&self) -> &[T] {
         match &self.storage {
-            Storage::Cpu(a) => a.as_slice().expect("CPU tensors are kept in standard layout"),
+            Storage::Cpu(a) => a
+                .as_slice()
+                .expect("CPU tensors are kept in standard layout"),
         }
     }
 
     /// Mutable row-major CPU data.
     pub(crate) fn cpu_mut(&mut self) -> &mut [T] {
         match &mut self.storage {
-            Storage::Cpu(a) => a.as_slice_mut().expect("CPU tensors are kept in standard layout"),
+            Storage::Cpu(a) => a
+                .as_slice_mut()
+                .expect("CPU tensors are kept in standard layout"),
         }
     }
 }

@@ -19,7 +19,13 @@ pub fn matrix(v: &Value) -> Array2<f64> {
     let rows: Vec<Vec<f64>> = match v.as_array().expect("array") {
         a if a.first().is_some_and(Value::is_array) => a
             .iter()
-            .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+            .map(|r| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_f64().unwrap())
+                    .collect()
+            })
             .collect(),
         a => vec![a.iter().map(|x| x.as_f64().unwrap()).collect()],
     };
@@ -29,7 +35,11 @@ pub fn matrix(v: &Value) -> Array2<f64> {
 
 /// A JSON array of integers.
 pub fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect()
 }
 
 /// Asserts equal shapes and bit-identical values (`-0.0 == 0.0` counts as equal, as numpy's `==`).
@@ -37,7 +47,10 @@ pub fn usizes(v: &Value) -> Vec<usize> {
 pub fn assert_bits_eq(what: &str, got: ArrayView2<'_, f64>, want: ArrayView2<'_, f64>) {
     assert_eq!(got.dim(), want.dim(), "{what}: shape");
     for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
-        assert!(g == w, "{what}{idx:?}: got {g:e}, want {w:e} (bit-exact expected)");
+        assert!(
+            g == w,
+            "{what}{idx:?}: got {g:e}, want {w:e} (bit-exact expected)"
+        );
     }
 }
 
@@ -53,6 +66,10 @@ pub fn assert_close(
     assert_eq!(got.dim(), want.dim(), "{what}: shape");
     for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
         let tol = atol + rtol * w.abs();
-        assert!((g - w).abs() <= tol, "{what}{idx:?}: got {g:e}, want {w:e}, |diff| {:e} > {tol:e}", (g - w).abs());
+        assert!(
+            (g - w).abs() <= tol,
+            "{what}{idx:?}: got {g:e}, want {w:e}, |diff| {:e} > {tol:e}",
+            (g - w).abs()
+        );
     }
 }

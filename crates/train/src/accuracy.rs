@@ -17,6 +17,10 @@ pub fn accuracy<T: Float>(model: &mut dyn Model<T>, x: &Tensor<T>, t: &Labels) -
     let scores = model.predict(x)?;
     let mut predicted = Vec::with_capacity(x.rows());
     ops::argmax_rows(scores, &mut predicted)?;
-    let correct = predicted.iter().zip(t.indices()).filter(|&(&p, &c)| p == c as usize).count();
+    let correct = predicted
+        .iter()
+        .zip(t.indices())
+        .filter(|&(&p, &c)| p == c as usize)
+        .count();
     Ok(correct as f64 / t.len() as f64)
 }

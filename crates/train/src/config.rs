@@ -18,14 +18,25 @@ pub struct FitConfig {
 
 impl Default for FitConfig {
     fn default() -> Self {
-        FitConfig { max_epoch: 10, batch_size: 32, max_grad: None, eval_interval: Some(20) }
+        FitConfig {
+            max_epoch: 10,
+            batch_size: 32,
+            max_grad: None,
+            eval_interval: Some(20),
+        }
     }
 }
 
 impl FitConfig {
     /// Checks the settings against a data set of `data_size` samples.
     pub fn validate(&self, data_size: usize) -> Result<()> {
-        let bad = |name, value: String, expected: String| Err(TrainError::InvalidConfig { name, value, expected });
+        let bad = |name, value: String, expected: String| {
+            Err(TrainError::InvalidConfig {
+                name,
+                value,
+                expected,
+            })
+        };
         if data_size == 0 {
             return Err(TrainError::BadData("the data set is empty".to_string()));
         }
@@ -42,7 +53,11 @@ impl FitConfig {
             return bad("max_grad", m.to_string(), "a finite number > 0".to_string());
         }
         if self.eval_interval == Some(0) {
-            return bad("eval_interval", "0".to_string(), "at least 1 (or none)".to_string());
+            return bad(
+                "eval_interval",
+                "0".to_string(),
+                "at least 1 (or none)".to_string(),
+            );
         }
         Ok(())
     }

@@ -22,7 +22,11 @@ impl EvalRecord {
     pub fn book_line(&self) -> String {
         format!(
             "| epoch {} |  iter {} / {} | time {}[s] | loss {:.2}",
-            self.epoch, self.iter, self.max_iters, self.elapsed.trunc() as u64, self.loss
+            self.epoch,
+            self.iter,
+            self.max_iters,
+            self.elapsed.trunc() as u64,
+            self.loss
         )
     }
 }

@@ -77,14 +77,18 @@ impl<T: Float, M: Model<T>> Trainer<T, M> {
     ) -> Result<()> {
         let data_size = x.rows();
         if t.len() != data_size {
-            return Err(TrainError::BadData(format!("{data_size} samples but {} labels", t.len())));
+            return Err(TrainError::BadData(format!(
+                "{data_size} samples but {} labels",
+                t.len()
+            )));
         }
         config.validate(data_size)?;
         let batch_size = config.batch_size;
         let max_iters = data_size / batch_size;
         self.eval_interval = config.eval_interval;
         if let Some(every) = config.eval_interval {
-            self.loss_list.reserve(config.max_epoch * max_iters.div_ceil(every));
+            self.loss_list
+                .reserve(config.max_epoch * max_iters.div_ceil(every));
         }
         let b = &mut self.buffers;
         b.order.clear();

@@ -18,7 +18,12 @@ fn book_setup<T: Float>() -> (BookRng, Tensor<T>, Labels, TwoLayerNet<T>) {
     (rng, x, t, model)
 }
 
-const BOOK: FitConfig = FitConfig { max_epoch: 300, batch_size: 30, max_grad: None, eval_interval: Some(10) };
+const BOOK: FitConfig = FitConfig {
+    max_epoch: 300,
+    batch_size: 30,
+    max_grad: None,
+    eval_interval: Some(10),
+};
 
 #[test]
 fn initial_weights_follow_the_spiral_in_the_book_stream() {
@@ -28,14 +33,23 @@ fn initial_weights_follow_the_spiral_in_the_book_stream() {
     let w2 = model.affine2.w.to_array().unwrap();
     assert_bits_eq("W1", w1.view(), matrix(&g["initial_params"]["W1"]).view());
     assert_bits_eq("W2", w2.view(), matrix(&g["initial_params"]["W2"]).view());
-    assert_bits_eq("b1", model.affine1.b.to_array().unwrap().view(), matrix(&g["initial_params"]["b1"]).view());
+    assert_bits_eq(
+        "b1",
+        model.affine1.b.to_array().unwrap().view(),
+        matrix(&g["initial_params"]["b1"]).view(),
+    );
 }
 
 #[test]
 fn first_three_permutations_are_the_books() {
     let g = golden_json("train_py_start.json");
     let (mut rng, ..) = book_setup::<f64>();
-    for (k, want) in g["first_3_permutations"].as_array().unwrap().iter().enumerate() {
+    for (k, want) in g["first_3_permutations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         assert_eq!(rng.permutation(300), usizes(want), "permutation {k}");
     }
 }
@@ -46,16 +60,30 @@ fn first_ten_logged_losses_and_lines_match_the_book() {
     let (mut rng, x, t, model) = book_setup::<f64>();
     let mut trainer = Trainer::new(model, Sgd::new(1.0).unwrap());
     let mut out = PrintLines(Vec::new());
-    let cfg = FitConfig { max_epoch: 10, ..BOOK };
+    let cfg = FitConfig {
+        max_epoch: 10,
+        ..BOOK
+    };
     trainer.fit(&x, &t, &cfg, &mut rng, &mut out).unwrap();
-    let want: Vec<f64> = g["loss_list_first_10"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let want: Vec<f64> = g["loss_list_first_10"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     assert_eq!(trainer.loss_list.len(), 10);
     for (i, (got, want)) in trainer.loss_list.iter().zip(&want).enumerate() {
-        assert!((got - want).abs() <= 1e-12 * want.abs(), "loss {i}: {got:e} vs {want:e}");
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs(),
+            "loss {i}: {got:e} vs {want:e}"
+        );
     }
     let printed = String::from_utf8(out.0).unwrap();
     let lines: Vec<&str> = printed.lines().collect();
-    for (got, want) in lines.iter().zip(g["printed_lines_first_3"].as_array().unwrap()) {
+    for (got, want) in lines
+        .iter()
+        .zip(g["printed_lines_first_3"].as_array().unwrap())
+    {
         assert_eq!(*got, want.as_str().unwrap());
     }
     assert_eq!(trainer.current_epoch, 10);
@@ -69,7 +97,11 @@ fn the_full_book_run_reaches_97_percent_in_f64() {
     assert_eq!(trainer.loss_list.len(), 300);
     let acc = accuracy(&mut trainer.model, &x, &t).unwrap();
     assert!(acc >= 0.97, "accuracy {acc}");
-    assert!(trainer.loss_list[299] < 0.2, "final loss {}", trainer.loss_list[299]);
+    assert!(
+        trainer.loss_list[299] < 0.2,
+        "final loss {}",
+        trainer.loss_list[299]
+    );
 }
 
 #[test]
@@ -79,18 +111,42 @@ fn f32_follows_the_f64_run_closely() {
     let run = |max_epoch| {
         let (mut rng, x, t, model) = book_setup::<f64>();
         let mut tr = Trainer::new(model, Sgd::new(1.0).unwrap());
-        tr.fit(&x, &t, &FitConfig { max_epoch, ..BOOK }, &mut rng, &mut Silent).unwrap();
-        (tr.loss_list.clone(), accuracy(&mut tr.model, &x, &t).unwrap())
+        tr.fit(
+            &x,
+            &t,
+            &FitConfig { max_epoch, ..BOOK },
+            &mut rng,
+            &mut Silent,
+        )
+        .unwrap();
+        (
+            tr.loss_list.clone(),
+            accuracy(&mut tr.model, &x, &t).unwrap(),
+        )
     };
     let run32 = |max_epoch| {
         let (mut rng, x, t, model) = book_setup::<f32>();
         let mut tr = Trainer::new(model, Sgd::new(1.0).unwrap());
-        tr.fit(&x, &t, &FitConfig { max_epoch, ..BOOK }, &mut rng, &mut Silent).unwrap();
-        (tr.loss_list.clone(), accuracy(&mut tr.model, &x, &t).unwrap())
+        tr.fit(
+            &x,
+            &t,
+            &FitConfig { max_epoch, ..BOOK },
+            &mut rng,
+            &mut Silent,
+        )
+        .unwrap();
+        (
+            tr.loss_list.clone(),
+            accuracy(&mut tr.model, &x, &t).unwrap(),
+        )
     };
     let (l64, a64) = run(50);
     let (l32, a32) = run32(50);
-    let max_diff = l64.iter().zip(&l32).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let max_diff = l64
+        .iter()
+        .zip(&l32)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
     assert!(max_diff < 1e-3, "max loss difference {max_diff}");
     assert!((a64 - a32).abs() <= 0.02, "accuracy f64 {a64} vs f32 {a32}");
 }

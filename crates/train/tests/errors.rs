@@ -15,7 +15,12 @@ fn setup() -> (Tensor<f64>, Labels, Trainer<f64, TwoLayerNet<f64>>) {
     (x, t, Trainer::new(model, Sgd::new(1.0).unwrap()))
 }
 
-fn fit(tr: &mut Trainer<f64, TwoLayerNet<f64>>, x: &Tensor<f64>, t: &Labels, cfg: FitConfig) -> Result<(), TrainError> {
+fn fit(
+    tr: &mut Trainer<f64, TwoLayerNet<f64>>,
+    x: &Tensor<f64>,
+    t: &Labels,
+    cfg: FitConfig,
+) -> Result<(), TrainError> {
     tr.fit(x, t, &cfg, &mut BookRng::new(2), &mut Silent)
 }
 
@@ -29,19 +34,58 @@ fn config_error(e: TrainError) -> &'static str {
 #[test]
 fn batch_size_zero_or_larger_than_the_data_is_refused() {
     let (x, t, mut tr) = setup();
-    let e = fit(&mut tr, &x, &t, FitConfig { batch_size: 0, ..Default::default() }).unwrap_err();
-    assert_eq!(e.to_string(), "invalid batch_size = 0: between 1 and the data size (300)");
-    let e = fit(&mut tr, &x, &t, FitConfig { batch_size: 301, ..Default::default() }).unwrap_err();
+    let e = fit(
+        &mut tr,
+        &x,
+        &t,
+        FitConfig {
+            batch_size: 0,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid batch_size = 0: between 1 and the data size (300)"
+    );
+    let e = fit(
+        &mut tr,
+        &x,
+        &t,
+        FitConfig {
+            batch_size: 301,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(config_error(e), "batch_size");
 }
 
 #[test]
 fn eval_interval_zero_and_bad_max_grad_are_refused() {
     let (x, t, mut tr) = setup();
-    let e = fit(&mut tr, &x, &t, FitConfig { eval_interval: Some(0), ..Default::default() }).unwrap_err();
+    let e = fit(
+        &mut tr,
+        &x,
+        &t,
+        FitConfig {
+            eval_interval: Some(0),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(config_error(e), "eval_interval");
     for m in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-        let e = fit(&mut tr, &x, &t, FitConfig { max_grad: Some(m), ..Default::default() }).unwrap_err();
+        let e = fit(
+            &mut tr,
+            &x,
+            &t,
+            FitConfig {
+                max_grad: Some(m),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(config_error(e), "max_grad");
     }
 }
@@ -51,10 +95,16 @@ fn empty_data_and_mismatched_labels_are_refused() {
     let (x, t, mut tr) = setup();
     let empty = Tensor::<f64>::zeros(0, 2, Device::Cpu).unwrap();
     let no_labels = Labels::from_indices(&[], 3).unwrap();
-    assert!(matches!(fit(&mut tr, &empty, &no_labels, FitConfig::default()), Err(TrainError::BadData(_))));
+    assert!(matches!(
+        fit(&mut tr, &empty, &no_labels, FitConfig::default()),
+        Err(TrainError::BadData(_))
+    ));
     let fewer = Labels::from_indices(&[0; 299], 3).unwrap();
     let e = fit(&mut tr, &x, &fewer, FitConfig::default()).unwrap_err();
-    assert_eq!(e.to_string(), "bad training data: 300 samples but 299 labels");
+    assert_eq!(
+        e.to_string(),
+        "bad training data: 300 samples but 299 labels"
+    );
     let _ = t;
 }
 
@@ -73,13 +123,29 @@ fn a_nan_in_the_data_stops_training_with_its_place() {
     a[[17, 0]] = f64::NAN;
     let xn = Tensor::from_array(a, Device::Cpu).unwrap();
     let before = tr.model.affine1.w.clone();
-    let e = fit(&mut tr, &xn, &t, FitConfig { batch_size: 300, ..Default::default() }).unwrap_err();
+    let e = fit(
+        &mut tr,
+        &xn,
+        &t,
+        FitConfig {
+            batch_size: 300,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(
         e,
-        TrainError::Diverged { epoch: 1, iter: 1, what: "loss".to_string() }
+        TrainError::Diverged {
+            epoch: 1,
+            iter: 1,
+            what: "loss".to_string()
+        }
     );
     assert!(e.to_string().contains("epoch 1, iter 1"));
-    assert_eq!(tr.model.affine1.w, before, "params stay those of the last finite step");
+    assert_eq!(
+        tr.model.affine1.w, before,
+        "params stay those of the last finite step"
+    );
 }
 
 #[test]

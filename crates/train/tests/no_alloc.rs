@@ -22,13 +22,16 @@ static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` with this layout.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: `ptr` came from `System` with this layout.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -68,11 +71,19 @@ fn steps_and_epochs_allocate_nothing_once_warm() {
 
     let model = TwoLayerNet::new(2, 10, 3, &mut BookRng::new(1), Device::Cpu).unwrap();
     let mut tr = Trainer::new(model, Sgd::new(1.0).unwrap());
-    let cfg = |max_epoch| FitConfig { max_epoch, batch_size: 30, max_grad: None, eval_interval: Some(10) };
+    let cfg = |max_epoch| FitConfig {
+        max_epoch,
+        batch_size: 30,
+        max_grad: None,
+        eval_interval: Some(10),
+    };
     let mut rng = BookRng::new(2);
     tr.fit(&x, &t, &cfg(1), &mut rng, &mut Silent).unwrap();
     let (_, one) = count(|| tr.fit(&x, &t, &cfg(1), &mut rng, &mut Silent).unwrap());
     let (_, twenty) = count(|| tr.fit(&x, &t, &cfg(20), &mut rng, &mut Silent).unwrap());
     // The only extra allocation allowed is the one `reserve` that grows `loss_list` for the longer run.
-    assert!(twenty <= one + 1, "a 20-epoch fit allocated {twenty} times, a 1-epoch fit {one}");
+    assert!(
+        twenty <= one + 1,
+        "a 20-epoch fit allocated {twenty} times, a 1-epoch fit {one}"
+    );
 }

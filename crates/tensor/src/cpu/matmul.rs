@@ -29,9 +29,21 @@ impl<'a, T: Copy> MatRef<'a, T> {
     /// A row-major `rows x cols` matrix, optionally read as its transpose.
     pub fn new(data: &'a [T], rows: usize, cols: usize, transpose: bool) -> Self {
         if transpose {
-            MatRef { data, rows: cols, cols: rows, rs: 1, cs: cols }
+            MatRef {
+                data,
+                rows: cols,
+                cols: rows,
+                rs: 1,
+                cs: cols,
+            }
         } else {
-            MatRef { data, rows, cols, rs: cols, cs: 1 }
+            MatRef {
+                data,
+                rows,
+                cols,
+                rs: cols,
+                cs: 1,
+            }
         }
     }
 

@@ -4,6 +4,6 @@
 pub mod matmul;
 pub mod parallel;
 pub mod reduce;
-pub mod softmax;
 pub mod sigmoid;
+pub mod softmax;
 pub mod update;

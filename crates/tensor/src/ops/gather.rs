@@ -21,7 +21,11 @@ pub fn gather_rows<T: Float>(src: &Tensor<T>, idx: &[usize], out: &mut Tensor<T>
 /// `out = np.repeat(x, n, axis=0)` for a `1 x D` row `x`: an `n x D` copy (the `Repeat` node).
 pub fn repeat_rows<T: Float>(x: &Tensor<T>, n: usize, out: &mut Tensor<T>) -> Result<()> {
     if x.rows() != 1 {
-        return Err(TensorError::ShapeMismatch { op: "repeat_rows", lhs: x.shape(), rhs: (1, x.cols()) });
+        return Err(TensorError::ShapeMismatch {
+            op: "repeat_rows",
+            lhs: x.shape(),
+            rhs: (1, x.cols()),
+        });
     }
     out.ensure_shape(n, x.cols(), x.device())?;
     let row = x.cpu();

@@ -25,7 +25,11 @@ pub fn matmul<T: Float>(
     let (m, k) = if transpose_a { (ac, ar) } else { (ar, ac) };
     let (k2, n) = if transpose_b { (bc, br) } else { (br, bc) };
     if k != k2 {
-        return Err(TensorError::ShapeMismatch { op: "matmul", lhs: (m, k), rhs: (k2, n) });
+        return Err(TensorError::ShapeMismatch {
+            op: "matmul",
+            lhs: (m, k),
+            rhs: (k2, n),
+        });
     }
     out.ensure_shape(m, n, a.device())?;
     let am = MatRef::new(a.cpu(), ar, ac, transpose_a);
@@ -38,7 +42,11 @@ pub fn matmul<T: Float>(
 pub fn add_row<T: Float>(x: &mut Tensor<T>, b: &Tensor<T>) -> Result<()> {
     same_device("add_row", x, b)?;
     if b.rows() != 1 || b.cols() != x.cols() {
-        return Err(TensorError::ShapeMismatch { op: "add_row", lhs: x.shape(), rhs: b.shape() });
+        return Err(TensorError::ShapeMismatch {
+            op: "add_row",
+            lhs: x.shape(),
+            rhs: b.shape(),
+        });
     }
     cpu::reduce::add_row(x.cpu_mut(), b.cpu());
     Ok(())

@@ -37,7 +37,11 @@ pub(crate) fn same_device<T: Float, U: Float>(
     b: &Tensor<U>,
 ) -> Result<()> {
     if a.device() != b.device() {
-        return Err(TensorError::DeviceMismatch { op, lhs: a.device(), rhs: b.device() });
+        return Err(TensorError::DeviceMismatch {
+            op,
+            lhs: a.device(),
+            rhs: b.device(),
+        });
     }
     Ok(())
 }
@@ -46,7 +50,11 @@ pub(crate) fn same_device<T: Float, U: Float>(
 pub(crate) fn same_shape<T: Float>(op: &'static str, a: &Tensor<T>, b: &Tensor<T>) -> Result<()> {
     same_device(op, a, b)?;
     if a.shape() != b.shape() {
-        return Err(TensorError::ShapeMismatch { op, lhs: a.shape(), rhs: b.shape() });
+        return Err(TensorError::ShapeMismatch {
+            op,
+            lhs: a.shape(),
+            rhs: b.shape(),
+        });
     }
     Ok(())
 }

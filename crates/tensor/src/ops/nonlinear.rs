@@ -54,7 +54,10 @@ fn check_labels<T: Float>(op: &'static str, x: &Tensor<T>, t: &Labels) -> Result
         });
     }
     if x.is_empty() {
-        return Err(TensorError::Empty { op, shape: x.shape() });
+        return Err(TensorError::Empty {
+            op,
+            shape: x.shape(),
+        });
     }
     Ok(())
 }
@@ -78,6 +81,12 @@ pub fn softmax_cross_entropy_backward<T: Float>(
     check_labels("softmax_cross_entropy_backward", y, t)?;
     same_device("softmax_cross_entropy_backward", y, dx)?;
     dx.ensure_shape(y.rows(), y.cols(), y.device())?;
-    cpu::softmax::softmax_cross_entropy_backward(y.cpu(), y.cols(), t.indices(), dout, dx.cpu_mut());
+    cpu::softmax::softmax_cross_entropy_backward(
+        y.cpu(),
+        y.cols(),
+        t.indices(),
+        dout,
+        dx.cpu_mut(),
+    );
     Ok(())
 }

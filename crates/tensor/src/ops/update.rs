@@ -24,7 +24,13 @@ pub fn momentum<T: Float>(
 ) -> Result<()> {
     same_shape("momentum", p, g)?;
     same_shape("momentum", v, g)?;
-    cpu::update::momentum(p.cpu_mut(), v.cpu_mut(), g.cpu(), T::from_f64(lr), T::from_f64(momentum));
+    cpu::update::momentum(
+        p.cpu_mut(),
+        v.cpu_mut(),
+        g.cpu(),
+        T::from_f64(lr),
+        T::from_f64(momentum),
+    );
     Ok(())
 }
 
@@ -51,7 +57,12 @@ pub fn nesterov<T: Float>(
 }
 
 /// `h += g * g; p -= lr * g / (sqrt(h) + 1e-7)`.
-pub fn adagrad<T: Float>(p: &mut Tensor<T>, h: &mut Tensor<T>, g: &Tensor<T>, lr: f64) -> Result<()> {
+pub fn adagrad<T: Float>(
+    p: &mut Tensor<T>,
+    h: &mut Tensor<T>,
+    g: &Tensor<T>,
+    lr: f64,
+) -> Result<()> {
     same_shape("adagrad", p, g)?;
     same_shape("adagrad", h, g)?;
     cpu::update::adagrad(p.cpu_mut(), h.cpu_mut(), g.cpu(), T::from_f64(lr));

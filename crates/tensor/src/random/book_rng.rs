@@ -40,19 +40,31 @@ pub struct BookRngState {
 
 impl std::fmt::Debug for BookRng {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BookRng").field("seed", &self.seed).field("draws", &self.draws).finish()
+        f.debug_struct("BookRng")
+            .field("seed", &self.seed)
+            .field("draws", &self.draws)
+            .finish()
     }
 }
 
 impl BookRng {
     /// `np.random.seed(seed)`.
     pub fn new(seed: u32) -> Self {
-        BookRng { seed, mt: Mt::new(seed), draws: 0, gauss_cache: None }
+        BookRng {
+            seed,
+            mt: Mt::new(seed),
+            draws: 0,
+            gauss_cache: None,
+        }
     }
 
     /// The current state.
     pub fn state(&self) -> BookRngState {
-        BookRngState { seed: self.seed, draws: self.draws, gauss_cache: self.gauss_cache }
+        BookRngState {
+            seed: self.seed,
+            draws: self.draws,
+            gauss_cache: self.gauss_cache,
+        }
     }
 
     /// Rebuilds a generator at `state` by reseeding and replaying its draws (a few nanoseconds per

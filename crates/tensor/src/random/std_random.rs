@@ -16,7 +16,9 @@ pub struct StdRandom {
 impl StdRandom {
     /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Self {
-        StdRandom { rng: StdRng::seed_from_u64(seed) }
+        StdRandom {
+            rng: StdRng::seed_from_u64(seed),
+        }
     }
 }
 

@@ -139,6 +139,21 @@ impl<T: Float> Tensor<T> {
         Ok(())
     }
 
+    /// Overwrites this tensor with `rows x cols` row-major host values, keeping its device and
+    /// reusing its memory when the shape matches.
+    pub fn copy_from_host(&mut self, rows: usize, cols: usize, values: &[T]) -> Result<()> {
+        if values.len() != rows * cols {
+            return Err(TensorError::BadLength {
+                len: values.len(),
+                rows,
+                cols,
+            });
+        }
+        self.ensure_shape(rows, cols, self.device())?;
+        self.cpu_mut().copy_from_slice(values);
+        Ok(())
+    }
+
     /// Overwrites this tensor with a copy of `src` (reusing memory when shapes match).
     pub fn copy_from(&mut self, src: &Tensor<T>) -> Result<()> {
         let (r, c) = src.shape();

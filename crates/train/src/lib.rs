@@ -4,6 +4,7 @@
 pub mod accuracy;
 pub mod clip;
 pub mod config;
+pub mod custom_loop;
 pub mod error;
 pub mod observer;
 pub mod trainer;
@@ -11,6 +12,7 @@ pub mod trainer;
 pub use accuracy::accuracy;
 pub use clip::clip_grads;
 pub use config::FitConfig;
+pub use custom_loop::train_custom_loop;
 pub use error::{Result, TrainError};
 pub use observer::{EvalRecord, FitObserver, PrintLines, Silent};
 pub use trainer::Trainer;

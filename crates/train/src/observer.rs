@@ -11,23 +11,21 @@ pub struct EvalRecord {
     pub iter: usize,
     /// Iterations per epoch.
     pub max_iters: usize,
-    /// Seconds since `fit` started.
-    pub elapsed: f64,
+    /// Seconds since `fit` started (`None` for the custom loop, whose line has no time).
+    pub elapsed: Option<f64>,
     /// Average loss since the previous record.
     pub loss: f64,
 }
 
 impl EvalRecord {
-    /// The book's line, byte for byte: `| epoch %d |  iter %d / %d | time %d[s] | loss %.2f`.
+    /// The book's line, byte for byte: `| epoch %d |  iter %d / %d | time %d[s] | loss %.2f` from
+    /// the `Trainer`, and the same without the time from the custom loop.
     pub fn book_line(&self) -> String {
-        format!(
-            "| epoch {} |  iter {} / {} | time {}[s] | loss {:.2}",
-            self.epoch,
-            self.iter,
-            self.max_iters,
-            self.elapsed.trunc() as u64,
-            self.loss
-        )
+        let head = format!("| epoch {} |  iter {} / {}", self.epoch, self.iter, self.max_iters);
+        match self.elapsed {
+            Some(t) => format!("{head} | time {}[s] | loss {:.2}", t.trunc() as u64, self.loss),
+            None => format!("{head} | loss {:.2}", self.loss),
+        }
     }
 }
 

@@ -134,7 +134,7 @@ impl<T: Float, M: Model<T>> Trainer<T, M> {
                         epoch: self.current_epoch + 1,
                         iter: iters + 1,
                         max_iters,
-                        elapsed: start.elapsed().as_secs_f64(),
+                        elapsed: Some(start.elapsed().as_secs_f64()),
                         loss: avg_loss,
                     });
                     total_loss = 0.0;
@@ -202,6 +202,18 @@ fn step<T: Float, M: Model<T>>(
 }
 
 impl<T: Float, M: Model<T>> Trainer<T, M> {
+    /// `trainer.plot(ylim)`: the loss history against iterations (in units of `eval_interval`),
+    /// written to a `.png` or `.svg`.
+    pub fn plot(&self, path: &std::path::Path, ylim: Option<(f64, f64)>) -> viz::Result<()> {
+        viz::plot_loss(
+            &self.loss_list,
+            self.eval_interval.unwrap_or(1),
+            ylim,
+            path,
+            viz::DEFAULT_SIZE,
+        )
+    }
+
     /// One step on a ready-made batch (what `fit` does per iteration), for custom loops and
     /// benchmarks. Returns the batch loss.
     pub fn step(&mut self, x: &Tensor<T>, t: &Labels, max_grad: Option<f64>) -> Result<f64> {

@@ -1,1 +1,24 @@
-//! viz
+//! Chapter 1's pictures on plotters, with an embedded font (DejaVu Sans) and no system libraries:
+//! the spiral data ([`plot_spiral`], §1.4.1), the loss curve ([`plot_loss`], `Trainer.plot`) and the
+//! decision boundary ([`plot_decision_boundary`], §1.4.4) over the book's grid ([`Grid`]).
+//!
+//! The file format follows the extension: `.png` or `.svg` (the decision boundary is PNG only:
+//! its class image is a bitmap).
+
+pub mod boundary;
+pub mod error;
+mod font;
+pub mod grid;
+pub mod loss;
+pub mod spiral;
+mod style;
+
+pub use boundary::plot_decision_boundary;
+pub use error::{Result, VizError};
+pub use grid::{ClassGrid, Grid, classify_grid};
+pub use loss::plot_loss;
+pub use spiral::plot_spiral;
+pub use style::class_color;
+
+/// Picture size in pixels (width, height). The book's matplotlib default is 640 x 480.
+pub const DEFAULT_SIZE: (u32, u32) = (640, 480);

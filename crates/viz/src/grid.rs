@@ -1,0 +1,203 @@
+//! The decision-boundary grid (book §1.4.4, `ch01/train.py`'s plotting code): `np.arange` axes around
+//! the data, every grid point classified by the model, in chunks and across the CPU's cores.
+
+use ndarray::ArrayView2;
+use tensor::{Device, Float, Tensor, ops};
+
+use crate::error::{Result, VizError};
+use layers::Model;
+
+/// Largest grid accepted (points): 64 times the book's, so a tiny step cannot exhaust memory.
+pub const MAX_POINTS: usize = 1 << 28;
+
+/// Points classified per model call: bounded memory (a few hundred kB of activations per thread)
+/// whatever the grid's size.
+pub const CHUNK: usize = 4096;
+
+/// A rectangular grid of points, `xs` across and `ys` up, as `np.meshgrid(xs, ys)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// Column coordinates (ascending).
+    pub xs: Vec<f64>,
+    /// Row coordinates (ascending).
+    pub ys: Vec<f64>,
+    /// The step both axes were made with.
+    pub step: f64,
+}
+
+/// `np.arange(start, stop, step)`: `ceil((stop - start) / step)` values, value `i` being
+/// `start + i * delta` with `delta = (start + step) - start` (numpy's rounding of the step).
+pub fn arange(start: f64, stop: f64, step: f64) -> Result<Vec<f64>> {
+    if !(step.is_finite() && step > 0.0) || !start.is_finite() || !stop.is_finite() {
+        return Err(VizError::BadInput(format!(
+            "grid step must be a finite number > 0 and the range finite (step {step}, range {start}..{stop})"
+        )));
+    }
+    let n = ((stop - start) / step).ceil().max(0.0);
+    if n > MAX_POINTS as f64 {
+        return Err(VizError::BadInput(format!(
+            "a grid step of {step} makes {n} values on one axis (at most {MAX_POINTS})"
+        )));
+    }
+    let delta = (start + step) - start;
+    Ok((0..n as usize).map(|i| start + i as f64 * delta).collect())
+}
+
+impl Grid {
+    /// The book's grid around the `N x 2` points `x`: each axis from its min - 0.1 to its
+    /// max + 0.1 in steps of `h` (the book uses `h = 0.001`).
+    pub fn around(x: ArrayView2<'_, f64>, h: f64) -> Result<Grid> {
+        if x.ncols() != 2 || x.nrows() == 0 {
+            return Err(VizError::BadInput(format!(
+                "points must be N x 2 (got {}x{})",
+                x.nrows(),
+                x.ncols()
+            )));
+        }
+        let bounds = |c: usize| {
+            let col = x.column(c);
+            (
+                col.iter().copied().fold(f64::INFINITY, f64::min),
+                col.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            )
+        };
+        let (x0, x1) = bounds(0);
+        let (y0, y1) = bounds(1);
+        let xs = arange(x0 - 0.1, x1 + 0.1, h)?;
+        let ys = arange(y0 - 0.1, y1 + 0.1, h)?;
+        if xs.len().saturating_mul(ys.len()) > MAX_POINTS {
+            return Err(VizError::BadInput(format!(
+                "a grid step of {h} makes {} x {} points (at most {MAX_POINTS})",
+                xs.len(),
+                ys.len()
+            )));
+        }
+        Ok(Grid { xs, ys, step: h })
+    }
+
+    /// Number of columns (x values).
+    pub fn cols(&self) -> usize {
+        self.xs.len()
+    }
+
+    /// Number of rows (y values).
+    pub fn rows(&self) -> usize {
+        self.ys.len()
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.cols() * self.rows()
+    }
+
+    /// Whether the grid has no points.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The predicted class of every grid point (`Z` in the book), row-major with row 0 at the lowest y.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassGrid {
+    /// Columns.
+    pub cols: usize,
+    /// Rows.
+    pub rows: usize,
+    /// Classes, `rows * cols` of them.
+    pub classes: Vec<u8>,
+    /// How many points fell in each class.
+    pub class_counts: Vec<usize>,
+}
+
+impl ClassGrid {
+    /// The class at column `c`, row `r`.
+    pub fn at(&self, c: usize, r: usize) -> u8 {
+        self.classes[r * self.cols + c]
+    }
+}
+
+/// Classifies every point of `grid` with `model` (the argmax of its scores), `CHUNK` points per
+/// call, split by rows across the CPU's threads (each with its own copy of the model); on a GPU,
+/// one thread feeds the device.
+pub fn classify_grid<T, M>(model: &M, grid: &Grid, device: Device) -> Result<ClassGrid>
+where
+    T: Float,
+    M: Model<T> + Clone + Send,
+{
+    if grid.is_empty() {
+        return Err(VizError::BadInput("the grid has no points".to_string()));
+    }
+    let (cols, rows) = (grid.cols(), grid.rows());
+    let mut classes = vec![0u8; cols * rows];
+    let threads = if device == Device::Cpu {
+        tensor::cpu::parallel::threads().min(rows)
+    } else {
+        1
+    };
+    let band = rows.div_ceil(threads);
+    let results: Vec<Result<()>> = std::thread::scope(|s| {
+        let handles: Vec<_> = classes
+            .chunks_mut(band * cols)
+            .enumerate()
+            .map(|(b, out)| {
+                let mut m = model.clone();
+                s.spawn(move || classify_band(&mut m, grid, b * band, out, device))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(VizError::BadInput("a worker panicked".into())))
+            })
+            .collect()
+    });
+    results.into_iter().collect::<Result<Vec<()>>>()?;
+    let mut class_counts = Vec::new();
+    for &c in &classes {
+        if class_counts.len() <= c as usize {
+            class_counts.resize(c as usize + 1, 0);
+        }
+        class_counts[c as usize] += 1;
+    }
+    Ok(ClassGrid {
+        cols,
+        rows,
+        classes,
+        class_counts,
+    })
+}
+
+fn classify_band<T: Float, M: Model<T>>(
+    model: &mut M,
+    grid: &Grid,
+    first_row: usize,
+    out: &mut [u8],
+    device: Device,
+) -> Result<()> {
+    let cols = grid.cols();
+    let mut points: Vec<T> = Vec::with_capacity(2 * CHUNK);
+    let mut x = Tensor::zeros(0, 2, device)?;
+    let mut predicted = Vec::with_capacity(CHUNK);
+    for (k, out_chunk) in out.chunks_mut(CHUNK).enumerate() {
+        points.clear();
+        let start = first_row * cols + k * CHUNK;
+        for p in start..start + out_chunk.len() {
+            points.push(T::from_f64(grid.xs[p % cols]));
+            points.push(T::from_f64(grid.ys[p / cols]));
+        }
+        x.copy_from_host(out_chunk.len(), 2, &points)?;
+        let scores = model.predict(&x)?;
+        if scores.cols() > 256 {
+            return Err(VizError::BadInput(format!(
+                "{} classes (at most 256 can be drawn)",
+                scores.cols()
+            )));
+        }
+        ops::argmax_rows(scores, &mut predicted)?;
+        for (o, &c) in out_chunk.iter_mut().zip(&predicted) {
+            *o = c as u8;
+        }
+    }
+    Ok(())
+}

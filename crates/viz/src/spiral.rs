@@ -1,0 +1,123 @@
+//! The spiral scatter plot (book §1.4.1, `ch01/show_spiral_dataset.py`): one marker per class,
+//! `o`, `x`, `^`, with a legend.
+
+use std::path::Path;
+
+use ndarray::ArrayView2;
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+use crate::error::{Result, VizError};
+use crate::font::ensure_font;
+use crate::style::{Format, check_size, draw_err, format_of, marker};
+
+/// The chart type all 2-D plots here use.
+pub(crate) type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Checks that `x` is `N x 2` with one label per row, and returns `(x range, y range)` padded by
+/// 0.1 on each side (the book's decision-boundary range).
+pub(crate) fn data_ranges(
+    x: ArrayView2<'_, f64>,
+    labels: &[usize],
+) -> Result<(std::ops::Range<f64>, std::ops::Range<f64>)> {
+    if x.ncols() != 2 || x.nrows() == 0 || x.nrows() != labels.len() {
+        return Err(VizError::BadInput(format!(
+            "points must be N x 2 with one label each (got {}x{} points, {} labels)",
+            x.nrows(),
+            x.ncols(),
+            labels.len()
+        )));
+    }
+    if x.iter().any(|v| !v.is_finite()) {
+        return Err(VizError::BadInput(
+            "points contain NaN or infinity".to_string(),
+        ));
+    }
+    let range = |c: usize| {
+        let col = x.column(c);
+        let lo = col.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo - 0.1)..(hi + 0.1)
+    };
+    Ok((range(0), range(1)))
+}
+
+/// Draws the points with their class markers and a legend entry per class.
+pub(crate) fn draw_points<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart2d<'a, DB>,
+    x: ArrayView2<'_, f64>,
+    labels: &[usize],
+) -> std::result::Result<(), String> {
+    let classes = labels.iter().max().map_or(0, |m| m + 1);
+    for c in 0..classes {
+        let points: Vec<(f64, f64)> = x
+            .rows()
+            .into_iter()
+            .zip(labels)
+            .filter(|&(_, &l)| l == c)
+            .map(|(r, _)| (r[0], r[1]))
+            .collect();
+        chart
+            .draw_series(points.into_iter().map(|p| marker::<DB, _>(c, p, 4)))
+            .map_err(|e| e.to_string())?
+            .label(format!("class {c}"))
+            .legend(move |at| marker::<DB, _>(c, at, 4));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    x: ArrayView2<'_, f64>,
+    labels: &[usize],
+) -> std::result::Result<(), String> {
+    let (xr, yr) = data_ranges(x, labels).map_err(|e| e.to_string())?;
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("spiral data ({} points)", x.nrows()),
+            ("sans-serif", 20),
+        )
+        .margin(10)
+        .x_label_area_size(35)
+        .y_label_area_size(45)
+        .build_cartesian_2d(xr, yr)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc("x1")
+        .y_desc("x2")
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    draw_points(&mut chart, x, labels)?;
+    root.present().map_err(|e| e.to_string())
+}
+
+/// Plots the `N x 2` points `x` coloured and marked by class `labels`, to a `.png` or `.svg`.
+pub fn plot_spiral(
+    x: ArrayView2<'_, f64>,
+    labels: &[usize],
+    path: &Path,
+    size: (u32, u32),
+) -> Result<()> {
+    ensure_font()?;
+    check_size(size)?;
+    data_ranges(x, labels)?;
+    match format_of(path)? {
+        Format::Png => draw(
+            BitMapBackend::new(path, size).into_drawing_area(),
+            x,
+            labels,
+        ),
+        Format::Svg => draw(SVGBackend::new(path, size).into_drawing_area(), x, labels),
+    }
+    .map_err(draw_err(path))
+}

@@ -1,0 +1,87 @@
+//! Colours and markers shared by the plots: matplotlib's first three cycle colours (what the book's
+//! figures show) with the book's markers `o`, `x`, `^`.
+
+use plotters::prelude::*;
+
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// The colour of class `c` (matplotlib's tab10 cycle).
+pub fn class_color(c: usize) -> RGBColor {
+    PALETTE[c % PALETTE.len()]
+}
+
+/// The pale background tint of class `c` in the decision-boundary image.
+pub(crate) fn class_tint(c: usize) -> [u8; 3] {
+    let RGBColor(r, g, b) = class_color(c);
+    let mix = |v: u8| (v as u16 + 3 * 255).div_euclid(4) as u8;
+    [mix(r), mix(g), mix(b)]
+}
+
+/// The book's marker of class `c`: `o`, `x`, `^`, then again.
+pub(crate) fn marker<DB: DrawingBackend, C: Clone + 'static>(
+    c: usize,
+    at: C,
+    size: i32,
+) -> DynElement<'static, DB, C> {
+    let color = class_color(c);
+    match c % 3 {
+        0 => Circle::new(at, size, color.stroke_width(2)).into_dyn(),
+        1 => Cross::new(at, size, color.stroke_width(2)).into_dyn(),
+        _ => TriangleMarker::new(at, size + 1, color.filled()).into_dyn(),
+    }
+}
+
+/// Which backend a path asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Png,
+    Svg,
+}
+
+pub(crate) fn format_of(path: &std::path::Path) -> crate::Result<Format> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("png") => Ok(Format::Png),
+        Some("svg") => Ok(Format::Svg),
+        _ => Err(crate::VizError::Format {
+            path: path.to_path_buf(),
+            reason: "the file name must end in .png or .svg".to_string(),
+        }),
+    }
+}
+
+/// Turns any plotters error into ours, naming the file.
+pub(crate) fn draw_err<E: std::fmt::Display>(
+    path: &std::path::Path,
+) -> impl Fn(E) -> crate::VizError + '_ {
+    move |e| crate::VizError::Draw {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Checks the picture size: at least 64 pixels a side, at most 8192.
+pub(crate) fn check_size(size: (u32, u32)) -> crate::Result<()> {
+    if !(64..=8192).contains(&size.0) || !(64..=8192).contains(&size.1) {
+        return Err(crate::VizError::BadInput(format!(
+            "picture size {}x{} (each side must be 64 to 8192 pixels)",
+            size.0, size.1
+        )));
+    }
+    Ok(())
+}

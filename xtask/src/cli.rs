@@ -1,0 +1,48 @@
+//! Command-line parsing: clap's derive API, with its multi-line errors folded into one line.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::chapter1::Chapter1Args;
+
+/// dlfs2: chapter 1 of "Deep Learning from Scratch 2" in Rust.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole chapter: data, custom loop, Trainer, bit precision, GPU; plots and a report.
+    Chapter1(Chapter1Args),
+}
+
+/// Parses the arguments; on `--help` prints it and returns `Err(SUCCESS)`, on a bad argument
+/// prints one line and returns `Err(FAILURE)`.
+pub fn parse(args: Vec<String>) -> Result<Cli, ExitCode> {
+    Cli::try_parse_from(args).map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            let _ = e.print();
+            return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        }
+        let text = e.render().to_string();
+        let line: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:"))
+            .collect();
+        eprintln!("{}", line.join(" "));
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Chapter1(args) => crate::chapter1::run(&args),
+    }
+}

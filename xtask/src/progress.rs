@@ -1,0 +1,61 @@
+//! Progress while training: an indicatif bar on a terminal, the book's log lines otherwise.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use train::{EvalRecord, FitObserver};
+
+/// Shows training progress according to where stdout goes.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    /// Print every record's line (`Trainer`) or only some (`1` and every `every`-th epoch).
+    every_epoch: usize,
+    quiet: bool,
+}
+
+impl Progress {
+    /// A progress display for `total` steps labelled `prefix`. Lines are printed for the first and
+    /// every `every_epoch`-th epoch (1 prints them all); `quiet` prints nothing.
+    pub fn new(total: u64, prefix: &str, every_epoch: usize, quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stdout().is_terminal()).then(|| {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg}")
+                    .expect("static template")
+                    .progress_chars("=> "),
+            );
+            bar.set_prefix(prefix.to_string());
+            bar
+        });
+        Progress { bar, every_epoch: every_epoch.max(1), quiet }
+    }
+
+    /// Clears the bar.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl FitObserver for Progress {
+    fn on_eval(&mut self, r: &EvalRecord) {
+        let show = r.epoch == 1 || r.epoch % self.every_epoch == 0;
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(r.book_line());
+                if show && self.every_epoch == 1 {
+                    bar.println(r.book_line());
+                }
+            }
+            None if !self.quiet && show => println!("{}", r.book_line()),
+            None => {}
+        }
+    }
+
+    fn on_step(&mut self, _: usize, _: usize, _: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+}

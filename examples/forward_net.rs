@@ -14,8 +14,11 @@ fn main() -> anyhow::Result<()> {
     let b1 = rng.randn_matrix(1, h);
     let w2 = rng.randn_matrix(h, o);
     let b2 = rng.randn_matrix(1, o);
-    let mut layers: Vec<Box<dyn Layer<f64>>> =
-        vec![Box::new(Affine::new(t(w1)?, t(b1)?)?), Box::new(Sigmoid::new()), Box::new(Affine::new(t(w2)?, t(b2)?)?)];
+    let mut layers: Vec<Box<dyn Layer<f64>>> = vec![
+        Box::new(Affine::new(t(w1)?, t(b1)?)?),
+        Box::new(Sigmoid::new()),
+        Box::new(Affine::new(t(w2)?, t(b2)?)?),
+    ];
 
     // x = np.random.randn(10, 2); s = model.predict(x)
     let x = t(rng.randn_matrix(10, 2))?;

@@ -17,11 +17,26 @@ fn main() -> anyhow::Result<()> {
     let optimizer = Sgd::new(learning_rate)?;
 
     let mut trainer = Trainer::new(model, optimizer);
-    let config = FitConfig { max_epoch, batch_size, max_grad: None, eval_interval: Some(10) };
-    trainer.fit(&x, &t, &config, &mut rng, &mut PrintLines(std::io::stdout()))?;
+    let config = FitConfig {
+        max_epoch,
+        batch_size,
+        max_grad: None,
+        eval_interval: Some(10),
+    };
+    trainer.fit(
+        &x,
+        &t,
+        &config,
+        &mut rng,
+        &mut PrintLines(std::io::stdout()),
+    )?;
 
     let path = examples::out_dir()?.join("train_loss.png");
     trainer.plot(&path, None)?;
-    println!("accuracy {:.3}; plot: {}", train::accuracy(&mut trainer.model, &x, &t)?, path.display());
+    println!(
+        "accuracy {:.3}; plot: {}",
+        train::accuracy(&mut trainer.model, &x, &t)?,
+        path.display()
+    );
     Ok(())
 }

@@ -45,7 +45,13 @@ fn main() -> anyhow::Result<()> {
             // Report every 10 iterations.
             if (iters + 1) % 10 == 0 {
                 let avg_loss = total_loss / loss_count as f64;
-                println!("| epoch {} |  iter {} / {} | loss {:.2}", epoch + 1, iters + 1, max_iters, avg_loss);
+                println!(
+                    "| epoch {} |  iter {} / {} | loss {:.2}",
+                    epoch + 1,
+                    iters + 1,
+                    max_iters,
+                    avg_loss
+                );
                 loss_list.push(avg_loss);
                 total_loss = 0.0;
                 loss_count = 0;
@@ -54,12 +60,22 @@ fn main() -> anyhow::Result<()> {
     }
 
     let out = examples::out_dir()?;
-    viz::plot_loss(&loss_list, 10, None, &out.join("custom_loop_loss.png"), viz::DEFAULT_SIZE)?;
+    viz::plot_loss(
+        &loss_list,
+        10,
+        None,
+        &out.join("custom_loop_loss.png"),
+        viz::DEFAULT_SIZE,
+    )?;
     let labels: Vec<usize> = t.indices().iter().map(|&c| c as usize).collect();
     let grid = viz::Grid::around(spiral.x.view(), 0.001)?;
     let classes = viz::classify_grid(&model, &grid, Device::Cpu)?;
     let path = out.join("custom_loop_boundary.png");
     viz::plot_decision_boundary(&grid, &classes, spiral.x.view(), &labels, &path, (800, 640))?;
-    println!("accuracy {:.3}; plots in {}", train::accuracy(&mut model, &x, &t)?, out.display());
+    println!(
+        "accuracy {:.3}; plots in {}",
+        train::accuracy(&mut model, &x, &t)?,
+        out.display()
+    );
     Ok(())
 }

@@ -36,14 +36,24 @@ pub fn resolve(args: Vec<String>) -> Resolved {
         }
     }
     let have = compiled();
-    let missing: Vec<&String> = wanted.iter().filter(|f| !have.contains(&f.as_str())).collect();
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|f| !have.contains(&f.as_str()))
+        .collect();
     if missing.is_empty() {
         return Resolved::Run(rest);
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
     let status = Command::new(&cargo)
-        .args(["run", "--release", "--quiet", "--manifest-path", manifest, "--features"])
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--manifest-path",
+            manifest,
+            "--features",
+        ])
         .arg(wanted.join(","))
         .arg("--")
         .args(&rest[1..])
@@ -52,12 +62,18 @@ pub fn resolve(args: Vec<String>) -> Resolved {
         Ok(s) if s.success() => Resolved::Exited(ExitCode::SUCCESS),
         Ok(s) => Resolved::Exited(ExitCode::from(s.code().unwrap_or(1).clamp(1, 255) as u8)),
         Err(e) => {
-            eprintln!("error: this build lacks --features {}, and running cargo to rebuild with it failed: {e}", wanted.join(","));
+            eprintln!(
+                "error: this build lacks --features {}, and running cargo to rebuild with it failed: {e}",
+                wanted.join(",")
+            );
             Resolved::Exited(ExitCode::FAILURE)
         }
     }
 }
 
 fn split(v: &str) -> Vec<String> {
-    v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    v.split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }

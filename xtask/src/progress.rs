@@ -27,7 +27,11 @@ impl Progress {
             bar.set_prefix(prefix.to_string());
             bar
         });
-        Progress { bar, every_epoch: every_epoch.max(1), quiet }
+        Progress {
+            bar,
+            every_epoch: every_epoch.max(1),
+            quiet,
+        }
     }
 
     /// Clears the bar.
@@ -40,7 +44,7 @@ impl Progress {
 
 impl FitObserver for Progress {
     fn on_eval(&mut self, r: &EvalRecord) {
-        let show = r.epoch == 1 || r.epoch % self.every_epoch == 0;
+        let show = r.epoch == 1 || r.epoch.is_multiple_of(self.every_epoch);
         match &self.bar {
             Some(bar) => {
                 bar.set_message(r.book_line());

@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 use testkit::golden_json;
 
 fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().expect("xtask runs")
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
 }
 
 fn temp_out(name: &str) -> PathBuf {
@@ -36,10 +39,22 @@ fn read_csv(path: &Path) -> Vec<(usize, f64)> {
 #[test]
 fn a_small_run_writes_every_output() {
     let out = temp_out("small");
-    let o = xtask(&["chapter1", "--out", out.to_str().unwrap(), "--max-epoch", "12", "--grid-step", "0.01", "--quiet"]);
+    let o = xtask(&[
+        "chapter1",
+        "--out",
+        out.to_str().unwrap(),
+        "--max-epoch",
+        "12",
+        "--grid-step",
+        "0.01",
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
-    assert!(stdout.starts_with("chapter 1 done"), "quiet prints only the summary: {stdout}");
+    assert!(
+        stdout.starts_with("chapter 1 done"),
+        "quiet prints only the summary: {stdout}"
+    );
 
     for png in ["spiral.png", "loss.png", "trainer_loss.png"] {
         assert_eq!(png_size(&out.join(png)), (640, 480), "{png}");
@@ -47,21 +62,33 @@ fn a_small_run_writes_every_output() {
     assert_eq!(png_size(&out.join("decision_boundary.png")), (800, 640));
     for svg in ["spiral.svg", "loss.svg"] {
         let text = std::fs::read_to_string(out.join(svg)).unwrap();
-        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{svg}");
+        assert!(
+            text.starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+            "{svg}"
+        );
     }
     let csv = read_csv(&out.join("loss.csv"));
     assert_eq!(csv.len(), 12, "one record per epoch");
     assert_eq!(csv[0].0, 1);
     assert_eq!(csv[1].0, 11);
 
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["config"]["max_epoch"], 12);
     assert_eq!(summary["config"]["device"], "cpu");
     assert!(summary["device"].as_str().unwrap().starts_with("cpu"));
     let grid = &summary["grid"];
-    let (cols, rows) = (grid["cols"].as_u64().unwrap(), grid["rows"].as_u64().unwrap());
+    let (cols, rows) = (
+        grid["cols"].as_u64().unwrap(),
+        grid["rows"].as_u64().unwrap(),
+    );
     assert_eq!((cols, rows), (212, 205), "np.arange grid at step 0.01");
-    let counts: u64 = grid["class_counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).sum();
+    let counts: u64 = grid["class_counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .sum();
     assert_eq!(counts, cols * rows);
     for p in ["f64", "f32"] {
         let acc = summary["precisions"][p]["accuracy"].as_f64().unwrap();
@@ -70,7 +97,14 @@ fn a_small_run_writes_every_output() {
     assert_eq!(summary["gpu"]["ran"], false);
 
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    for needle in ["(spiral.png)", "(loss.png)", "(decision_boundary.png)", "(trainer_loss.png)", "§1.5.1", "§1.5.2"] {
+    for needle in [
+        "(spiral.png)",
+        "(loss.png)",
+        "(decision_boundary.png)",
+        "(trainer_loss.png)",
+        "§1.5.1",
+        "§1.5.2",
+    ] {
         assert!(report.contains(needle), "REPORT.md lacks {needle}");
     }
     std::fs::remove_dir_all(&out).unwrap();
@@ -79,21 +113,44 @@ fn a_small_run_writes_every_output() {
 #[test]
 fn the_default_run_reproduces_the_books_losses_and_accuracy() {
     let out = temp_out("default");
-    let o = xtask(&["chapter1", "--out", out.to_str().unwrap(), "--grid-step", "0.01"]);
+    let o = xtask(&[
+        "chapter1",
+        "--out",
+        out.to_str().unwrap(),
+        "--grid-step",
+        "0.01",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
-    assert!(stdout.contains("| epoch 1 |  iter 1 / 10 | time 0[s] | loss 1.10"), "the book's log line");
+    assert!(
+        stdout.contains("| epoch 1 |  iter 1 / 10 | time 0[s] | loss 1.10"),
+        "the book's log line"
+    );
 
     let g = golden_json("train_py_start.json");
     let csv = read_csv(&out.join("loss.csv"));
     assert_eq!(csv.len(), 300);
-    for (i, want) in g["loss_list_first_10"].as_array().unwrap().iter().enumerate() {
+    for (i, want) in g["loss_list_first_10"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         let want = want.as_f64().unwrap();
-        assert!((csv[i].1 - want).abs() <= 1e-12 * want, "loss {i}: {} vs {want}", csv[i].1);
+        assert!(
+            (csv[i].1 - want).abs() <= 1e-12 * want,
+            "loss {i}: {} vs {want}",
+            csv[i].1
+        );
     }
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["trainer"]["accuracy"].as_f64().unwrap(), 0.97);
-    assert_eq!(summary["trainer"]["final_loss"].as_f64().unwrap(), csv[299].1, "loss.csv round-trips exactly");
+    assert_eq!(
+        summary["trainer"]["final_loss"].as_f64().unwrap(),
+        csv[299].1,
+        "loss.csv round-trips exactly"
+    );
     std::fs::remove_dir_all(&out).unwrap();
 }
 
@@ -111,20 +168,41 @@ fn bad_input_is_one_clear_line_and_a_failure_status() {
     let out = temp_out("bad");
     let o = out.to_str().unwrap();
     assert!(one_line_error(&["chapter1", "--out", o, "--precision", "f16"]).contains("f16"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--optimizer", "adamw"]).contains("unknown optimizer 'adamw'"));
+    assert!(
+        one_line_error(&["chapter1", "--out", o, "--optimizer", "adamw"])
+            .contains("unknown optimizer 'adamw'")
+    );
     assert!(one_line_error(&["chapter1", "--out", o, "--lr", "nan"]).contains("--lr"));
     assert!(one_line_error(&["chapter1", "--out", o, "--lr=-1"]).contains("--lr"));
     assert!(one_line_error(&["chapter1", "--out", o, "--grid-step", "0"]).contains("--grid-step"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--eval-interval", "0"]).contains("--eval-interval"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--batch-size", "0"]).contains("--batch-size"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--batch-size", "301"]).contains("--batch-size"));
+    assert!(
+        one_line_error(&["chapter1", "--out", o, "--eval-interval", "0"])
+            .contains("--eval-interval")
+    );
+    assert!(
+        one_line_error(&["chapter1", "--out", o, "--batch-size", "0"]).contains("--batch-size")
+    );
+    assert!(
+        one_line_error(&["chapter1", "--out", o, "--batch-size", "301"]).contains("--batch-size")
+    );
     assert!(one_line_error(&["chapter1", "--out", o, "--max-grad", "0"]).contains("--max-grad"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--hidden-size", "100000000"]).contains("--hidden-size"));
+    assert!(
+        one_line_error(&["chapter1", "--out", o, "--hidden-size", "100000000"])
+            .contains("--hidden-size")
+    );
     assert!(one_line_error(&["chapter1", "--out", o, "--grid-step", "1e-7"]).contains("at most"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--device", "tpu"]).contains("unknown device"));
-    assert!(one_line_error(&["chapter1", "--out", "/proc/dlfs2-cannot-write", "--quiet"]).contains("cannot create the output folder"));
+    assert!(
+        one_line_error(&["chapter1", "--out", o, "--device", "tpu"]).contains("unknown device")
+    );
+    assert!(
+        one_line_error(&["chapter1", "--out", "/proc/dlfs2-cannot-write", "--quiet"])
+            .contains("cannot create the output folder")
+    );
     if !tensor::Device::cuda_compiled() {
-        assert!(one_line_error(&["chapter1", "--out", o, "--device", "cuda"]).contains("--features cuda"));
+        assert!(
+            one_line_error(&["chapter1", "--out", o, "--device", "cuda"])
+                .contains("--features cuda")
+        );
     }
     let _ = std::fs::remove_dir_all(&out);
 }
@@ -135,8 +213,19 @@ fn help_lists_every_flag() {
     assert!(o.status.success());
     let help = String::from_utf8(o.stdout).unwrap();
     for flag in [
-        "--out", "--precision", "--device", "--max-epoch", "--batch-size", "--hidden-size", "--lr", "--max-grad",
-        "--eval-interval", "--optimizer", "--seed", "--grid-step", "--quiet",
+        "--out",
+        "--precision",
+        "--device",
+        "--max-epoch",
+        "--batch-size",
+        "--hidden-size",
+        "--lr",
+        "--max-grad",
+        "--eval-interval",
+        "--optimizer",
+        "--seed",
+        "--grid-step",
+        "--quiet",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }

@@ -21,9 +21,16 @@ impl EvalRecord {
     /// The book's line, byte for byte: `| epoch %d |  iter %d / %d | time %d[s] | loss %.2f` from
     /// the `Trainer`, and the same without the time from the custom loop.
     pub fn book_line(&self) -> String {
-        let head = format!("| epoch {} |  iter {} / {}", self.epoch, self.iter, self.max_iters);
+        let head = format!(
+            "| epoch {} |  iter {} / {}",
+            self.epoch, self.iter, self.max_iters
+        );
         match self.elapsed {
-            Some(t) => format!("{head} | time {}[s] | loss {:.2}", t.trunc() as u64, self.loss),
+            Some(t) => format!(
+                "{head} | time {}[s] | loss {:.2}",
+                t.trunc() as u64,
+                self.loss
+            ),
             None => format!("{head} | loss {:.2}", self.loss),
         }
     }

@@ -28,7 +28,7 @@ pub struct Grid {
 /// `np.arange(start, stop, step)`: `ceil((stop - start) / step)` values, value `i` being
 /// `start + i * delta` with `delta = (start + step) - start` (numpy's rounding of the step).
 pub fn arange(start: f64, stop: f64, step: f64) -> Result<Vec<f64>> {
-    if !(step.is_finite() && step > 0.0) || !start.is_finite() || !stop.is_finite() {
+    if !(step.is_finite() && step > 0.0 && start.is_finite() && stop.is_finite()) {
         return Err(VizError::BadInput(format!(
             "grid step must be a finite number > 0 and the range finite (step {step}, range {start}..{stop})"
         )));

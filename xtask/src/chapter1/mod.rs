@@ -120,7 +120,10 @@ impl Chapter1Args {
             bail!("invalid --max-grad {m}: expected a finite number > 0");
         }
         if !(self.grid_step.is_finite() && self.grid_step > 0.0) {
-            bail!("invalid --grid-step {}: expected a finite number > 0", self.grid_step);
+            bail!(
+                "invalid --grid-step {}: expected a finite number > 0",
+                self.grid_step
+            );
         }
         if self.eval_interval == 0 {
             bail!("invalid --eval-interval 0: expected at least 1");
@@ -129,9 +132,15 @@ impl Chapter1Args {
             bail!("invalid --batch-size 0: expected at least 1");
         }
         if self.hidden_size == 0 || self.hidden_size > layers::two_layer_net::MAX_WIDTH {
-            bail!("invalid --hidden-size {}: expected 1 to {}", self.hidden_size, layers::two_layer_net::MAX_WIDTH);
+            bail!(
+                "invalid --hidden-size {}: expected 1 to {}",
+                self.hidden_size,
+                layers::two_layer_net::MAX_WIDTH
+            );
         }
-        self.optimizer.build::<f64>(lr).context("invalid optimizer settings")?;
+        self.optimizer
+            .build::<f64>(lr)
+            .context("invalid optimizer settings")?;
         Ok(())
     }
 
@@ -154,46 +163,115 @@ macro_rules! say {
 pub fn run(args: &Chapter1Args) -> Result<()> {
     let started = Instant::now();
     args.validate()?;
-    args.device.ensure_available().with_context(|| format!("--device {}", args.device))?;
+    args.device
+        .ensure_available()
+        .with_context(|| format!("--device {}", args.device))?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     let out = args.out.clone();
-    say!(args, "dlfs2 chapter 1 — config: precision {} | device {} | max_epoch {} | batch_size {} | hidden_size {} | optimizer {} lr {} | max_grad {} | eval_interval {} | seed {} | grid_step {} | out {}",
-        args.precision.name(), args.device, args.max_epoch, args.batch_size, args.hidden_size,
-        args.optimizer, args.lr(), args.max_grad.map_or("none".to_string(), |m| m.to_string()),
-        args.eval_interval, args.seed, args.grid_step, out.display());
+    say!(
+        args,
+        "dlfs2 chapter 1 — config: precision {} | device {} | max_epoch {} | batch_size {} | hidden_size {} | optimizer {} lr {} | max_grad {} | eval_interval {} | seed {} | grid_step {} | out {}",
+        args.precision.name(),
+        args.device,
+        args.max_epoch,
+        args.batch_size,
+        args.hidden_size,
+        args.optimizer,
+        args.lr(),
+        args.max_grad.map_or("none".to_string(), |m| m.to_string()),
+        args.eval_interval,
+        args.seed,
+        args.grid_step,
+        out.display()
+    );
 
     // §1.4.1 the spiral data.
-    say!(args, "\n§1.4.1 spiral data (dataset/spiral.py, seed {})", args.seed);
+    say!(
+        args,
+        "\n§1.4.1 spiral data (dataset/spiral.py, seed {})",
+        args.seed
+    );
     let spiral = data::load_data(args.seed);
-    let labels: Vec<usize> = tensor::Labels::from_one_hot(spiral.t.view())?.indices().iter().map(|&c| c as usize).collect();
+    let labels: Vec<usize> = tensor::Labels::from_one_hot(spiral.t.view())?
+        .indices()
+        .iter()
+        .map(|&c| c as usize)
+        .collect();
     say!(args, "x {:?}  t {:?}", spiral.x.dim(), spiral.t.dim());
     if args.batch_size > spiral.x.nrows() {
-        return Err(DataError::InvalidSize { name: "--batch-size", value: args.batch_size, expected: "at most the number of points (300)" }.into());
+        return Err(DataError::InvalidSize {
+            name: "--batch-size",
+            value: args.batch_size,
+            expected: "at most the number of points (300)",
+        }
+        .into());
     }
-    viz::plot_spiral(spiral.x.view(), &labels, &out.join("spiral.png"), viz::DEFAULT_SIZE)?;
-    viz::plot_spiral(spiral.x.view(), &labels, &out.join("spiral.svg"), viz::DEFAULT_SIZE)?;
+    viz::plot_spiral(
+        spiral.x.view(),
+        &labels,
+        &out.join("spiral.png"),
+        viz::DEFAULT_SIZE,
+    )?;
+    viz::plot_spiral(
+        spiral.x.view(),
+        &labels,
+        &out.join("spiral.svg"),
+        viz::DEFAULT_SIZE,
+    )?;
 
     // §1.4.2–1.4.3 the hand-written loop, its loss curve and decision boundary.
-    say!(args, "\n§1.4.3 train_custom_loop ({} on {})", args.precision.name(), args.device);
+    say!(
+        args,
+        "\n§1.4.3 train_custom_loop ({} on {})",
+        args.precision.name(),
+        args.device
+    );
     let custom: CustomLoopRun = match args.precision {
         Precision::F64 => runs::custom_loop::<f64>(args, &spiral, &labels)?,
         Precision::F32 => runs::custom_loop::<f32>(args, &spiral, &labels)?,
     };
-    say!(args, "custom loop: final loss {:.4}, accuracy {:.3}, {:.3} s training, decision boundary {}x{} points in {:.3} s",
-        custom.final_loss(), custom.accuracy, custom.seconds, custom.grid.cols, custom.grid.rows, custom.grid_seconds);
+    say!(
+        args,
+        "custom loop: final loss {:.4}, accuracy {:.3}, {:.3} s training, decision boundary {}x{} points in {:.3} s",
+        custom.final_loss(),
+        custom.accuracy,
+        custom.seconds,
+        custom.grid.cols,
+        custom.grid.rows,
+        custom.grid_seconds
+    );
 
     // §1.4.4 the Trainer.
-    say!(args, "\n§1.4.4 Trainer.fit(x, t, {}, {}, eval_interval={})", args.max_epoch, args.batch_size, args.eval_interval);
+    say!(
+        args,
+        "\n§1.4.4 Trainer.fit(x, t, {}, {}, eval_interval={})",
+        args.max_epoch,
+        args.batch_size,
+        args.eval_interval
+    );
     let main = runs::trainer_run_for(args.precision, args, args.device, true)?;
     main.write_plot(&out.join("trainer_loss.png"))?;
     outputs::write_loss_csv(&out.join("loss.csv"), &main.iterations, &main.loss_list)?;
-    say!(args, "Trainer: final loss {:.4}, accuracy {:.3}, {:.3} s", main.final_loss(), main.accuracy, main.seconds);
+    say!(
+        args,
+        "Trainer: final loss {:.4}, accuracy {:.3}, {:.3} s",
+        main.final_loss(),
+        main.accuracy,
+        main.seconds
+    );
 
     // §1.5.1 bit precision.
-    say!(args, "\n§1.5.1 bit precision: the Trainer run in f64 and f32");
+    say!(
+        args,
+        "\n§1.5.1 bit precision: the Trainer run in f64 and f32"
+    );
     let other = runs::trainer_run_for(args.precision.other(), args, args.device, false)?;
-    let (r64, r32) = if args.precision == Precision::F64 { (&main, &other) } else { (&other, &main) };
+    let (r64, r32) = if args.precision == Precision::F64 {
+        (&main, &other)
+    } else {
+        (&other, &main)
+    };
     let precision = outputs::PrecisionTable::new(r64, r32);
     say!(args, "{}", precision.text());
 
@@ -203,7 +281,14 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
     say!(args, "{}", gpu.text());
 
     let seconds = started.elapsed().as_secs_f64();
-    let summary = outputs::Summary { args, custom: &custom, main: &main, precision: &precision, gpu: &gpu, seconds };
+    let summary = outputs::Summary {
+        args,
+        custom: &custom,
+        main: &main,
+        precision: &precision,
+        gpu: &gpu,
+        seconds,
+    };
     summary.write(&out)?;
     println!(
         "chapter 1 done in {seconds:.2} s: Trainer accuracy {:.3}, final loss {:.4}; outputs in {} (open REPORT.md)",
@@ -219,7 +304,8 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
 fn gpu_step(args: &Chapter1Args, main: &TrainerRun) -> Result<outputs::GpuResult> {
     if !Device::cuda_compiled() {
         return Ok(outputs::GpuResult::Skipped(
-            "not built with CUDA: run `cargo xtask chapter1 --features cuda` on an NVIDIA machine".to_string(),
+            "not built with CUDA: run `cargo xtask chapter1 --features cuda` on an NVIDIA machine"
+                .to_string(),
         ));
     }
     let gpu_device = match args.device {
@@ -230,9 +316,19 @@ fn gpu_step(args: &Chapter1Args, main: &TrainerRun) -> Result<outputs::GpuResult
         return Ok(outputs::GpuResult::Skipped(format!("no usable GPU: {e}")));
     }
     let (gpu, cpu) = if main.device == Device::Cpu {
-        (runs::trainer_run_for(args.precision, args, gpu_device, false)?, main.clone())
+        (
+            runs::trainer_run_for(args.precision, args, gpu_device, false)?,
+            main.clone(),
+        )
     } else {
-        (main.clone(), runs::trainer_run_for(args.precision, args, Device::Cpu, false)?)
+        (
+            main.clone(),
+            runs::trainer_run_for(args.precision, args, Device::Cpu, false)?,
+        )
     };
-    Ok(outputs::GpuResult::Ran { device: gpu_device.describe(), gpu, cpu })
+    Ok(outputs::GpuResult::Ran {
+        device: gpu_device.describe(),
+        gpu: Box::new(gpu),
+        cpu: Box::new(cpu),
+    })
 }

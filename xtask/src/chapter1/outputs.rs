@@ -36,16 +36,32 @@ impl<'a> PrecisionTable<'a> {
     /// Compares the two runs.
     pub fn new(r64: &'a TrainerRun, r32: &'a TrainerRun) -> Self {
         let max_loss_diff = max_abs_diff(&r64.loss_list, &r32.loss_list);
-        PrecisionTable { r64, r32, max_loss_diff }
+        PrecisionTable {
+            r64,
+            r32,
+            max_loss_diff,
+        }
     }
 
     /// A Markdown table.
     pub fn text(&self) -> String {
-        let mut s = String::from("| precision | time [s] | final loss | accuracy |\n|---|---|---|---|\n");
+        let mut s =
+            String::from("| precision | time [s] | final loss | accuracy |\n|---|---|---|---|\n");
         for r in [self.r64, self.r32] {
-            let _ = writeln!(s, "| {} | {:.3} | {:.6} | {:.3} |", r.precision, r.seconds, r.final_loss(), r.accuracy);
+            let _ = writeln!(
+                s,
+                "| {} | {:.3} | {:.6} | {:.3} |",
+                r.precision,
+                r.seconds,
+                r.final_loss(),
+                r.accuracy
+            );
         }
-        let _ = write!(s, "max |loss f64 - loss f32| over the curve: {:.3e}", self.max_loss_diff);
+        let _ = write!(
+            s,
+            "max |loss f64 - loss f32| over the curve: {:.3e}",
+            self.max_loss_diff
+        );
         s
     }
 
@@ -59,7 +75,10 @@ impl<'a> PrecisionTable<'a> {
 }
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 fn run_json(r: &TrainerRun) -> Value {
@@ -82,9 +101,9 @@ pub enum GpuResult {
         /// The GPU's description.
         device: String,
         /// The GPU run.
-        gpu: TrainerRun,
+        gpu: Box<TrainerRun>,
         /// The CPU run it is compared with.
-        cpu: TrainerRun,
+        cpu: Box<TrainerRun>,
     },
 }
 
@@ -199,9 +218,13 @@ impl Summary<'_> {
             a.max_epoch,
             a.batch_size,
             a.seed,
-            a.max_grad.map_or(String::new(), |g| format!(", gradients clipped to {g}"))
+            a.max_grad
+                .map_or(String::new(), |g| format!(", gradients clipped to {g}"))
         );
-        let _ = writeln!(r, "## §1.4.1 The spiral data\n\n300 points, 3 classes, one-hot labels (`x` 300×2, `t` 300×3).\n\n![spiral data](spiral.png)\n");
+        let _ = writeln!(
+            r,
+            "## §1.4.1 The spiral data\n\n300 points, 3 classes, one-hot labels (`x` 300×2, `t` 300×3).\n\n![spiral data](spiral.png)\n"
+        );
         let _ = writeln!(
             r,
             "## §1.4.2–1.4.3 Training with the hand-written loop\n\n\

@@ -62,52 +62,116 @@ impl TrainerRun {
 
     /// `trainer.plot()`.
     pub fn write_plot(&self, path: &Path) -> Result<()> {
-        viz::plot_loss(&self.loss_list, self.eval_interval, None, path, viz::DEFAULT_SIZE)?;
+        viz::plot_loss(
+            &self.loss_list,
+            self.eval_interval,
+            None,
+            path,
+            viz::DEFAULT_SIZE,
+        )?;
         Ok(())
     }
 }
 
-/// What the book does first in every script: seed, load the spiral, build the model.
-fn setup<T: Float>(
-    args: &Chapter1Args,
-    device: Device,
-) -> Result<(BookRng, Spiral, Tensor<T>, Labels, TwoLayerNet<T>)> {
+/// What every book script starts with: the seeded stream, the data, a fresh model.
+struct Setup<T: Float> {
+    rng: BookRng,
+    x: Tensor<T>,
+    t: Labels,
+    model: TwoLayerNet<T>,
+}
+
+/// Seeds the stream, loads the spiral and builds the model from the same stream, as the book does.
+fn setup<T: Float>(args: &Chapter1Args, device: Device) -> Result<Setup<T>> {
     let mut rng = BookRng::new(args.seed);
-    let spiral = load_data_with(&mut rng, data::spiral::POINTS_PER_CLASS, data::spiral::CLASSES)?;
+    let spiral = load_data_with(
+        &mut rng,
+        data::spiral::POINTS_PER_CLASS,
+        data::spiral::CLASSES,
+    )?;
     let x = Tensor::from_f64(spiral.x.view(), device)?;
     let t = Labels::from_one_hot(spiral.t.view())?;
     let model = TwoLayerNet::new(2, args.hidden_size, t.classes(), &mut rng, device)?;
-    Ok((rng, spiral, x, t, model))
+    Ok(Setup { rng, x, t, model })
 }
 
 /// §1.4.3: `train_custom_loop.py`, then the decision boundary of its model.
-pub fn custom_loop<T: Float>(args: &Chapter1Args, spiral: &Spiral, labels: &[usize]) -> Result<CustomLoopRun> {
-    let (mut rng, _, x, t, mut model) = setup::<T>(args, args.device)?;
+pub fn custom_loop<T: Float>(
+    args: &Chapter1Args,
+    spiral: &Spiral,
+    labels: &[usize],
+) -> Result<CustomLoopRun> {
+    let Setup {
+        mut rng,
+        x,
+        t,
+        mut model,
+    } = setup::<T>(args, args.device)?;
     let mut optimizer = args.optimizer.build::<T>(args.lr())?;
-    let config = FitConfig { max_grad: None, ..args.fit_config() };
+    let config = FitConfig {
+        max_grad: None,
+        ..args.fit_config()
+    };
     let steps = (args.max_epoch * (x.rows() / args.batch_size)) as u64;
     let mut progress = Progress::new(steps, "custom loop", 50, args.quiet);
     let start = Instant::now();
-    let loss_list =
-        train_custom_loop(&mut model, optimizer.as_mut(), &x, &t, &config, &mut rng, &mut progress as &mut dyn FitObserver)
-            .context("custom loop")?;
+    let loss_list = train_custom_loop(
+        &mut model,
+        optimizer.as_mut(),
+        &x,
+        &t,
+        &config,
+        &mut rng,
+        &mut progress as &mut dyn FitObserver,
+    )
+    .context("custom loop")?;
     let seconds = start.elapsed().as_secs_f64();
     progress.finish();
     let acc = accuracy(&mut model, &x, &t)?;
 
     let out = &args.out;
-    viz::plot_loss(&loss_list, args.eval_interval, None, &out.join("loss.png"), viz::DEFAULT_SIZE)?;
-    viz::plot_loss(&loss_list, args.eval_interval, None, &out.join("loss.svg"), viz::DEFAULT_SIZE)?;
+    viz::plot_loss(
+        &loss_list,
+        args.eval_interval,
+        None,
+        &out.join("loss.png"),
+        viz::DEFAULT_SIZE,
+    )?;
+    viz::plot_loss(
+        &loss_list,
+        args.eval_interval,
+        None,
+        &out.join("loss.svg"),
+        viz::DEFAULT_SIZE,
+    )?;
     let start = Instant::now();
     let grid = Grid::around(spiral.x.view(), args.grid_step)?;
     let classes = classify_grid(&model, &grid, args.device)?;
     let grid_seconds = start.elapsed().as_secs_f64();
-    viz::plot_decision_boundary(&grid, &classes, spiral.x.view(), labels, &out.join("decision_boundary.png"), (800, 640))?;
-    Ok(CustomLoopRun { loss_list, accuracy: acc, seconds, grid: classes, grid_seconds })
+    viz::plot_decision_boundary(
+        &grid,
+        &classes,
+        spiral.x.view(),
+        labels,
+        &out.join("decision_boundary.png"),
+        (800, 640),
+    )?;
+    Ok(CustomLoopRun {
+        loss_list,
+        accuracy: acc,
+        seconds,
+        grid: classes,
+        grid_seconds,
+    })
 }
 
 /// §1.4.4: `train.py` with the Trainer, in the given precision and on the given device.
-pub fn trainer_run_for(precision: Precision, args: &Chapter1Args, device: Device, show: bool) -> Result<TrainerRun> {
+pub fn trainer_run_for(
+    precision: Precision,
+    args: &Chapter1Args,
+    device: Device,
+    show: bool,
+) -> Result<TrainerRun> {
     match precision {
         Precision::F64 => trainer_run::<f64>(args, device, show),
         Precision::F32 => trainer_run::<f32>(args, device, show),
@@ -132,12 +196,20 @@ impl FitObserver for Recorder {
 }
 
 fn trainer_run<T: Float>(args: &Chapter1Args, device: Device, show: bool) -> Result<TrainerRun> {
-    let (mut rng, _, x, t, model) = setup::<T>(args, device)?;
+    let Setup {
+        mut rng,
+        x,
+        t,
+        model,
+    } = setup::<T>(args, device)?;
     let optimizer = args.optimizer.build::<T>(args.lr())?;
     let mut trainer = Trainer::with_boxed(model, optimizer);
     let steps = (args.max_epoch * (x.rows() / args.batch_size)) as u64;
     let label = format!("{} {}", T::NAME, device);
-    let mut rec = Recorder { progress: Progress::new(steps, &label, 1, args.quiet || !show), iterations: Vec::new() };
+    let mut rec = Recorder {
+        progress: Progress::new(steps, &label, 1, args.quiet || !show),
+        iterations: Vec::new(),
+    };
     let start = Instant::now();
     let fitted = trainer.fit(&x, &t, &args.fit_config(), &mut rng, &mut rec);
     let seconds = start.elapsed().as_secs_f64();

@@ -1,7 +1,7 @@
 //! The two interfaces: a `Layer` maps a tensor to a tensor; a `Model` maps a batch and its labels to
 //! a loss and can predict.
 
-use tensor::{Float, Labels, Params, Tensor};
+use tensor::{Float, Labels, Params, Tensor, ops};
 
 use crate::error::Result;
 
@@ -25,4 +25,14 @@ pub trait Model<T: Float>: Params<T> {
     fn forward(&mut self, x: &Tensor<T>, t: &Labels) -> Result<T>;
     /// Gradients of the last `forward`'s loss, stored in the params' grads.
     fn backward(&mut self) -> Result<()>;
+
+    /// The predicted class of each row of `x` (the argmax of the scores), into `out`.
+    ///
+    /// Models may override this with a faster path whose scores are approximate but whose argmax is
+    /// the same except at near-ties (the decision-boundary picture uses it).
+    fn classify(&mut self, x: &Tensor<T>, out: &mut Vec<usize>) -> Result<()> {
+        let scores = self.predict(x)?;
+        ops::argmax_rows(scores, out)?;
+        Ok(())
+    }
 }

@@ -3,7 +3,7 @@
 
 use ndarray::Array2;
 use tensor::random::RandomSource;
-use tensor::{Device, Float, Labels, Param, Params, Tensor};
+use tensor::{Device, Float, Labels, Param, Params, Tensor, ops};
 
 use crate::affine::Affine;
 use crate::error::{LayerError, Result};
@@ -151,5 +151,12 @@ impl<T: Float> Model<T> for TwoLayerNet<T> {
 
     fn backward(&mut self) -> Result<()> {
         self.backward_dx().map(|_| ())
+    }
+
+    /// The fused, vectorized class prediction ([`tensor::ops::classify_two_layer`]).
+    fn classify(&mut self, x: &Tensor<T>, out: &mut Vec<usize>) -> Result<()> {
+        let (a1, a2) = (&self.affine1, &self.affine2);
+        ops::classify_two_layer(x, &a1.w, &a1.b, &a2.w, &a2.b, out)?;
+        Ok(())
     }
 }

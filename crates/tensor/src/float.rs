@@ -28,6 +28,7 @@ pub trait Float:
     + DivAssign
     + ndarray::LinalgScalar
     + ndarray::ScalarOperand
+    + crate::cpu::gemm::Tile
 {
     /// `"f32"` or `"f64"`, as printed in reports.
     const NAME: &'static str;
@@ -51,10 +52,12 @@ pub trait Float:
     fn is_finite(self) -> bool;
     /// Whether the value is NaN.
     fn is_nan(self) -> bool;
+    /// `e^self` to a few ulp, branch-free so loops of it vectorize (see [`crate::cpu::fast_exp`]).
+    fn exp_fast(self) -> Self;
 }
 
 macro_rules! impl_float {
-    ($t:ty, $name:literal) => {
+    ($t:ty, $name:literal, $fast_exp:path) => {
         impl Float for $t {
             const NAME: &'static str = $name;
             const ZERO: Self = 0.0;
@@ -91,9 +94,13 @@ macro_rules! impl_float {
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
             }
+            #[inline(always)]
+            fn exp_fast(self) -> Self {
+                $fast_exp(self)
+            }
         }
     };
 }
 
-impl_float!(f32, "f32");
-impl_float!(f64, "f64");
+impl_float!(f32, "f32", crate::cpu::fast_exp::exp_f32);
+impl_float!(f64, "f64", crate::cpu::fast_exp::exp_f64);

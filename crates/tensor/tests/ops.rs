@@ -1,7 +1,7 @@
 //! The CPU kernels against their naive references, and the op layer's shape checks.
 
 use ndarray::Array2;
-use tensor::cpu::matmul::{MatRef, matmul, matmul_naive};
+use tensor::cpu::matmul::{MatRef, matmul, matmul_naive, matmul_reference};
 use tensor::cpu::reduce::pairwise_sum;
 use tensor::random::{BookRng, RandomSource, StdRandom};
 use tensor::{Device, Labels, Tensor, TensorError, ops};
@@ -28,6 +28,46 @@ fn fast_matmul_equals_the_naive_triple_loop_for_every_transpose() {
                 s.view(),
                 1e-12,
                 1e-12,
+            );
+        }
+    }
+}
+
+#[test]
+fn blocked_threaded_matmul_is_bit_identical_to_the_reference_loop() {
+    // Shapes above the blocked threshold, with ragged edges in every dimension and every transpose.
+    let mut rng = BookRng::new(11);
+    for &(m, k, n) in &[
+        (97, 300, 133),
+        (64, 257, 129),
+        (5, 600, 70),
+        (300, 33, 17),
+        (130, 260, 150),
+    ] {
+        for (ta, tb) in [(false, false), (true, false), (false, true)] {
+            let a = rng.randn_matrix(if ta { k } else { m }, if ta { m } else { k });
+            let b = rng.randn_matrix(if tb { n } else { k }, if tb { k } else { n });
+            let ar = MatRef::new(a.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
+            let br = MatRef::new(b.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
+            let mut fast = vec![0.0; m * n];
+            let mut exact = vec![0.0; m * n];
+            matmul(ar, br, &mut fast);
+            matmul_reference(ar, br, &mut exact);
+            assert!(
+                fast.iter().zip(&exact).all(|(x, y)| x == y),
+                "{m}x{k}x{n} {ta} {tb} differs"
+            );
+            let a32 = a.mapv(|v| v as f32);
+            let b32 = b.mapv(|v| v as f32);
+            let ar = MatRef::new(a32.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
+            let br = MatRef::new(b32.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
+            let mut fast = vec![0.0f32; m * n];
+            let mut exact = vec![0.0f32; m * n];
+            matmul(ar, br, &mut fast);
+            matmul_reference(ar, br, &mut exact);
+            assert!(
+                fast.iter().zip(&exact).all(|(x, y)| x == y),
+                "f32 {m}x{k}x{n} {ta} {tb} differs"
             );
         }
     }
@@ -182,4 +222,55 @@ fn labels_gather_and_one_hot_round_trip() {
     b.gather(&t, &[3, 0]).unwrap();
     assert_eq!(b.indices(), &[1, 2]);
     assert!(b.gather(&t, &[4]).is_err());
+}
+
+#[test]
+fn fast_exp_is_within_a_few_ulp_of_libm() {
+    use tensor::cpu::fast_exp::{exp_f32, exp_f64};
+    let mut worst64 = 0.0f64;
+    let mut worst32 = 0.0f64;
+    for i in 0..200_001 {
+        let x = -80.0 + 160.0 * i as f64 / 200_000.0;
+        worst64 = worst64.max(((exp_f64(x) - x.exp()) / x.exp()).abs());
+        let xf = x as f32;
+        worst32 = worst32.max(((exp_f32(xf) as f64 - (xf as f64).exp()) / (xf as f64).exp()).abs());
+    }
+    assert!(worst64 < 1e-15, "f64 relative error {worst64:e}");
+    assert!(worst32 < 1e-6, "f32 relative error {worst32:e}");
+    assert_eq!(exp_f64(-1000.0), exp_f64(-708.0));
+    assert!(exp_f64(1000.0).is_finite());
+}
+
+#[test]
+fn fused_classify_agrees_with_predict_and_argmax() {
+    let mut rng = BookRng::new(21);
+    let (n, i, h, c) = (5000, 2, 10, 3);
+    let x = Tensor::<f64>::from_f64(rng.randn_matrix(n, i).view(), Device::Cpu).unwrap();
+    let w1 = Tensor::from_f64((rng.randn_matrix(i, h) * 3.0).view(), Device::Cpu).unwrap();
+    let b1 = Tensor::from_f64(rng.randn_matrix(1, h).view(), Device::Cpu).unwrap();
+    let w2 = Tensor::from_f64((rng.randn_matrix(h, c) * 3.0).view(), Device::Cpu).unwrap();
+    let b2 = Tensor::from_f64(rng.randn_matrix(1, c).view(), Device::Cpu).unwrap();
+    let (mut z, mut a, mut s) = (Tensor::empty(), Tensor::empty(), Tensor::empty());
+    ops::matmul(&x, false, &w1, false, &mut z).unwrap();
+    ops::add_row(&mut z, &b1).unwrap();
+    ops::sigmoid(&z, &mut a).unwrap();
+    ops::matmul(&a, false, &w2, false, &mut s).unwrap();
+    ops::add_row(&mut s, &b2).unwrap();
+    let mut want = Vec::new();
+    ops::argmax_rows(&s, &mut want).unwrap();
+    let mut got = Vec::new();
+    ops::classify_two_layer(&x, &w1, &b1, &w2, &b2, &mut got).unwrap();
+    assert_eq!(got.len(), n);
+    let scores = s.to_array().unwrap();
+    for (row, (&g, &w)) in got.iter().zip(&want).enumerate() {
+        if g != w {
+            // Only a near-tie may differ: the two scores agree to rounding.
+            let gap = (scores[[row, g]] - scores[[row, w]]).abs();
+            assert!(
+                gap < 1e-12,
+                "row {row}: class {g} vs {w}, score gap {gap:e}"
+            );
+        }
+    }
+    assert!(ops::classify_two_layer(&x, &w2, &b1, &w2, &b2, &mut got).is_err());
 }

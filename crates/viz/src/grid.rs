@@ -2,7 +2,7 @@
 //! the data, every grid point classified by the model, in chunks and across the CPU's cores.
 
 use ndarray::ArrayView2;
-use tensor::{Device, Float, Tensor, ops};
+use tensor::{Device, Float, Tensor};
 
 use crate::error::{Result, VizError};
 use layers::Model;
@@ -187,16 +187,11 @@ fn classify_band<T: Float, M: Model<T>>(
             points.push(T::from_f64(grid.ys[p / cols]));
         }
         x.copy_from_host(out_chunk.len(), 2, &points)?;
-        let scores = model.predict(&x)?;
-        if scores.cols() > 256 {
-            return Err(VizError::BadInput(format!(
-                "{} classes (at most 256 can be drawn)",
-                scores.cols()
-            )));
-        }
-        ops::argmax_rows(scores, &mut predicted)?;
+        model.classify(&x, &mut predicted)?;
         for (o, &c) in out_chunk.iter_mut().zip(&predicted) {
-            *o = c as u8;
+            *o = u8::try_from(c).map_err(|_| {
+                VizError::BadInput(format!("class {c} (at most 256 classes can be drawn)"))
+            })?;
         }
     }
     Ok(())

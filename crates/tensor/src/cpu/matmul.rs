@@ -62,13 +62,31 @@ pub fn matmul<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     assert_eq!(a.cols, b.rows, "matmul inner dimensions");
     assert_eq!(out.len(), a.rows * b.cols, "matmul output length");
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU supports FMA, checked just above.
-        unsafe { matmul_fma(a, b, out) };
+    if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
+        let work = a.rows * a.cols * b.cols;
+        if work >= BLOCKED_MIN_WORK {
+            let threads = if work >= THREADED_MIN_WORK {
+                super::parallel::threads()
+            } else {
+                1
+            };
+            super::gemm::gemm(a, b, out, threads);
+        } else {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            unsafe { matmul_fma(a, b, out) };
+        }
         return;
     }
     matmul_body(a, b, out);
 }
+
+/// Products of at least this many multiply-adds go to the blocked kernel (below it, packing costs
+/// more than it saves; the chapter's own shapes stay on the simple loop).
+pub const BLOCKED_MIN_WORK: usize = 1 << 16;
+
+/// Products of at least this many multiply-adds are split across threads (a thread start costs
+/// tens of microseconds).
+pub const THREADED_MIN_WORK: usize = 1 << 22;
 
 /// The same loop compiled with FMA enabled, so `mul_add` is one instruction.
 #[cfg(target_arch = "x86_64")]
@@ -102,6 +120,13 @@ fn matmul_body<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
             }
         }
     }
+}
+
+/// The reference for the book's rounding: the i-k-j loop with `mul_add` and no dispatch (libm's
+/// `fma` where the build has no FMA instructions: slow, exact). Every fast path must equal it bit
+/// for bit.
+pub fn matmul_reference<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+    matmul_body(a, b, out);
 }
 
 /// The textbook triple loop with separate multiply and add: the oracle the fast kernel is tested

@@ -21,8 +21,8 @@ pub mod update;
 pub use gather::{gather_rows, repeat_rows};
 pub use matmul::{add_row, matmul};
 pub use nonlinear::{
-    sigmoid, sigmoid_backward, softmax, softmax_backward, softmax_cross_entropy,
-    softmax_cross_entropy_backward,
+    classify_two_layer, sigmoid, sigmoid_backward, softmax, softmax_backward,
+    softmax_cross_entropy, softmax_cross_entropy_backward,
 };
 pub use reduce::{all_finite, argmax_rows, scale, sum_rows, sum_squares};
 

@@ -90,3 +90,41 @@ pub fn softmax_cross_entropy_backward<T: Float>(
     );
     Ok(())
 }
+
+/// The predicted class of each row of `x` for the chapter's network
+/// `argmax(sigmoid(x · w1 + b1) · w2 + b2)`, fused and with a vectorized `exp` (see
+/// [`crate::cpu::classify`]): the decision-boundary fast path.
+///
+/// Shapes: `x` is `N x I`, `w1` `I x H`, `b1` `1 x H`, `w2` `H x C`, `b2` `1 x C`.
+pub fn classify_two_layer<T: Float>(
+    x: &Tensor<T>,
+    w1: &Tensor<T>,
+    b1: &Tensor<T>,
+    w2: &Tensor<T>,
+    b2: &Tensor<T>,
+    out: &mut Vec<usize>,
+) -> Result<()> {
+    let op = "classify_two_layer";
+    for t in [w1, b1, w2, b2] {
+        same_device(op, x, t)?;
+    }
+    if x.cols() != w1.rows()
+        || b1.shape() != (1, w1.cols())
+        || w2.rows() != w1.cols()
+        || b2.shape() != (1, w2.cols())
+    {
+        return Err(TensorError::ShapeMismatch {
+            op,
+            lhs: x.shape(),
+            rhs: w1.shape(),
+        });
+    }
+    let net = cpu::classify::TwoLayer {
+        w1: w1.cpu(),
+        b1: b1.cpu(),
+        w2: w2.cpu(),
+        b2: b2.cpu(),
+    };
+    cpu::classify::classify(net, x.cpu(), x.cols(), out);
+    Ok(())
+}

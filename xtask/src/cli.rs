@@ -18,6 +18,11 @@ pub struct Cli {
 enum Command {
     /// Run the whole chapter: data, custom loop, Trainer, bit precision, GPU; plots and a report.
     Chapter1(Chapter1Args),
+    /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table.
+    Bench(crate::bench::BenchArgs),
+    /// One benchmark workload in this process (used by `bench`).
+    #[command(hide = true)]
+    BenchRun(crate::bench::BenchRunArgs),
 }
 
 /// Parses the arguments; on `--help` prints it and returns `Err(SUCCESS)`, on a bad argument
@@ -55,5 +60,7 @@ pub fn parse(args: Vec<String>) -> Result<Cli, ExitCode> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Chapter1(args) => crate::chapter1::run(&args),
+        Command::Bench(args) => crate::bench::run(&args),
+        Command::BenchRun(args) => crate::bench::run_one(&args),
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Errors print as one line on stderr and exit with status 1.
 
+mod bench;
 mod chapter1;
 mod cli;
 mod features;

@@ -54,10 +54,14 @@ pub trait Float:
     fn is_nan(self) -> bool;
     /// `e^self` to a few ulp, branch-free so loops of it vectorize (see [`crate::cpu::fast_exp`]).
     fn exp_fast(self) -> Self;
+    /// The `exp` of the training kernels (sigmoid, softmax): libm's for `f64`, so that results
+    /// equal numpy's bit for bit; the vectorized [`Float::exp_fast`] for `f32`, where numpy itself
+    /// uses a SIMD approximation and no bit-exactness is promised.
+    fn exp_train(self) -> Self;
 }
 
 macro_rules! impl_float {
-    ($t:ty, $name:literal, $fast_exp:path) => {
+    ($t:ty, $name:literal, $fast_exp:path, $train_exp:path) => {
         impl Float for $t {
             const NAME: &'static str = $name;
             const ZERO: Self = 0.0;
@@ -98,9 +102,18 @@ macro_rules! impl_float {
             fn exp_fast(self) -> Self {
                 $fast_exp(self)
             }
+            #[inline(always)]
+            fn exp_train(self) -> Self {
+                $train_exp(self)
+            }
         }
     };
 }
 
-impl_float!(f32, "f32", crate::cpu::fast_exp::exp_f32);
-impl_float!(f64, "f64", crate::cpu::fast_exp::exp_f64);
+impl_float!(
+    f32,
+    "f32",
+    crate::cpu::fast_exp::exp_f32,
+    crate::cpu::fast_exp::exp_f32
+);
+impl_float!(f64, "f64", crate::cpu::fast_exp::exp_f64, f64::exp);

@@ -18,8 +18,11 @@ fn fast_matmul_equals_the_naive_triple_loop_for_every_transpose() {
             let br = MatRef::new(b.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
             let mut fast = vec![0.0; m * n];
             let mut naive = vec![0.0; m * n];
+            let mut exact = vec![0.0; m * n];
             matmul(ar, br, &mut fast);
             matmul_naive(ar, br, &mut naive);
+            matmul_reference(ar, br, &mut exact);
+            assert_eq!(fast, exact, "{m}x{k}x{n} {ta} {tb}: the book's rounding");
             let f = Array2::from_shape_vec((m, n), fast).unwrap();
             let s = Array2::from_shape_vec((m, n), naive).unwrap();
             assert_close(

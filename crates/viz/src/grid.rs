@@ -181,10 +181,17 @@ fn classify_band<T: Float, M: Model<T>>(
     let mut predicted = Vec::with_capacity(CHUNK);
     for (k, out_chunk) in out.chunks_mut(CHUNK).enumerate() {
         points.clear();
+        // Walk the chunk's points row by row (no division per point).
         let start = first_row * cols + k * CHUNK;
-        for p in start..start + out_chunk.len() {
-            points.push(T::from_f64(grid.xs[p % cols]));
-            points.push(T::from_f64(grid.ys[p / cols]));
+        let (mut r, mut c) = (start / cols, start % cols);
+        for _ in 0..out_chunk.len() {
+            points.push(T::from_f64(grid.xs[c]));
+            points.push(T::from_f64(grid.ys[r]));
+            c += 1;
+            if c == cols {
+                c = 0;
+                r += 1;
+            }
         }
         x.copy_from_host(out_chunk.len(), 2, &points)?;
         model.classify(&x, &mut predicted)?;

@@ -57,6 +57,8 @@ fn classify_body<T: Float>(net: TwoLayer<'_, T>, x: &[T], inputs: usize, out: &m
     let mut xt = vec![T::ZERO; inputs * P];
     let mut h = vec![T::ZERO; hidden * P];
     let mut s = vec![T::ZERO; classes * P];
+    let mut best_val = [T::ZERO; P];
+    let mut best_idx = [T::ZERO; P];
     for start in (0..n).step_by(P) {
         let len = P.min(n - start);
         for p in 0..len {
@@ -87,14 +89,21 @@ fn classify_body<T: Float>(net: TwoLayer<'_, T>, x: &[T], inputs: usize, out: &m
                 }
             }
         }
-        for p in 0..len {
-            let mut best = 0;
-            for c in 1..classes {
-                if s[c * P + p] > s[best * P + p] {
-                    best = c;
-                }
+        // Argmax over classes, branch-free across the block's points (first maximum wins).
+        best_val.copy_from_slice(&s[..P]);
+        best_idx.fill(T::ZERO);
+        for c in 1..classes {
+            let class = T::from_f64(c as f64);
+            for ((bv, bi), &sv) in best_val
+                .iter_mut()
+                .zip(best_idx.iter_mut())
+                .zip(&s[c * P..c * P + P])
+            {
+                let better = sv > *bv;
+                *bv = if better { sv } else { *bv };
+                *bi = if better { class } else { *bi };
             }
-            out.push(best);
         }
+        out.extend(best_idx[..len].iter().map(|&i| i.to_f64() as usize));
     }
 }

@@ -122,6 +122,8 @@ unsafe fn gemm_band<T: Float + Tile>(
     let (m, k) = (a.rows, a.cols);
     let (mr, nr) = (T::MR, T::NR);
     let mut bpack = vec![T::ZERO; KC * (j1 - j0).div_ceil(nr) * nr];
+    // On the heap: 24k elements are too many for the stack of a worker thread.
+    #[allow(clippy::useless_vec)]
     let mut apack = vec![T::ZERO; KC * MC];
     let mut tile = vec![T::ZERO; mr * nr];
     for pc in (0..k).step_by(KC) {

@@ -92,7 +92,70 @@ pub const THREADED_MIN_WORK: usize = 1 << 22;
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "fma,avx2")]
 unsafe fn matmul_fma<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
-    matmul_body(a, b, out);
+    matmul_small(a, b, out);
+}
+
+/// The small-shape kernel: the output in register tiles of up to 4 x 4, each tile's sums kept in
+/// registers for the whole `k` loop. Tiny products (the chapter's 30 x 10 x 3) are latency-bound: a
+/// loop that loads, fuses and stores one output element per `k` waits on memory every step, while up
+/// to sixteen independent register chains keep the FMA units busy. Each element is still its
+/// ascending-`k` FMA chain starting from 0.
+#[inline(always)]
+fn matmul_small<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+    let (m, n) = (a.rows, b.cols);
+    let mut i = 0;
+    while i < m {
+        let rows = (m - i).min(4);
+        let mut j = 0;
+        while j < n {
+            let cols = (n - j).min(4);
+            match (rows, cols) {
+                (4, 4) => tile::<T, 4, 4>(a, b, out, i, j),
+                (4, 3) => tile::<T, 4, 3>(a, b, out, i, j),
+                (4, 2) => tile::<T, 4, 2>(a, b, out, i, j),
+                (4, _) => tile::<T, 4, 1>(a, b, out, i, j),
+                (3, 4) => tile::<T, 3, 4>(a, b, out, i, j),
+                (3, 3) => tile::<T, 3, 3>(a, b, out, i, j),
+                (3, 2) => tile::<T, 3, 2>(a, b, out, i, j),
+                (3, _) => tile::<T, 3, 1>(a, b, out, i, j),
+                (2, 4) => tile::<T, 2, 4>(a, b, out, i, j),
+                (2, 3) => tile::<T, 2, 3>(a, b, out, i, j),
+                (2, 2) => tile::<T, 2, 2>(a, b, out, i, j),
+                (2, _) => tile::<T, 2, 1>(a, b, out, i, j),
+                (_, 4) => tile::<T, 1, 4>(a, b, out, i, j),
+                (_, 3) => tile::<T, 1, 3>(a, b, out, i, j),
+                (_, 2) => tile::<T, 1, 2>(a, b, out, i, j),
+                _ => tile::<T, 1, 1>(a, b, out, i, j),
+            }
+            j += cols;
+        }
+        i += rows;
+    }
+}
+
+/// `out[i..i+R, j..j+C] = a[i..i+R, :] · b[:, j..j+C]`, sums in registers.
+#[inline(always)]
+fn tile<T: Float, const R: usize, const C: usize>(
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    out: &mut [T],
+    i: usize,
+    j: usize,
+) {
+    let n = b.cols;
+    let mut acc = [[T::ZERO; C]; R];
+    for p in 0..a.cols {
+        let bv: [T; C] = std::array::from_fn(|c| b.at(p, j + c));
+        for (r, row) in acc.iter_mut().enumerate() {
+            let av = a.at(i + r, p);
+            for (o, &bc) in row.iter_mut().zip(&bv) {
+                *o = av.mul_add(bc, *o);
+            }
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        out[(i + r) * n + j..(i + r) * n + j + C].copy_from_slice(row);
+    }
 }
 
 /// i-k-j order: for each output row, each `k` adds `a[i,k] * b[k,:]` into the row with one rounding

@@ -17,7 +17,7 @@ pub fn softmax<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
             }
         }
         for (o, &v) in orow.iter_mut().zip(row) {
-            *o = (v - max).exp();
+            *o = (v - max).exp_train();
         }
         let sum = pairwise_sum(cols, &|j| orow[j]);
         for o in orow.iter_mut() {

@@ -1,0 +1,165 @@
+//! `cargo xtask bench`: the benchmark workloads, each in its own process, several runs each, with
+//! medians, min–max, peak RSS and the speed-up over the straightforward ndarray reference measured
+//! in the same run.
+//!
+//! - **W1** chapter-1 training: the book's `train.py` config (3000 steps), µs per step;
+//! - **W2** decision boundary: the book's grid (4,323,264 points) for the trained W1 model, ms;
+//! - **W3** wide MLP: batch 512×256 through 256–1024–1024–10 with sigmoids, SGD, ms per step and GFLOP/s;
+//! - **pipeline**: wall time of `cargo xtask chapter1 --quiet` after the build.
+
+mod reference;
+mod wide_mlp;
+mod workloads;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+use crate::chapter1::Precision;
+
+/// Settings of `cargo xtask bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Samples per workload and precision.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Also write the results as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Workloads to run, comma-separated: w1, w2, w3, pipeline.
+    #[arg(long, value_delimiter = ',', default_value = "w1,w2,w3,pipeline")]
+    pub only: Vec<String>,
+}
+
+/// The hidden per-process runner: one workload, one precision.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchRunArgs {
+    /// w1, w2 or w3.
+    pub workload: String,
+    /// Element type.
+    #[arg(value_enum)]
+    pub precision: Precision,
+    /// Samples.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+}
+
+/// Runs one workload in this process and prints its result as one JSON line.
+pub fn run_one(args: &BenchRunArgs) -> Result<()> {
+    let result = match (args.workload.as_str(), args.precision) {
+        ("w1", Precision::F64) => workloads::w1::<f64>(args.runs)?,
+        ("w1", Precision::F32) => workloads::w1::<f32>(args.runs)?,
+        ("w2", Precision::F64) => workloads::w2::<f64>(args.runs)?,
+        ("w2", Precision::F32) => workloads::w2::<f32>(args.runs)?,
+        ("w3", Precision::F64) => workloads::w3::<f64>(args.runs)?,
+        ("w3", Precision::F32) => workloads::w3::<f32>(args.runs)?,
+        (w, _) => bail!("unknown workload '{w}' (expected w1, w2 or w3)"),
+    };
+    println!("{}", serde_json::to_string(&result)?);
+    Ok(())
+}
+
+/// Runs every selected workload in a child process and prints the table.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    if args.runs == 0 {
+        bail!("invalid --runs 0: expected at least 1");
+    }
+    let exe = std::env::current_exe().context("cannot find the xtask binary")?;
+    let mut results = Vec::new();
+    for w in &args.only {
+        match w.as_str() {
+            "w1" | "w2" | "w3" => {
+                for p in ["f64", "f32"] {
+                    eprintln!("running {w} {p} ...");
+                    let out = Command::new(&exe)
+                        .args(["bench-run", w, p, "--runs", &args.runs.to_string()])
+                        .output()
+                        .with_context(|| format!("cannot start the {w} benchmark"))?;
+                    if !out.status.success() {
+                        bail!(
+                            "{w} {p} failed: {}",
+                            String::from_utf8_lossy(&out.stderr).trim()
+                        );
+                    }
+                    let line = String::from_utf8_lossy(&out.stdout);
+                    let v: Value = serde_json::from_str(line.lines().last().unwrap_or(""))
+                        .with_context(|| format!("{w} {p} printed no result"))?;
+                    results.push(v);
+                }
+            }
+            "pipeline" => {
+                eprintln!("running pipeline ...");
+                results.push(workloads::pipeline(&exe, args.runs)?);
+            }
+            other => bail!("unknown workload '{other}' (expected w1, w2, w3 or pipeline)"),
+        }
+    }
+    println!("{}", table(&results));
+    if let Some(path) = &args.json {
+        let doc = json!({ "machine": workloads::machine(), "results": results });
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("results written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn stats(samples: &[f64]) -> (f64, f64, f64) {
+    let mut s = samples.to_vec();
+    s.sort_by(f64::total_cmp);
+    let median = if s.is_empty() {
+        f64::NAN
+    } else if s.len() % 2 == 1 {
+        s[s.len() / 2]
+    } else {
+        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+    };
+    (
+        median,
+        s.first().copied().unwrap_or(f64::NAN),
+        s.last().copied().unwrap_or(f64::NAN),
+    )
+}
+
+fn samples(v: &Value, key: &str) -> Vec<f64> {
+    v[key]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
+/// The results as a Markdown table (medians, min–max, reference and speed-up).
+fn table(results: &[Value]) -> String {
+    let mut t = String::from(
+        "| workload | precision | median | min–max | unit | reference median | speed-up | extra | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in results {
+        let (med, lo, hi) = stats(&samples(r, "samples"));
+        let reference = samples(r, "reference_samples");
+        let (ref_med, speedup) = if reference.is_empty() {
+            ("—".to_string(), "—".to_string())
+        } else {
+            let (m, _, _) = stats(&reference);
+            (format!("{m:.3}"), format!("{:.1}×", m / med))
+        };
+        let extra = match r.get("gflops") {
+            Some(_) => {
+                let (g, _, _) = stats(&samples(r, "gflops"));
+                format!("{g:.1} GFLOP/s")
+            }
+            None => String::new(),
+        };
+        let rss = r["peak_rss_mb"]
+            .as_f64()
+            .map_or("—".to_string(), |m| format!("{m:.1} MB"));
+        t.push_str(&format!(
+            "| {} | {} | {med:.3} | {lo:.3}–{hi:.3} | {} | {ref_med} | {speedup} | {extra} | {rss} |\n",
+            r["workload"].as_str().unwrap_or("?"),
+            r["precision"].as_str().unwrap_or("?"),
+            r["unit"].as_str().unwrap_or("?"),
+        ));
+    }
+    t
+}

@@ -1,0 +1,232 @@
+//! The workloads themselves, each returning its samples as JSON.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use data::{BookRng, RandomSource, StdRandom};
+use layers::TwoLayerNet;
+use ndarray::{Array2, Axis};
+use optim::Sgd;
+use serde_json::{Value, json};
+use tensor::{Device, Float, Labels, Tensor};
+use train::{FitConfig, Silent, Trainer};
+use viz::{Grid, classify_grid};
+
+use super::reference::{RefFloat, RefMlp};
+use super::wide_mlp::WideMlp;
+
+/// The book's `train.py` settings.
+const BOOK: FitConfig = FitConfig {
+    max_epoch: 300,
+    batch_size: 30,
+    max_grad: None,
+    eval_interval: Some(10),
+};
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The CPU model and thread count, for the record.
+pub fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string());
+    json!({ "cpu": cpu, "threads": tensor::cpu::parallel::threads(), "fma": fma() })
+}
+
+fn fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+struct Book<T: Float> {
+    rng: BookRng,
+    spiral: data::Spiral,
+    x: Tensor<T>,
+    t: Labels,
+    model: TwoLayerNet<T>,
+}
+
+fn book<T: Float>() -> Result<Book<T>> {
+    let mut rng = BookRng::new(1984);
+    let spiral = data::load_data_with(&mut rng, 100, 3)?;
+    let x = Tensor::from_f64(spiral.x.view(), Device::Cpu)?;
+    let t = Labels::from_one_hot(spiral.t.view())?;
+    let model = TwoLayerNet::new(2, 10, 3, &mut rng, Device::Cpu)?;
+    Ok(Book {
+        rng,
+        spiral,
+        x,
+        t,
+        model,
+    })
+}
+
+/// W1: µs per training step of the book's run, and of the ndarray reference on the same data.
+pub fn w1<T: Float + RefFloat>(runs: usize) -> Result<Value> {
+    let steps = (BOOK.max_epoch * 10) as f64;
+    let mut samples = Vec::new();
+    let mut reference = Vec::new();
+    let mut final_loss = 0.0;
+    for _ in 0..runs {
+        let Book {
+            mut rng,
+            x,
+            t,
+            model,
+            ..
+        } = book::<T>()?;
+        let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
+        let start = Instant::now();
+        trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
+        samples.push(start.elapsed().as_secs_f64() * 1e6 / steps);
+        final_loss = *trainer.loss_list.last().unwrap_or(&f64::NAN);
+
+        let Book {
+            mut rng,
+            spiral,
+            model,
+            ..
+        } = book::<T>()?;
+        let to = |t: &Tensor<T>| t.to_array();
+        let mut net = RefMlp::new(vec![
+            (to(&model.affine1.w)?, to(&model.affine1.b)?),
+            (to(&model.affine2.w)?, to(&model.affine2.b)?),
+        ]);
+        let xs: Array2<T> = spiral.x.mapv(T::from_f64);
+        let labels: Vec<usize> = t.indices().iter().map(|&c| c as usize).collect();
+        let mut order: Vec<usize> = (0..300).collect();
+        let start = Instant::now();
+        for _ in 0..BOOK.max_epoch {
+            let idx = rng.permutation(300);
+            order = idx.iter().map(|&i| order[i]).collect();
+            for it in 0..10 {
+                let rows = &order[it * 30..(it + 1) * 30];
+                let xb = xs.select(Axis(0), rows);
+                let tb: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+                net.step(&xb, &tb, T::ONE);
+            }
+        }
+        reference.push(start.elapsed().as_secs_f64() * 1e6 / steps);
+    }
+    Ok(json!({
+        "workload": "W1 chapter1-train", "precision": T::NAME, "unit": "µs/step",
+        "samples": samples, "reference_samples": reference, "final_loss": final_loss, "peak_rss_mb": peak_rss_mb(),
+    }))
+}
+
+/// W2: ms to classify the book's grid with the trained W1 model.
+pub fn w2<T: Float>(runs: usize) -> Result<Value> {
+    let Book {
+        mut rng,
+        spiral,
+        x,
+        t,
+        model,
+    } = book::<T>()?;
+    let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
+    trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
+    let grid = Grid::around(spiral.x.view(), 0.001)?;
+    let mut samples = Vec::new();
+    let mut counts = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let classes = classify_grid(&trainer.model, &grid, Device::Cpu)?;
+        samples.push(start.elapsed().as_secs_f64() * 1e3);
+        counts = classes.class_counts;
+    }
+    Ok(json!({
+        "workload": "W2 decision-boundary", "precision": T::NAME, "unit": "ms",
+        "samples": samples, "points": grid.len(), "class_counts": counts, "peak_rss_mb": peak_rss_mb(),
+    }))
+}
+
+/// W3: ms per training step and GFLOP/s of the wide MLP, and of the ndarray reference.
+pub fn w3<T: Float + RefFloat>(runs: usize) -> Result<Value> {
+    const SIZES: [usize; 4] = [256, 1024, 1024, 10];
+    const BATCH: usize = 512;
+    let flops = 6.0
+        * BATCH as f64
+        * (SIZES[0] * SIZES[1] + SIZES[1] * SIZES[2] + SIZES[2] * SIZES[3]) as f64;
+    let mut rng = StdRandom::new(3);
+    let xa = rng.randn_matrix(BATCH, SIZES[0]);
+    let labels: Vec<usize> = (0..BATCH).map(|i| (i * 7) % SIZES[3]).collect();
+    let x = Tensor::<T>::from_f64(xa.view(), Device::Cpu)?;
+    let t = Labels::from_indices(&labels, SIZES[3])?;
+    let model = WideMlp::<T>::new(SIZES, &mut rng)?;
+    let mut trainer = Trainer::new(model, Sgd::new(0.1)?);
+    trainer.step(&x, &t, None)?;
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        for _ in 0..3 {
+            trainer.step(&x, &t, None)?;
+        }
+        samples.push(start.elapsed().as_secs_f64() * 1e3 / 3.0);
+    }
+    let gflops: Vec<f64> = samples.iter().map(|ms| flops / (ms * 1e-3) / 1e9).collect();
+
+    let mut layers = Vec::new();
+    for w in SIZES.windows(2) {
+        layers.push((
+            rng.randn_matrix(w[0], w[1]).mapv(|v| T::from_f64(0.01 * v)),
+            Array2::zeros((1, w[1])),
+        ));
+    }
+    let mut net = RefMlp::new(layers);
+    let xr = xa.mapv(T::from_f64);
+    net.step(&xr, &labels, T::from_f64(0.1));
+    let mut reference = Vec::new();
+    for _ in 0..runs.min(3) {
+        let start = Instant::now();
+        net.step(&xr, &labels, T::from_f64(0.1));
+        reference.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(json!({
+        "workload": "W3 wide-MLP", "precision": T::NAME, "unit": "ms/step",
+        "samples": samples, "gflops": gflops, "reference_samples": reference, "peak_rss_mb": peak_rss_mb(),
+    }))
+}
+
+/// Pipeline: wall time of `xtask chapter1 --quiet` (a fresh process each run).
+pub fn pipeline(exe: &Path, runs: usize) -> Result<Value> {
+    let out = std::env::temp_dir().join(format!("dlfs2-bench-pipeline-{}", std::process::id()));
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let o = Command::new(exe)
+            .args(["chapter1", "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .context("cannot run chapter1")?;
+        if !o.status.success() {
+            bail!(
+                "chapter1 failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+        }
+        samples.push(start.elapsed().as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    Ok(
+        json!({ "workload": "pipeline (chapter1)", "precision": "f64+f32", "unit": "s", "samples": samples }),
+    )
+}

@@ -35,7 +35,10 @@ impl<T: Float> Slots<T> {
             self.names.push(p.name);
         }
         let t = &mut self.tensors[index];
-        if t.shape() != p.value.shape() || t.device() != p.value.device() {
+        if self.names[index] != p.name
+            || t.shape() != p.value.shape()
+            || t.device() != p.value.device()
+        {
             return Err(TensorError::ShapeMismatch {
                 op: optimizer,
                 lhs: t.shape(),

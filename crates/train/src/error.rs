@@ -33,6 +33,34 @@ pub enum TrainError {
         /// `"loss"` or the name of the first non-finite gradient.
         what: String,
     },
+    /// A checkpoint or parameter file cannot be read or written.
+    #[error("{path}: {message}")]
+    CheckpointIo {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The system's message.
+        message: String,
+    },
+    /// A checkpoint or parameter file is not a valid dlfs2 file (truncated, corrupted, foreign).
+    #[error("{path} is not a valid checkpoint: {reason}")]
+    CheckpointFormat {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A valid checkpoint that does not fit the model or run it is loaded into.
+    #[error("{path} does not match this run: {what} is {found} in the file, {expected} here")]
+    CheckpointMismatch {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What differs (a param's shape, the dtype, the optimizer, a setting).
+        what: String,
+        /// The value this run has.
+        expected: String,
+        /// The value in the file.
+        found: String,
+    },
     /// A layer failed.
     #[error(transparent)]
     Layer(#[from] LayerError),

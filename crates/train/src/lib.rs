@@ -2,6 +2,7 @@
 //! the loss history and the book's log line, plus [`accuracy`].
 
 pub mod accuracy;
+pub mod checkpoint;
 pub mod clip;
 pub mod config;
 pub mod custom_loop;
@@ -15,4 +16,4 @@ pub use config::FitConfig;
 pub use custom_loop::train_custom_loop;
 pub use error::{Result, TrainError};
 pub use observer::{EvalRecord, FitObserver, PrintLines, Silent};
-pub use trainer::Trainer;
+pub use trainer::{FitState, Trainer};

@@ -24,13 +24,16 @@ pub struct Trainer<T: Float, M: Model<T>> {
     pub eval_interval: Option<usize>,
     /// Epochs completed so far.
     pub current_epoch: usize,
+    /// Data order and pending losses of the current fit.
+    state: FitState,
+    /// When the current fit began (for the log line's time).
+    started: Instant,
     /// Buffers reused by every step.
     buffers: Buffers<T>,
 }
 
 #[derive(Debug)]
 struct Buffers<T: Float> {
-    order: Vec<usize>,
     perm: Vec<usize>,
     next: Vec<usize>,
     x: Tensor<T>,
@@ -51,8 +54,9 @@ impl<T: Float, M: Model<T>> Trainer<T, M> {
             loss_list: Vec::new(),
             eval_interval: None,
             current_epoch: 0,
+            state: FitState::default(),
+            started: Instant::now(),
             buffers: Buffers {
-                order: Vec::new(),
                 perm: Vec::new(),
                 next: Vec::new(),
                 x: Tensor::empty(),
@@ -67,6 +71,8 @@ impl<T: Float, M: Model<T>> Trainer<T, M> {
     /// `x = x[idx]` does (so orders compound across epochs), then steps through
     /// `N / batch_size` mini-batches. Every `eval_interval` iterations the average loss since the
     /// last record is appended to `loss_list` and passed to `observer`.
+    ///
+    /// Equivalent to [`Trainer::begin`] followed by `max_epoch` calls of [`Trainer::fit_epoch`].
     pub fn fit(
         &mut self,
         x: &Tensor<T>,
@@ -75,6 +81,16 @@ impl<T: Float, M: Model<T>> Trainer<T, M> {
         rng: &mut dyn RandomSource,
         observer: &mut dyn FitObserver,
     ) -> Result<()> {
+        self.begin(x, t, config)?;
+        for _ in 0..config.max_epoch {
+            self.fit_epoch(x, t, config, rng, observer)?;
+        }
+        Ok(())
+    }
+
+    /// Starts a fit: checks the data and settings, and puts the data in its original order with
+    /// no pending losses (what the book's `fit` does on entry).
+    pub fn begin(&mut self, x: &Tensor<T>, t: &Labels, config: &FitConfig) -> Result<()> {
         let data_size = x.rows();
         if t.len() != data_size {
             return Err(TrainError::BadData(format!(
@@ -83,68 +99,120 @@ impl<T: Float, M: Model<T>> Trainer<T, M> {
             )));
         }
         config.validate(data_size)?;
-        let batch_size = config.batch_size;
-        let max_iters = data_size / batch_size;
+        let max_iters = data_size / config.batch_size;
         self.eval_interval = config.eval_interval;
         if let Some(every) = config.eval_interval {
             self.loss_list
                 .reserve(config.max_epoch * max_iters.div_ceil(every));
         }
-        let b = &mut self.buffers;
-        b.order.clear();
-        b.order.extend(0..data_size);
-        b.next.resize(data_size, 0);
-
-        let mut total_loss = 0.0;
-        let mut loss_count = 0usize;
-        let start = Instant::now();
-        for _ in 0..config.max_epoch {
-            let b = &mut self.buffers;
-            b.perm.clear();
-            b.perm.extend(0..data_size);
-            rng.shuffle(&mut b.perm);
-            for (n, &p) in b.next.iter_mut().zip(&b.perm) {
-                *n = b.order[p];
-            }
-            std::mem::swap(&mut b.order, &mut b.next);
-
-            for iters in 0..max_iters {
-                let b = &mut self.buffers;
-                let idx = &b.order[iters * batch_size..(iters + 1) * batch_size];
-                ops::gather_rows(x, idx, &mut b.x)?;
-                b.t.gather(t, idx)?;
-                let loss = step(
-                    &mut self.model,
-                    self.optimizer.as_mut(),
-                    &b.x,
-                    &b.t,
-                    config.max_grad,
-                )
-                .map_err(|e| e.at(self.current_epoch + 1, iters + 1))?;
-                total_loss += loss;
-                loss_count += 1;
-                observer.on_step(self.current_epoch, iters, max_iters);
-
-                if let Some(every) = config.eval_interval
-                    && iters % every == 0
-                {
-                    let avg_loss = total_loss / loss_count as f64;
-                    self.loss_list.push(avg_loss);
-                    observer.on_eval(&EvalRecord {
-                        epoch: self.current_epoch + 1,
-                        iter: iters + 1,
-                        max_iters,
-                        elapsed: Some(start.elapsed().as_secs_f64()),
-                        loss: avg_loss,
-                    });
-                    total_loss = 0.0;
-                    loss_count = 0;
-                }
-            }
-            self.current_epoch += 1;
-        }
+        self.state.order.clear();
+        self.state.order.extend(0..data_size);
+        self.state.pending_loss = 0.0;
+        self.state.pending_count = 0;
+        self.started = Instant::now();
         Ok(())
     }
+
+    /// The device the model's params live on.
+    pub fn model_device(&mut self) -> tensor::Device {
+        let mut device = tensor::Device::Cpu;
+        let _ = self.model.visit_params(&mut |p| {
+            device = p.value.device();
+            Ok(())
+        });
+        device
+    }
+
+    /// Where the fit stands between epochs (for checkpoints).
+    pub fn state(&self) -> &FitState {
+        &self.state
+    }
+
+    /// Restores a saved [`FitState`]; `fit_epoch` then continues from it exactly.
+    pub fn set_state(&mut self, state: FitState) {
+        self.state = state;
+        self.started = Instant::now();
+    }
+
+    /// One epoch of the current fit: shuffle, then every mini-batch.
+    pub fn fit_epoch(
+        &mut self,
+        x: &Tensor<T>,
+        t: &Labels,
+        config: &FitConfig,
+        rng: &mut dyn RandomSource,
+        observer: &mut dyn FitObserver,
+    ) -> Result<()> {
+        let data_size = x.rows();
+        if self.state.order.len() != data_size || t.len() != data_size {
+            return Err(TrainError::BadData(format!(
+                "the fit was begun on {} samples, this epoch has {data_size} (call begin first)",
+                self.state.order.len()
+            )));
+        }
+        config.validate(data_size)?;
+        let batch_size = config.batch_size;
+        let max_iters = data_size / batch_size;
+        self.eval_interval = config.eval_interval;
+
+        let b = &mut self.buffers;
+        b.perm.clear();
+        b.perm.extend(0..data_size);
+        rng.shuffle(&mut b.perm);
+        b.next.resize(data_size, 0);
+        for (n, &p) in b.next.iter_mut().zip(&b.perm) {
+            *n = self.state.order[p];
+        }
+        std::mem::swap(&mut self.state.order, &mut b.next);
+
+        for iters in 0..max_iters {
+            let b = &mut self.buffers;
+            let idx = &self.state.order[iters * batch_size..(iters + 1) * batch_size];
+            ops::gather_rows(x, idx, &mut b.x)?;
+            b.t.gather(t, idx)?;
+            let loss = step(
+                &mut self.model,
+                self.optimizer.as_mut(),
+                &b.x,
+                &b.t,
+                config.max_grad,
+            )
+            .map_err(|e| e.at(self.current_epoch + 1, iters + 1))?;
+            self.state.pending_loss += loss;
+            self.state.pending_count += 1;
+            observer.on_step(self.current_epoch, iters, max_iters);
+
+            if let Some(every) = config.eval_interval
+                && iters % every == 0
+            {
+                let avg_loss = self.state.pending_loss / self.state.pending_count as f64;
+                self.loss_list.push(avg_loss);
+                observer.on_eval(&EvalRecord {
+                    epoch: self.current_epoch + 1,
+                    iter: iters + 1,
+                    max_iters,
+                    elapsed: Some(self.started.elapsed().as_secs_f64()),
+                    loss: avg_loss,
+                });
+                self.state.pending_loss = 0.0;
+                self.state.pending_count = 0;
+            }
+        }
+        self.current_epoch += 1;
+        Ok(())
+    }
+}
+
+/// Where a fit stands between epochs. With the params, the optimizer's state, the random stream,
+/// `current_epoch` and `loss_list`, this is everything a checkpoint needs to resume bit for bit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FitState {
+    /// The current order of the data: the book's `x = x[idx]` compounds every epoch's shuffle.
+    pub order: Vec<usize>,
+    /// Sum of the batch losses since the last record (a record can average across epochs).
+    pub pending_loss: f64,
+    /// How many losses that sum holds.
+    pub pending_count: usize,
 }
 
 /// A step's failure before it knows where in the run it happened.

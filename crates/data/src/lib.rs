@@ -1,5 +1,7 @@
-//! Data sets for chapter 1: the spiral (book §1.4.1, `dataset/spiral.py`).
+//! Data sets for chapter 1: the spiral (book §1.4.1, `dataset/spiral.py`), and users' own 2-D
+//! points from CSV files.
 
+pub mod csv;
 pub mod error;
 pub mod spiral;
 

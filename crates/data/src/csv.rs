@@ -1,0 +1,145 @@
+//! User data: 2-D points with class labels from a CSV file (`x1,x2,label` with a header), checked
+//! row by row.
+
+use std::path::Path;
+
+use ndarray::Array2;
+
+use crate::error::DataError;
+
+/// Most rows accepted (the chapter's plots and grid are made for thousands, not billions).
+pub const MAX_ROWS: usize = 1 << 22;
+/// Most classes accepted (the decision boundary draws at most 256).
+pub const MAX_CLASSES: usize = 256;
+/// Bad rows listed in an error before "and N more".
+const LISTED: usize = 5;
+
+/// Labelled 2-D points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabeledPoints {
+    /// Points, `N x 2`.
+    pub x: Array2<f64>,
+    /// Class of each point, `0..classes`.
+    pub labels: Vec<usize>,
+    /// Number of classes: the largest label + 1.
+    pub classes: usize,
+}
+
+impl LabeledPoints {
+    /// The labels one-hot (`N x classes`), like the spiral's `t`.
+    pub fn one_hot(&self) -> Array2<i32> {
+        let mut t = Array2::zeros((self.labels.len(), self.classes));
+        for (row, &c) in self.labels.iter().enumerate() {
+            t[[row, c]] = 1;
+        }
+        t
+    }
+}
+
+/// Reads a CSV file of `x1,x2,label` rows under a header line.
+pub fn load_csv(path: &Path) -> Result<LabeledPoints, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    parse_csv(&bytes).map_err(|e| match e {
+        DataError::Csv { path: _, reason } => DataError::Csv {
+            path: path.to_path_buf(),
+            reason,
+        },
+        other => other,
+    })
+}
+
+/// Parses CSV bytes: a header naming the columns `x1,x2,label`, then one point per line (blank
+/// lines are skipped). Every bad row is reported by line number; any bytes give a value or an error.
+pub fn parse_csv(bytes: &[u8]) -> Result<LabeledPoints, DataError> {
+    let err = |reason: String| DataError::Csv {
+        path: "<input>".into(),
+        reason,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| err(format!("not UTF-8 text ({e})")))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| err("the file is empty".to_string()))?;
+    let names: Vec<String> = header
+        .split(',')
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    if names != ["x1", "x2", "label"] {
+        return Err(err(format!(
+            "line 1: the header must be 'x1,x2,label', not '{}'",
+            header.trim()
+        )));
+    }
+    let mut xs = Vec::new();
+    let mut labels = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    let mut bad_count = 0usize;
+    for (i, line) in lines {
+        let n = i + 1;
+        if labels.len() >= MAX_ROWS {
+            return Err(err(format!("more than {MAX_ROWS} rows")));
+        }
+        match parse_row(line) {
+            Ok((a, b, c)) => {
+                xs.push(a);
+                xs.push(b);
+                labels.push(c);
+            }
+            Err(why) => {
+                bad_count += 1;
+                if bad.len() < LISTED {
+                    bad.push(format!("line {n}: {why}"));
+                }
+            }
+        }
+    }
+    if bad_count > 0 {
+        let more = if bad_count > LISTED {
+            format!(" (and {} more bad rows)", bad_count - LISTED)
+        } else {
+            String::new()
+        };
+        return Err(err(format!("{}{more}", bad.join("; "))));
+    }
+    if labels.is_empty() {
+        return Err(err("no data rows after the header".to_string()));
+    }
+    let classes = labels.iter().max().map_or(0, |m| m + 1);
+    let x = Array2::from_shape_vec((labels.len(), 2), xs).expect("two values per row");
+    Ok(LabeledPoints { x, labels, classes })
+}
+
+fn parse_row(line: &str) -> Result<(f64, f64, usize), String> {
+    let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+    if fields.len() != 3 {
+        return Err(format!("expected 3 fields, found {}", fields.len()));
+    }
+    let num = |s: &str, name: &str| -> Result<f64, String> {
+        let v: f64 = s
+            .parse()
+            .map_err(|_| format!("{name} '{s}' is not a number"))?;
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(format!("{name} '{s}' is not finite"))
+        }
+    };
+    let a = num(fields[0], "x1")?;
+    let b = num(fields[1], "x2")?;
+    let label: usize = fields[2]
+        .parse()
+        .map_err(|_| format!("label '{}' is not a class number 0, 1, 2, ...", fields[2]))?;
+    if label >= MAX_CLASSES {
+        return Err(format!(
+            "label {label} is too large (at most {} classes)",
+            MAX_CLASSES
+        ));
+    }
+    Ok((a, b, label))
+}

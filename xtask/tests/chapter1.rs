@@ -230,3 +230,191 @@ fn help_lists_every_flag() {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
 }
+
+fn write_blobs(path: &Path, classes: usize, per_class: usize) {
+    let mut text = String::from("x1,x2,label\n");
+    for c in 0..classes {
+        let angle = c as f64 * std::f64::consts::TAU / classes as f64;
+        let (cx, cy) = (angle.cos() * 0.7, angle.sin() * 0.7);
+        for i in 0..per_class {
+            let a = i as f64 * 2.399;
+            let r = 0.15 * ((i % 7) as f64 / 7.0);
+            text.push_str(&format!("{},{},{c}\n", cx + r * a.cos(), cy + r * a.sin()));
+        }
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn user_csv_data_runs_the_whole_chapter_with_its_class_count() {
+    let out = temp_out("csv");
+    std::fs::create_dir_all(&out).unwrap();
+    let csv = out.join("blobs.csv");
+    write_blobs(&csv, 4, 40);
+    let o = xtask(&[
+        "chapter1",
+        "--out",
+        out.to_str().unwrap(),
+        "--data",
+        csv.to_str().unwrap(),
+        "--max-epoch",
+        "100",
+        "--batch-size",
+        "16",
+        "--grid-step",
+        "0.01",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["grid"]["class_counts"].as_array().unwrap().len(),
+        4,
+        "four classes predicted"
+    );
+    assert!(
+        summary["trainer"]["accuracy"].as_f64().unwrap() > 0.9,
+        "{}",
+        summary["trainer"]
+    );
+    assert!(summary["data"].as_str().unwrap().ends_with("blobs.csv"));
+    for f in [
+        "spiral.png",
+        "decision_boundary.png",
+        "loss.csv",
+        "REPORT.md",
+        "model.safetensors",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    std::fs::write(&csv, "x1,x2,label\n0,0,0\n1,1\n").unwrap();
+    let err = one_line_error(&[
+        "chapter1",
+        "--out",
+        out.to_str().unwrap(),
+        "--data",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(err.contains("line 3: expected 3 fields"), "{err}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn a_run_stopped_at_a_checkpoint_and_resumed_ends_like_the_uninterrupted_run() {
+    let (full, part, resumed) = (temp_out("full"), temp_out("part"), temp_out("resumed"));
+    let common = [
+        "--grid-step",
+        "0.02",
+        "--quiet",
+        "--optimizer",
+        "adam",
+        "--max-grad",
+        "1.0",
+    ];
+    let run = |out: &PathBuf, extra: &[&str]| {
+        let mut args = vec!["chapter1", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(&common);
+        args.extend_from_slice(extra);
+        let o = xtask(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&full, &["--max-epoch", "40"]);
+    // The same run stopped after epoch 16 (its last checkpoint), then resumed to 40.
+    run(&part, &["--max-epoch", "16", "--checkpoint-every", "8"]);
+    run(
+        &resumed,
+        &["--max-epoch", "40", "--resume", part.to_str().unwrap()],
+    );
+    assert_eq!(
+        std::fs::read(full.join("loss.csv")).unwrap(),
+        std::fs::read(resumed.join("loss.csv")).unwrap()
+    );
+    let parse = |p: PathBuf| {
+        train::checkpoint::parse(&p, &std::fs::read(&p).unwrap())
+            .unwrap()
+            .tensors
+    };
+    assert_eq!(
+        parse(full.join("model.safetensors")),
+        parse(resumed.join("model.safetensors")),
+        "bit-identical params"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(resumed.join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["resumed_from_epoch"], 16);
+    // Different settings refuse the checkpoint.
+    let err = one_line_error(&[
+        "chapter1",
+        "--out",
+        resumed.to_str().unwrap(),
+        "--resume",
+        part.to_str().unwrap(),
+        "--hidden-size",
+        "7",
+        "--optimizer",
+        "adam",
+        "--max-grad",
+        "1.0",
+    ]);
+    assert!(
+        err.contains("setting hidden_size is 10 in the file, 7 here"),
+        "{err}"
+    );
+    let err = one_line_error(&[
+        "chapter1",
+        "--out",
+        resumed.to_str().unwrap(),
+        "--resume",
+        "/nonexistent/ckpt",
+    ]);
+    assert!(err.contains("--resume"), "{err}");
+    assert!(
+        one_line_error(&[
+            "chapter1",
+            "--out",
+            resumed.to_str().unwrap(),
+            "--checkpoint-every",
+            "0"
+        ])
+        .contains("--checkpoint-every")
+    );
+    for d in [full, part, resumed] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
+    // lr 1e38 is valid for f32 but grows the weights past f32's range within 15 epochs.
+    let out = temp_out("diverge");
+    let o = out.to_str().unwrap();
+    let err = one_line_error(&[
+        "chapter1",
+        "--out",
+        o,
+        "--lr",
+        "1e38",
+        "--precision",
+        "f32",
+        "--quiet",
+    ]);
+    assert!(err.contains("custom loop"), "{err}");
+    assert!(
+        err.contains("training diverged at epoch 15, iter 4: loss is not finite"),
+        "{err}"
+    );
+    assert_eq!(
+        png_size(&out.join("loss.png")),
+        (640, 480),
+        "the loss so far is still plotted"
+    );
+    // With f64 as the main precision, the f32 comparison run is the one that diverges.
+    let err = one_line_error(&["chapter1", "--out", o, "--lr", "1e38", "--quiet"]);
+    assert!(
+        err.contains("Trainer run (f32 on cpu)") && err.contains("diverged"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -10,11 +10,14 @@ use crate::config::FitConfig;
 use crate::error::{Result, TrainError};
 use crate::observer::{EvalRecord, FitObserver};
 
-/// Trains `model` as `train_custom_loop.py` does and returns its `loss_list`.
+/// Trains `model` as `train_custom_loop.py` does, appending the averaged losses to `loss_list`
+/// (which keeps what was recorded when training stops on an error).
 ///
 /// Differences from `Trainer::fit`, as in the book: the loss is logged when `(iters + 1) %
 /// eval_interval == 0` (the average over the last `eval_interval` iterations), and there is no
 /// clipping. The per-epoch shuffle reorders the data cumulatively (`x = x[idx]`), as `fit` does.
+// The book's loop has this many inputs; bundling them in a struct would only hide that.
+#[allow(clippy::too_many_arguments)]
 pub fn train_custom_loop<T: Float>(
     model: &mut dyn Model<T>,
     optimizer: &mut dyn Optimizer<T>,
@@ -23,7 +26,8 @@ pub fn train_custom_loop<T: Float>(
     config: &FitConfig,
     rng: &mut dyn RandomSource,
     observer: &mut dyn FitObserver,
-) -> Result<Vec<f64>> {
+    loss_list: &mut Vec<f64>,
+) -> Result<()> {
     let data_size = x.rows();
     if t.len() != data_size {
         return Err(TrainError::BadData(format!(
@@ -35,7 +39,7 @@ pub fn train_custom_loop<T: Float>(
     let (batch_size, max_iters) = (config.batch_size, data_size / config.batch_size);
     let mut order: Vec<usize> = (0..data_size).collect();
     let (mut batch_x, mut batch_t) = (Tensor::empty(), Labels::with_classes(t.classes()));
-    let (mut total_loss, mut loss_count, mut loss_list) = (0.0, 0usize, Vec::new());
+    let (mut total_loss, mut loss_count) = (0.0, 0usize);
     for epoch in 0..config.max_epoch {
         let idx = rng.permutation(data_size);
         order = idx.iter().map(|&i| order[i]).collect();
@@ -75,5 +79,5 @@ pub fn train_custom_loop<T: Float>(
             }
         }
     }
-    Ok(loss_list)
+    Ok(())
 }

@@ -8,6 +8,7 @@
 //!
 //! With the defaults every run follows the book's random stream, so the numbers are the book's.
 
+mod dataset;
 mod outputs;
 mod runs;
 
@@ -16,11 +17,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
-use data::DataError;
 use optim::OptimizerKind;
 use tensor::Device;
 
-use runs::{CustomLoopRun, TrainerRun};
+use dataset::Dataset;
+use runs::{CustomLoopRun, Persistence, TrainerRun};
 
 /// Element type of the main runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,6 +90,15 @@ pub struct Chapter1Args {
     /// Print only the summary.
     #[arg(long)]
     pub quiet: bool,
+    /// Train on your own points: a CSV file with the header `x1,x2,label`.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Save a training checkpoint (OUT/checkpoint.safetensors) every N epochs of the Trainer run.
+    #[arg(long, value_name = "N")]
+    pub checkpoint_every: Option<usize>,
+    /// Continue the Trainer run from a checkpoint (a file, or a folder holding checkpoint.safetensors).
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
 }
 
 fn parse_device(s: &str) -> Result<Device, String> {
@@ -125,6 +135,12 @@ impl Chapter1Args {
                 self.grid_step
             );
         }
+        if self.lr() > f32::MAX as f64 {
+            bail!("invalid --lr {lr}: too large for f32 (the §1.5.1 run trains in f32 too)");
+        }
+        if self.checkpoint_every == Some(0) {
+            bail!("invalid --checkpoint-every 0: expected at least 1");
+        }
         if self.eval_interval == 0 {
             bail!("invalid --eval-interval 0: expected at least 1");
         }
@@ -158,6 +174,7 @@ impl Chapter1Args {
 macro_rules! say {
     ($args:expr, $($t:tt)*) => { if !$args.quiet { println!($($t)*); } };
 }
+pub(crate) use say;
 
 /// Runs the whole chapter.
 pub fn run(args: &Chapter1Args) -> Result<()> {
@@ -186,36 +203,36 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         out.display()
     );
 
-    // §1.4.1 the spiral data.
+    // §1.4.1 the data.
+    let data = match &args.data {
+        Some(path) => Dataset::csv(path)?,
+        None => Dataset::spiral(args.seed)?,
+    };
+    say!(args, "\n§1.4.1 data: {}", data.name);
     say!(
         args,
-        "\n§1.4.1 spiral data (dataset/spiral.py, seed {})",
-        args.seed
+        "x ({}, 2)  t ({}, {})  {} classes",
+        data.len(),
+        data.len(),
+        data.classes,
+        data.classes
     );
-    let spiral = data::load_data(args.seed);
-    let labels: Vec<usize> = tensor::Labels::from_one_hot(spiral.t.view())?
-        .indices()
-        .iter()
-        .map(|&c| c as usize)
-        .collect();
-    say!(args, "x {:?}  t {:?}", spiral.x.dim(), spiral.t.dim());
-    if args.batch_size > spiral.x.nrows() {
-        return Err(DataError::InvalidSize {
-            name: "--batch-size",
-            value: args.batch_size,
-            expected: "at most the number of points (300)",
-        }
-        .into());
+    if args.batch_size > data.len() {
+        bail!(
+            "invalid --batch-size {}: at most the number of points ({})",
+            args.batch_size,
+            data.len()
+        );
     }
     viz::plot_spiral(
-        spiral.x.view(),
-        &labels,
+        data.x.view(),
+        &data.labels,
         &out.join("spiral.png"),
         viz::DEFAULT_SIZE,
     )?;
     viz::plot_spiral(
-        spiral.x.view(),
-        &labels,
+        data.x.view(),
+        &data.labels,
         &out.join("spiral.svg"),
         viz::DEFAULT_SIZE,
     )?;
@@ -228,8 +245,8 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args.device
     );
     let custom: CustomLoopRun = match args.precision {
-        Precision::F64 => runs::custom_loop::<f64>(args, &spiral, &labels)?,
-        Precision::F32 => runs::custom_loop::<f32>(args, &spiral, &labels)?,
+        Precision::F64 => runs::custom_loop::<f64>(args, &data)?,
+        Precision::F32 => runs::custom_loop::<f32>(args, &data)?,
     };
     say!(
         args,
@@ -242,7 +259,7 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         custom.grid_seconds
     );
 
-    // §1.4.4 the Trainer.
+    // §1.4.4 the Trainer, with checkpoints when asked.
     say!(
         args,
         "\n§1.4.4 Trainer.fit(x, t, {}, {}, eval_interval={})",
@@ -250,7 +267,8 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args.batch_size,
         args.eval_interval
     );
-    let main = runs::trainer_run_for(args.precision, args, args.device, true)?;
+    let keep = persistence(args, &data);
+    let main = runs::trainer_run_for(args.precision, args, &data, args.device, true, &keep)?;
     main.write_plot(&out.join("trainer_loss.png"))?;
     outputs::write_loss_csv(&out.join("loss.csv"), &main.iterations, &main.loss_list)?;
     say!(
@@ -266,7 +284,15 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args,
         "\n§1.5.1 bit precision: the Trainer run in f64 and f32"
     );
-    let other = runs::trainer_run_for(args.precision.other(), args, args.device, false)?;
+    let plain = Persistence::default();
+    let other = runs::trainer_run_for(
+        args.precision.other(),
+        args,
+        &data,
+        args.device,
+        false,
+        &plain,
+    )?;
     let (r64, r32) = if args.precision == Precision::F64 {
         (&main, &other)
     } else {
@@ -277,7 +303,7 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
 
     // §1.5.2 GPU.
     say!(args, "\n§1.5.2 GPU");
-    let gpu = gpu_step(args, &main)?;
+    let gpu = gpu_step(args, &data, &main)?;
     say!(args, "{}", gpu.text());
 
     let seconds = started.elapsed().as_secs_f64();
@@ -301,7 +327,7 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
 
 /// §1.5.2: the Trainer run again on the GPU and compared with the CPU, when this build and machine
 /// can; otherwise the reason.
-fn gpu_step(args: &Chapter1Args, main: &TrainerRun) -> Result<outputs::GpuResult> {
+fn gpu_step(args: &Chapter1Args, data: &Dataset, main: &TrainerRun) -> Result<outputs::GpuResult> {
     if !Device::cuda_compiled() {
         return Ok(outputs::GpuResult::Skipped(
             "not built with CUDA: run `cargo xtask chapter1 --features cuda` on an NVIDIA machine"
@@ -317,13 +343,27 @@ fn gpu_step(args: &Chapter1Args, main: &TrainerRun) -> Result<outputs::GpuResult
     }
     let (gpu, cpu) = if main.device == Device::Cpu {
         (
-            runs::trainer_run_for(args.precision, args, gpu_device, false)?,
+            runs::trainer_run_for(
+                args.precision,
+                args,
+                data,
+                gpu_device,
+                false,
+                &Persistence::default(),
+            )?,
             main.clone(),
         )
     } else {
         (
             main.clone(),
-            runs::trainer_run_for(args.precision, args, Device::Cpu, false)?,
+            runs::trainer_run_for(
+                args.precision,
+                args,
+                data,
+                Device::Cpu,
+                false,
+                &Persistence::default(),
+            )?,
         )
     };
     Ok(outputs::GpuResult::Ran {
@@ -331,4 +371,33 @@ fn gpu_step(args: &Chapter1Args, main: &TrainerRun) -> Result<outputs::GpuResult
         gpu: Box::new(gpu),
         cpu: Box::new(cpu),
     })
+}
+
+/// Checkpoint, resume and params files of the main Trainer run, and the settings a resume must
+/// match (everything that changes the run's numbers).
+fn persistence(args: &Chapter1Args, data: &Dataset) -> Persistence {
+    let config = std::collections::BTreeMap::from([
+        ("data".to_string(), data.name.clone()),
+        ("hidden_size".to_string(), args.hidden_size.to_string()),
+        ("batch_size".to_string(), args.batch_size.to_string()),
+        ("optimizer".to_string(), args.optimizer.to_string()),
+        ("lr".to_string(), format!("{:?}", args.lr())),
+        ("max_grad".to_string(), format!("{:?}", args.max_grad)),
+        ("eval_interval".to_string(), args.eval_interval.to_string()),
+        ("seed".to_string(), args.seed.to_string()),
+    ]);
+    let resume = args.resume.as_ref().map(|p| {
+        if p.is_dir() {
+            p.join("checkpoint.safetensors")
+        } else {
+            p.clone()
+        }
+    });
+    Persistence {
+        every: args.checkpoint_every,
+        checkpoint: Some(args.out.join("checkpoint.safetensors")),
+        resume,
+        params: Some(args.out.join("model.safetensors")),
+        config,
+    }
 }

@@ -185,7 +185,9 @@ impl Summary<'_> {
                 "accuracy": self.custom.accuracy,
                 "seconds": self.custom.seconds,
             },
+            "data": a.data.as_ref().map_or("spiral".to_string(), |p| p.display().to_string()),
             "trainer": run_json(self.main),
+            "resumed_from_epoch": self.main.resumed_from,
             "precisions": self.precision.json(),
             "gpu": self.gpu.json(),
             "grid": {

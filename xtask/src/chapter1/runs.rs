@@ -1,15 +1,19 @@
 //! The training runs of the chapter, generic over the element type.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use data::{BookRng, Spiral, load_data_with};
+use data::{BookRng, load_data_with};
 use layers::TwoLayerNet;
 use tensor::{Device, Float, Labels, Tensor};
+use train::checkpoint::{load_checkpoint, save_checkpoint, save_params};
 use train::{FitConfig, FitObserver, Trainer, accuracy, train_custom_loop};
 use viz::{ClassGrid, Grid, classify_grid};
 
+use super::dataset::Dataset;
+use super::outputs::write_loss_csv;
 use super::{Chapter1Args, Precision};
 use crate::progress::Progress;
 
@@ -50,8 +54,10 @@ pub struct TrainerRun {
     pub eval_interval: usize,
     /// Training accuracy at the end.
     pub accuracy: f64,
-    /// Time in `fit`.
+    /// Time in `fit` (this process's part of it, when resumed).
     pub seconds: f64,
+    /// The epoch a resumed run started from (0 for a fresh run).
+    pub resumed_from: usize,
 }
 
 impl TrainerRun {
@@ -73,6 +79,19 @@ impl TrainerRun {
     }
 }
 
+/// The global (1-based) iterations at which the Trainer records a loss: iteration `i` of an epoch
+/// (0-based) records when `i % eval_interval == 0`.
+pub fn record_iterations(records: usize, max_iters: usize, eval_interval: usize) -> Vec<usize> {
+    (0..)
+        .flat_map(|epoch| {
+            (0..max_iters)
+                .step_by(eval_interval.max(1))
+                .map(move |i| epoch * max_iters + i + 1)
+        })
+        .take(records)
+        .collect()
+}
+
 /// What every book script starts with: the seeded stream, the data, a fresh model.
 struct Setup<T: Float> {
     rng: BookRng,
@@ -81,32 +100,39 @@ struct Setup<T: Float> {
     model: TwoLayerNet<T>,
 }
 
-/// Seeds the stream, loads the spiral and builds the model from the same stream, as the book does.
-fn setup<T: Float>(args: &Chapter1Args, device: Device) -> Result<Setup<T>> {
+/// Seeds the stream and builds the model from it, as the book does; for the spiral the stream
+/// first draws the data (so weights and shuffles follow the book's numbers).
+fn setup<T: Float>(args: &Chapter1Args, data: &Dataset, device: Device) -> Result<Setup<T>> {
     let mut rng = BookRng::new(args.seed);
-    let spiral = load_data_with(
-        &mut rng,
-        data::spiral::POINTS_PER_CLASS,
-        data::spiral::CLASSES,
-    )?;
-    let x = Tensor::from_f64(spiral.x.view(), device)?;
-    let t = Labels::from_one_hot(spiral.t.view())?;
-    let model = TwoLayerNet::new(2, args.hidden_size, t.classes(), &mut rng, device)?;
+    if data.is_spiral() {
+        load_data_with(
+            &mut rng,
+            data::spiral::POINTS_PER_CLASS,
+            data::spiral::CLASSES,
+        )?;
+    }
+    let x = Tensor::from_f64(data.x.view(), device)?;
+    let t = Labels::from_indices(&data.labels, data.classes)?;
+    let model = TwoLayerNet::new(2, args.hidden_size, data.classes, &mut rng, device)?;
     Ok(Setup { rng, x, t, model })
 }
 
+/// Writes a loss curve when there is one to draw (what a run that stopped early leaves behind).
+fn plot_if_any(loss: &[f64], eval_interval: usize, path: &Path) -> Result<()> {
+    if loss.iter().any(|l| l.is_finite()) && loss.iter().all(|l| l.is_finite()) {
+        viz::plot_loss(loss, eval_interval, None, path, viz::DEFAULT_SIZE)?;
+    }
+    Ok(())
+}
+
 /// §1.4.3: `train_custom_loop.py`, then the decision boundary of its model.
-pub fn custom_loop<T: Float>(
-    args: &Chapter1Args,
-    spiral: &Spiral,
-    labels: &[usize],
-) -> Result<CustomLoopRun> {
+pub fn custom_loop<T: Float>(args: &Chapter1Args, data: &Dataset) -> Result<CustomLoopRun> {
     let Setup {
         mut rng,
         x,
         t,
         mut model,
-    } = setup::<T>(args, args.device)?;
+    } = setup::<T>(args, data, args.device)?;
     let mut optimizer = args.optimizer.build::<T>(args.lr())?;
     let config = FitConfig {
         max_grad: None,
@@ -115,7 +141,8 @@ pub fn custom_loop<T: Float>(
     let steps = (args.max_epoch * (x.rows() / args.batch_size)) as u64;
     let mut progress = Progress::new(steps, "custom loop", 50, args.quiet);
     let start = Instant::now();
-    let loss_list = train_custom_loop(
+    let mut loss_list = Vec::new();
+    let trained = train_custom_loop(
         &mut model,
         optimizer.as_mut(),
         &x,
@@ -123,36 +150,32 @@ pub fn custom_loop<T: Float>(
         &config,
         &mut rng,
         &mut progress as &mut dyn FitObserver,
-    )
-    .context("custom loop")?;
+        &mut loss_list,
+    );
     let seconds = start.elapsed().as_secs_f64();
     progress.finish();
-    let acc = accuracy(&mut model, &x, &t)?;
-
     let out = &args.out;
-    viz::plot_loss(
-        &loss_list,
-        args.eval_interval,
-        None,
-        &out.join("loss.png"),
-        viz::DEFAULT_SIZE,
-    )?;
-    viz::plot_loss(
-        &loss_list,
-        args.eval_interval,
-        None,
-        &out.join("loss.svg"),
-        viz::DEFAULT_SIZE,
-    )?;
+    if let Err(e) = trained {
+        plot_if_any(&loss_list, args.eval_interval, &out.join("loss.png"))?;
+        return Err(e).context(format!(
+            "custom loop ({} records kept in loss.png)",
+            loss_list.len()
+        ));
+    }
+    let acc = accuracy(&mut model, &x, &t)?;
+    // With fewer than `eval_interval` batches per epoch the book's loop records nothing to plot.
+    plot_if_any(&loss_list, args.eval_interval, &out.join("loss.png"))?;
+    plot_if_any(&loss_list, args.eval_interval, &out.join("loss.svg"))?;
     let start = Instant::now();
-    let grid = Grid::around(spiral.x.view(), args.grid_step)?;
+    let grid = Grid::around(data.x.view(), args.grid_step)
+        .context("decision-boundary grid (try a larger --grid-step)")?;
     let classes = classify_grid(&model, &grid, args.device)?;
     let grid_seconds = start.elapsed().as_secs_f64();
     viz::plot_decision_boundary(
         &grid,
         &classes,
-        spiral.x.view(),
-        labels,
+        data.x.view(),
+        &data.labels,
         &out.join("decision_boundary.png"),
         (800, 640),
     )?;
@@ -165,64 +188,120 @@ pub fn custom_loop<T: Float>(
     })
 }
 
+/// How the main Trainer run saves and resumes.
+#[derive(Debug, Clone, Default)]
+pub struct Persistence {
+    /// Save a checkpoint every this many epochs.
+    pub every: Option<usize>,
+    /// Where checkpoints go.
+    pub checkpoint: Option<PathBuf>,
+    /// Resume from this checkpoint file.
+    pub resume: Option<PathBuf>,
+    /// Write the trained params here.
+    pub params: Option<PathBuf>,
+    /// Settings a resume must match.
+    pub config: BTreeMap<String, String>,
+}
+
 /// §1.4.4: `train.py` with the Trainer, in the given precision and on the given device.
 pub fn trainer_run_for(
     precision: Precision,
     args: &Chapter1Args,
+    data: &Dataset,
     device: Device,
     show: bool,
+    keep: &Persistence,
 ) -> Result<TrainerRun> {
     match precision {
-        Precision::F64 => trainer_run::<f64>(args, device, show),
-        Precision::F32 => trainer_run::<f32>(args, device, show),
+        Precision::F64 => trainer_run::<f64>(args, data, device, show, keep),
+        Precision::F32 => trainer_run::<f32>(args, data, device, show, keep),
     }
 }
 
-/// Records where each loss record was taken, and shows progress.
-struct Recorder {
-    progress: Progress,
-    iterations: Vec<usize>,
-}
-
-impl FitObserver for Recorder {
-    fn on_eval(&mut self, r: &train::EvalRecord) {
-        self.iterations.push((r.epoch - 1) * r.max_iters + r.iter);
-        self.progress.on_eval(r);
-    }
-
-    fn on_step(&mut self, epoch: usize, iter: usize, max_iters: usize) {
-        self.progress.on_step(epoch, iter, max_iters);
-    }
-}
-
-fn trainer_run<T: Float>(args: &Chapter1Args, device: Device, show: bool) -> Result<TrainerRun> {
+fn trainer_run<T: Float>(
+    args: &Chapter1Args,
+    data: &Dataset,
+    device: Device,
+    show: bool,
+    keep: &Persistence,
+) -> Result<TrainerRun> {
     let Setup {
         mut rng,
         x,
         t,
         model,
-    } = setup::<T>(args, device)?;
+    } = setup::<T>(args, data, device)?;
     let optimizer = args.optimizer.build::<T>(args.lr())?;
     let mut trainer = Trainer::with_boxed(model, optimizer);
-    let steps = (args.max_epoch * (x.rows() / args.batch_size)) as u64;
+    let config = args.fit_config();
+    trainer.begin(&x, &t, &config)?;
+    if let Some(path) = &keep.resume {
+        rng = load_checkpoint(path, &mut trainer, &keep.config).context("--resume")?;
+        super::say!(
+            args,
+            "resumed from {} at epoch {}",
+            path.display(),
+            trainer.current_epoch
+        );
+    }
+    let resumed_from = trainer.current_epoch;
+    let max_iters = x.rows() / args.batch_size;
+    let remaining = args.max_epoch.saturating_sub(resumed_from);
     let label = format!("{} {}", T::NAME, device);
-    let mut rec = Recorder {
-        progress: Progress::new(steps, &label, 1, args.quiet || !show),
-        iterations: Vec::new(),
-    };
+    let mut progress = Progress::new(
+        (remaining * max_iters) as u64,
+        &label,
+        1,
+        args.quiet || !show,
+    );
     let start = Instant::now();
-    let fitted = trainer.fit(&x, &t, &args.fit_config(), &mut rng, &mut rec);
+    while trainer.current_epoch < args.max_epoch {
+        if let Err(e) = trainer.fit_epoch(&x, &t, &config, &mut rng, &mut progress) {
+            progress.finish();
+            if show {
+                // Keep what the run produced: the loss history, its plot, the last finite params.
+                let iterations =
+                    record_iterations(trainer.loss_list.len(), max_iters, args.eval_interval);
+                write_loss_csv(&args.out.join("loss.csv"), &iterations, &trainer.loss_list)?;
+                plot_if_any(
+                    &trainer.loss_list,
+                    args.eval_interval,
+                    &args.out.join("trainer_loss.png"),
+                )?;
+                if let Some(p) = &keep.params {
+                    save_params(p, &mut trainer.model)?;
+                }
+            }
+            let kept = if show {
+                format!(
+                    "; loss.csv and trainer_loss.png keep the {} records so far",
+                    trainer.loss_list.len()
+                )
+            } else {
+                String::new()
+            };
+            return Err(e).with_context(|| format!("Trainer run ({} on {device}{kept})", T::NAME));
+        }
+        if let (Some(every), Some(path)) = (keep.every, &keep.checkpoint)
+            && trainer.current_epoch.is_multiple_of(every)
+        {
+            save_checkpoint(path, &mut trainer, &rng, &keep.config)?;
+        }
+    }
     let seconds = start.elapsed().as_secs_f64();
-    rec.progress.finish();
-    fitted.with_context(|| format!("Trainer run ({} on {device})", T::NAME))?;
+    progress.finish();
+    if let Some(p) = &keep.params {
+        save_params(p, &mut trainer.model)?;
+    }
     let acc = accuracy(&mut trainer.model, &x, &t)?;
     Ok(TrainerRun {
         precision: T::NAME,
         device,
+        iterations: record_iterations(trainer.loss_list.len(), max_iters, args.eval_interval),
         loss_list: trainer.loss_list,
-        iterations: rec.iterations,
         eval_interval: args.eval_interval,
         accuracy: acc,
         seconds,
+        resumed_from,
     })
 }

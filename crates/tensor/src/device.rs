@@ -33,7 +33,7 @@ impl Device {
 
     /// Whether this build was compiled with the CUDA backend (`--features cuda`).
     pub const fn cuda_compiled() -> bool {
-        false
+        cfg!(feature = "cuda")
     }
 
     /// A one-line description of the device ("cpu", or the GPU's name).

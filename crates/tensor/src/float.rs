@@ -29,6 +29,7 @@ pub trait Float:
     + ndarray::LinalgScalar
     + ndarray::ScalarOperand
     + crate::cpu::gemm::Tile
+    + DeviceScalar
 {
     /// `"f32"` or `"f64"`, as printed in reports.
     const NAME: &'static str;
@@ -117,3 +118,50 @@ impl_float!(
     crate::cpu::fast_exp::exp_f32
 );
 impl_float!(f64, "f64", crate::cpu::fast_exp::exp_f64, f64::exp);
+
+/// What a GPU backend needs of an element type (nothing in a build without `cuda`).
+#[cfg(not(feature = "cuda"))]
+pub trait DeviceScalar {}
+#[cfg(not(feature = "cuda"))]
+impl DeviceScalar for f32 {}
+#[cfg(not(feature = "cuda"))]
+impl DeviceScalar for f64 {}
+
+/// What the CUDA backend needs of an element type: device memory and cuBLAS's `gemm`.
+#[cfg(feature = "cuda")]
+pub trait DeviceScalar: cudarc::driver::DeviceRepr + cudarc::driver::ValidAsZeroBits + Unpin {
+    /// cuBLAS `gemm` for this type.
+    fn gemm(
+        blas: &cudarc::cublas::CudaBlas,
+        cfg: cudarc::cublas::GemmConfig<Self>,
+        a: &cudarc::driver::CudaSlice<Self>,
+        b: &cudarc::driver::CudaSlice<Self>,
+        c: &mut cudarc::driver::CudaSlice<Self>,
+    ) -> Result<(), cudarc::cublas::result::CublasError>
+    where
+        Self: Sized;
+}
+
+#[cfg(feature = "cuda")]
+macro_rules! impl_device_scalar {
+    ($t:ty) => {
+        impl DeviceScalar for $t {
+            fn gemm(
+                blas: &cudarc::cublas::CudaBlas,
+                cfg: cudarc::cublas::GemmConfig<Self>,
+                a: &cudarc::driver::CudaSlice<Self>,
+                b: &cudarc::driver::CudaSlice<Self>,
+                c: &mut cudarc::driver::CudaSlice<Self>,
+            ) -> Result<(), cudarc::cublas::result::CublasError> {
+                use cudarc::cublas::Gemm;
+                // SAFETY: the caller (cuda::ops::matmul) sizes `cfg` from the tensors' shapes, so
+                // every access stays inside `a`, `b` and `c`.
+                unsafe { blas.gemm(cfg, a, b, c) }
+            }
+        }
+    };
+}
+#[cfg(feature = "cuda")]
+impl_device_scalar!(f32);
+#[cfg(feature = "cuda")]
+impl_device_scalar!(f64);

@@ -7,6 +7,9 @@
 //! under the same API with the `cuda` feature; without it, asking for a GPU is a typed error.
 
 pub mod cpu;
+#[cfg(feature = "cuda")]
+mod cuda;
+#[cfg(not(feature = "cuda"))]
 #[path = "cuda_stub.rs"]
 mod cuda;
 pub mod device;
@@ -20,7 +23,7 @@ pub mod tensor;
 
 pub use device::Device;
 pub use error::{Result, TensorError};
-pub use float::Float;
+pub use float::{DeviceScalar, Float};
 pub use labels::Labels;
 pub use params::{Param, Params};
 pub use tensor::Tensor;

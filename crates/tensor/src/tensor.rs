@@ -19,6 +19,8 @@ pub struct Tensor<T: Float> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Storage<T: Float> {
     Cpu(Array2<T>),
+    #[cfg(feature = "cuda")]
+    Cuda(crate::cuda::CudaStorage<T>),
 }
 
 impl<T: Float> Tensor<T> {
@@ -42,9 +44,16 @@ impl<T: Float> Tensor<T> {
             array.as_standard_layout().into_owned()
         };
         match device {
-            Device::Cpu => Ok(Tensor {
-                storage: Storage::Cpu(array),
-            }),
+            Device::Cpu => Ok(Tensor { storage: Storage::Cpu(array) }),
+            #[cfg(feature = "cuda")]
+            Device::Cuda(ordinal) => {
+                let backend = crate::cuda::backend(ordinal)?;
+                let (rows, cols) = array.dim();
+                let values = array.as_slice().unwrap_or(&[]);
+                let storage = crate::cuda::CudaStorage::from_host(backend, rows, cols, values)?;
+                Ok(Tensor { storage: Storage::Cuda(storage) })
+            }
+            #[cfg(not(feature = "cuda"))]
             other => {
                 other.ensure_available()?;
                 unreachable_device(other)
@@ -69,6 +78,8 @@ impl<T: Float> Tensor<T> {
     pub fn shape(&self) -> (usize, usize) {
         match &self.storage {
             Storage::Cpu(a) => a.dim(),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(c) => (c.rows, c.cols),
         }
     }
 
@@ -97,6 +108,8 @@ impl<T: Float> Tensor<T> {
     pub fn device(&self) -> Device {
         match &self.storage {
             Storage::Cpu(_) => Device::Cpu,
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(c) => Device::Cuda(c.backend.ordinal),
         }
     }
 
@@ -104,6 +117,9 @@ impl<T: Float> Tensor<T> {
     pub fn to_array(&self) -> Result<Array2<T>> {
         match &self.storage {
             Storage::Cpu(a) => Ok(a.clone()),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(c) => Array2::from_shape_vec((c.rows, c.cols), c.read()?)
+                .map_err(|_| TensorError::BadLength { len: c.rows * c.cols, rows: c.rows, cols: c.cols }),
         }
     }
 
@@ -116,6 +132,8 @@ impl<T: Float> Tensor<T> {
     pub fn as_array(&self) -> Option<&Array2<T>> {
         match &self.storage {
             Storage::Cpu(a) => Some(a),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(_) => None,
         }
     }
 
@@ -134,7 +152,18 @@ impl<T: Float> Tensor<T> {
     /// every element.
     pub fn ensure_shape(&mut self, rows: usize, cols: usize, device: Device) -> Result<()> {
         if self.shape() != (rows, cols) || self.device() != device {
-            *self = Self::zeros(rows, cols, device)?;
+            *self = match device {
+                Device::Cpu => Tensor { storage: Storage::Cpu(Array2::zeros((rows, cols))) },
+                #[cfg(feature = "cuda")]
+                Device::Cuda(ordinal) => Tensor {
+                    storage: Storage::Cuda(crate::cuda::CudaStorage::zeros(crate::cuda::backend(ordinal)?, rows, cols)?),
+                },
+                #[cfg(not(feature = "cuda"))]
+                other => {
+                    other.ensure_available()?;
+                    return unreachable_device(other);
+                }
+            };
         }
         Ok(())
     }
@@ -150,7 +179,11 @@ impl<T: Float> Tensor<T> {
             });
         }
         self.ensure_shape(rows, cols, self.device())?;
-        self.cpu_mut().copy_from_slice(values);
+        match &mut self.storage {
+            Storage::Cpu(a) => a.as_slice_mut().expect("CPU tensors are kept in standard layout").copy_from_slice(values),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(c) => c.write(values)?,
+        }
         Ok(())
     }
 
@@ -160,30 +193,51 @@ impl<T: Float> Tensor<T> {
         self.ensure_shape(r, c, src.device())?;
         match (&mut self.storage, &src.storage) {
             (Storage::Cpu(dst), Storage::Cpu(s)) => dst.assign(s),
+            #[cfg(feature = "cuda")]
+            (Storage::Cuda(dst), Storage::Cuda(s)) => {
+                let b = &s.backend;
+                b.stream
+                    .memcpy_dtod(&s.data, &mut dst.data)
+                    .map_err(crate::cuda::backend_err(b.ordinal, "memcpy_dtod"))?;
+            }
+            #[cfg(feature = "cuda")]
+            _ => {
+                return Err(TensorError::DeviceMismatch { op: "copy_from", lhs: self.device(), rhs: src.device() });
+            }
         }
         Ok(())
     }
 
-    /// The row-major data on the CPU, or a typed error naming `op` for another device.
+    /// The row-major data of a CPU tensor.
+    ///
+    /// Ops call this only after dispatching device tensors to their backend; a device tensor
+    /// reads as empty here.
     pub(crate) fn cpu(&self) -> &[T] {
         match &self.storage {
-            Storage::Cpu(a) => a
-                .as_slice()
-                .expect("CPU tensors are kept in standard layout"),
+            Storage::Cpu(a) => a.as_slice().expect("CPU tensors are kept in standard layout"),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(_) => {
+                debug_assert!(false, "cpu() on a device tensor");
+                &[]
+            }
         }
     }
 
-    /// Mutable row-major CPU data.
+    /// Mutable row-major data of a CPU tensor (empty for a device tensor, as [`Tensor::cpu`]).
     pub(crate) fn cpu_mut(&mut self) -> &mut [T] {
         match &mut self.storage {
-            Storage::Cpu(a) => a
-                .as_slice_mut()
-                .expect("CPU tensors are kept in standard layout"),
+            Storage::Cpu(a) => a.as_slice_mut().expect("CPU tensors are kept in standard layout"),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(_) => {
+                debug_assert!(false, "cpu_mut() on a device tensor");
+                &mut []
+            }
         }
     }
 }
 
 /// The devices this build cannot hold data on never get past `ensure_available`.
+#[cfg(not(feature = "cuda"))]
 fn unreachable_device<R>(device: Device) -> Result<R> {
     Err(TensorError::DeviceUnavailable {
         device,

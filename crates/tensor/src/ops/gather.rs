@@ -11,6 +11,10 @@ pub fn gather_rows<T: Float>(src: &Tensor<T>, idx: &[usize], out: &mut Tensor<T>
         return Err(TensorError::IndexOutOfRange { index: bad, rows });
     }
     out.ensure_shape(idx.len(), cols, src.device())?;
+    #[cfg(feature = "cuda")]
+    if src.device() != crate::Device::Cpu {
+        return crate::cuda::ops::gather_rows(src, idx, out);
+    }
     let s = src.cpu();
     for (orow, &i) in out.cpu_mut().chunks_exact_mut(cols.max(1)).zip(idx) {
         orow.copy_from_slice(&s[i * cols..(i + 1) * cols]);
@@ -28,6 +32,10 @@ pub fn repeat_rows<T: Float>(x: &Tensor<T>, n: usize, out: &mut Tensor<T>) -> Re
         });
     }
     out.ensure_shape(n, x.cols(), x.device())?;
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::repeat_rows(x, out);
+    }
     let row = x.cpu();
     for orow in out.cpu_mut().chunks_exact_mut(x.cols().max(1)) {
         orow.copy_from_slice(row);

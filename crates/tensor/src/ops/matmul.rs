@@ -32,6 +32,10 @@ pub fn matmul<T: Float>(
         });
     }
     out.ensure_shape(m, n, a.device())?;
+    #[cfg(feature = "cuda")]
+    if a.device() != crate::Device::Cpu {
+        return crate::cuda::ops::matmul(a, transpose_a, b, transpose_b, out, (m, k, n));
+    }
     let am = MatRef::new(a.cpu(), ar, ac, transpose_a);
     let bm = MatRef::new(b.cpu(), br, bc, transpose_b);
     cpu::matmul::matmul(am, bm, out.cpu_mut());
@@ -47,6 +51,10 @@ pub fn add_row<T: Float>(x: &mut Tensor<T>, b: &Tensor<T>) -> Result<()> {
             lhs: x.shape(),
             rhs: b.shape(),
         });
+    }
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::add_row(x, b);
     }
     cpu::reduce::add_row(x.cpu_mut(), b.cpu());
     Ok(())

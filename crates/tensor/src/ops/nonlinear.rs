@@ -10,6 +10,10 @@ use crate::tensor::Tensor;
 /// `out = 1 / (1 + exp(-x))`, elementwise.
 pub fn sigmoid<T: Float>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
     out.ensure_shape(x.rows(), x.cols(), x.device())?;
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::sigmoid(x, out);
+    }
     cpu::sigmoid::sigmoid(x.cpu(), out.cpu_mut());
     Ok(())
 }
@@ -22,6 +26,10 @@ pub fn sigmoid_backward<T: Float>(
 ) -> Result<()> {
     same_shape("sigmoid_backward", dout, y)?;
     dx.ensure_shape(y.rows(), y.cols(), y.device())?;
+    #[cfg(feature = "cuda")]
+    if y.device() != crate::Device::Cpu {
+        return crate::cuda::ops::sigmoid_backward(dout, y, dx);
+    }
     cpu::sigmoid::sigmoid_backward(dout.cpu(), y.cpu(), dx.cpu_mut());
     Ok(())
 }
@@ -29,6 +37,10 @@ pub fn sigmoid_backward<T: Float>(
 /// Row-wise softmax (`common/functions.py: softmax`).
 pub fn softmax<T: Float>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
     out.ensure_shape(x.rows(), x.cols(), x.device())?;
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::softmax(x, out);
+    }
     cpu::softmax::softmax(x.cpu(), x.cols(), out.cpu_mut());
     Ok(())
 }
@@ -41,6 +53,10 @@ pub fn softmax_backward<T: Float>(
 ) -> Result<()> {
     same_shape("softmax_backward", y, dout)?;
     dx.ensure_shape(y.rows(), y.cols(), y.device())?;
+    #[cfg(feature = "cuda")]
+    if y.device() != crate::Device::Cpu {
+        return crate::cuda::ops::softmax_backward(y, dout, dx);
+    }
     cpu::softmax::softmax_backward(y.cpu(), dout.cpu(), y.cols(), dx.cpu_mut());
     Ok(())
 }
@@ -67,6 +83,11 @@ fn check_labels<T: Float>(op: &'static str, x: &Tensor<T>, t: &Labels) -> Result
 /// Shapes: `x` is `N x C`; `t` holds `N` labels of `C` classes.
 pub fn softmax_cross_entropy<T: Float>(x: &Tensor<T>, t: &Labels, y: &mut Tensor<T>) -> Result<T> {
     check_labels("softmax_cross_entropy", x, t)?;
+    y.ensure_shape(x.rows(), x.cols(), x.device())?;
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::softmax_cross_entropy(x, t, y);
+    }
     softmax(x, y)?;
     Ok(cpu::softmax::cross_entropy(y.cpu(), y.cols(), t.indices()))
 }
@@ -81,6 +102,10 @@ pub fn softmax_cross_entropy_backward<T: Float>(
     check_labels("softmax_cross_entropy_backward", y, t)?;
     same_device("softmax_cross_entropy_backward", y, dx)?;
     dx.ensure_shape(y.rows(), y.cols(), y.device())?;
+    #[cfg(feature = "cuda")]
+    if y.device() != crate::Device::Cpu {
+        return crate::cuda::ops::softmax_cross_entropy_backward(y, t, dout, dx);
+    }
     cpu::softmax::softmax_cross_entropy_backward(
         y.cpu(),
         y.cols(),
@@ -118,6 +143,10 @@ pub fn classify_two_layer<T: Float>(
             lhs: x.shape(),
             rhs: w1.shape(),
         });
+    }
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::classify_two_layer(x, [w1, b1, w2, b2], out);
     }
     let net = cpu::classify::TwoLayer {
         w1: w1.cpu(),

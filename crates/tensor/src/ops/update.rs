@@ -10,6 +10,10 @@ use crate::tensor::Tensor;
 /// `p -= lr * g`.
 pub fn sgd<T: Float>(p: &mut Tensor<T>, g: &Tensor<T>, lr: f64) -> Result<()> {
     same_shape("sgd", p, g)?;
+    #[cfg(feature = "cuda")]
+    if p.device() != crate::Device::Cpu {
+        return crate::cuda::ops::update("sgd", p, &mut [], g, &[T::from_f64(lr)]);
+    }
     cpu::update::sgd(p.cpu_mut(), g.cpu(), T::from_f64(lr));
     Ok(())
 }
@@ -24,6 +28,10 @@ pub fn momentum<T: Float>(
 ) -> Result<()> {
     same_shape("momentum", p, g)?;
     same_shape("momentum", v, g)?;
+    #[cfg(feature = "cuda")]
+    if p.device() != crate::Device::Cpu {
+        return crate::cuda::ops::update("momentum", p, &mut [v], g, &[T::from_f64(lr), T::from_f64(momentum)]);
+    }
     cpu::update::momentum(
         p.cpu_mut(),
         v.cpu_mut(),
@@ -44,6 +52,10 @@ pub fn nesterov<T: Float>(
 ) -> Result<()> {
     same_shape("nesterov", p, g)?;
     same_shape("nesterov", v, g)?;
+    #[cfg(feature = "cuda")]
+    if p.device() != crate::Device::Cpu {
+        return crate::cuda::ops::update("nesterov", p, &mut [v], g, &[T::from_f64(lr), T::from_f64(momentum), T::from_f64(momentum * momentum), T::from_f64((1.0 + momentum) * lr)]);
+    }
     cpu::update::nesterov(
         p.cpu_mut(),
         v.cpu_mut(),
@@ -65,6 +77,10 @@ pub fn adagrad<T: Float>(
 ) -> Result<()> {
     same_shape("adagrad", p, g)?;
     same_shape("adagrad", h, g)?;
+    #[cfg(feature = "cuda")]
+    if p.device() != crate::Device::Cpu {
+        return crate::cuda::ops::update("adagrad", p, &mut [h], g, &[T::from_f64(lr)]);
+    }
     cpu::update::adagrad(p.cpu_mut(), h.cpu_mut(), g.cpu(), T::from_f64(lr));
     Ok(())
 }
@@ -79,6 +95,10 @@ pub fn rmsprop<T: Float>(
 ) -> Result<()> {
     same_shape("rmsprop", p, g)?;
     same_shape("rmsprop", h, g)?;
+    #[cfg(feature = "cuda")]
+    if p.device() != crate::Device::Cpu {
+        return crate::cuda::ops::update("rmsprop", p, &mut [h], g, &[T::from_f64(lr), T::from_f64(decay), T::from_f64(1.0 - decay)]);
+    }
     cpu::update::rmsprop(
         p.cpu_mut(),
         h.cpu_mut(),
@@ -105,6 +125,10 @@ pub fn adam<T: Float>(
     same_shape("adam", p, g)?;
     same_shape("adam", m, g)?;
     same_shape("adam", v, g)?;
+    #[cfg(feature = "cuda")]
+    if p.device() != crate::Device::Cpu {
+        return crate::cuda::ops::update("adam", p, &mut [m, v], g, &[T::from_f64(lr_t), T::from_f64(1.0 - beta1), T::from_f64(1.0 - beta2)]);
+    }
     cpu::update::adam(
         p.cpu_mut(),
         m.cpu_mut(),

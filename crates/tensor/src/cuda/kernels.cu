@@ -1,0 +1,204 @@
+// The CUDA kernels of dlfs2's tensor crate: one per CPU op that is not a matrix product (those go
+// to cuBLAS), named like the CPU functions in src/cpu/, each instantiated for float (_f32) and
+// double (_f64). Compiled by NVRTC at first use with --fmad=false, so that `a * b + c` rounds twice
+// as on the CPU and the elementwise ops (optimizer updates, sigmoid backward, ...) match it bit for
+// bit; exp and log come from CUDA's libdevice and may differ from glibc in the last bit.
+//
+// Shapes: matrices are row-major, `rows x cols`; `n` is a number of elements.
+
+template <typename T> __device__ __forceinline__ T exp_t(T x);
+template <> __device__ __forceinline__ float exp_t<float>(float x) { return expf(x); }
+template <> __device__ __forceinline__ double exp_t<double>(double x) { return exp(x); }
+template <typename T> __device__ __forceinline__ T log_t(T x);
+template <> __device__ __forceinline__ float log_t<float>(float x) { return logf(x); }
+template <> __device__ __forceinline__ double log_t<double>(double x) { return log(x); }
+template <typename T> __device__ __forceinline__ T sqrt_t(T x);
+template <> __device__ __forceinline__ float sqrt_t<float>(float x) { return sqrtf(x); }
+template <> __device__ __forceinline__ double sqrt_t<double>(double x) { return sqrt(x); }
+template <typename T> __device__ __forceinline__ bool finite_t(T x) { return isfinite(x); }
+
+#define GRID_LOOP(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
+
+// out[r, :] = src[idx[r], :]  (a mini-batch)
+template <typename T> __device__ void gather_rows(const T* src, const unsigned int* idx, T* out, int rows, int cols) {
+    GRID_LOOP(i, (long long)rows * cols) { int r = i / cols, c = i % cols; out[i] = src[(long long)idx[r] * cols + c]; }
+}
+
+// x[r, c] += b[c]
+template <typename T> __device__ void add_row(T* x, const T* b, int rows, int cols) {
+    GRID_LOOP(i, (long long)rows * cols) { x[i] = x[i] + b[i % cols]; }
+}
+
+// out = 1 / (1 + exp(-x))
+template <typename T> __device__ void sigmoid(const T* x, T* out, long long n) {
+    GRID_LOOP(i, n) { out[i] = (T)1 / ((T)1 + exp_t(-x[i])); }
+}
+
+// dx = dout * (1 - y) * y
+template <typename T> __device__ void sigmoid_backward(const T* dout, const T* y, T* dx, long long n) {
+    GRID_LOOP(i, n) { dx[i] = dout[i] * ((T)1 - y[i]) * y[i]; }
+}
+
+// Row-wise softmax, one thread per row (the chapter's rows are a few classes wide).
+template <typename T> __device__ void softmax(const T* x, T* out, int rows, int cols) {
+    GRID_LOOP(r, rows) {
+        const T* xr = x + r * cols; T* o = out + r * cols;
+        T m = xr[0];
+        for (int j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
+        T s = 0;
+        for (int j = 0; j < cols; ++j) { o[j] = exp_t(xr[j] - m); s += o[j]; }
+        for (int j = 0; j < cols; ++j) o[j] = o[j] / s;
+    }
+}
+
+// Softmax of the scores into y and the book's loss -sum(log(y[n, t_n] + 1e-7)) / N into loss[0].
+// One block: threads take rows, then thread 0 adds the per-row terms in row order.
+template <typename T> __device__ void softmax_cross_entropy(const T* x, const unsigned int* t, T* y, T* row_loss, T* loss, int rows, int cols) {
+    for (int r = threadIdx.x; r < rows; r += blockDim.x) {
+        const T* xr = x + r * cols; T* o = y + r * cols;
+        T m = xr[0];
+        for (int j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
+        T s = 0;
+        for (int j = 0; j < cols; ++j) { o[j] = exp_t(xr[j] - m); s += o[j]; }
+        for (int j = 0; j < cols; ++j) o[j] = o[j] / s;
+        row_loss[r] = log_t(o[t[r]] + (T)1e-7);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        T s = 0;
+        for (int r = 0; r < rows; ++r) s += row_loss[r];
+        loss[0] = -s / (T)rows;
+    }
+}
+
+// dx = (y - onehot(t)) * dout / N
+template <typename T> __device__ void softmax_cross_entropy_backward(const T* y, const unsigned int* t, T dout, T* dx, int rows, int cols) {
+    GRID_LOOP(i, (long long)rows * cols) {
+        int r = i / cols, c = i % cols;
+        T v = y[i];
+        if ((unsigned int)c == t[r]) v = v - (T)1;
+        dx[i] = v * dout / (T)rows;
+    }
+}
+
+// dx = y * dout - y * sum(y * dout, axis=1), one thread per row
+template <typename T> __device__ void softmax_backward(const T* y, const T* dout, T* dx, int rows, int cols) {
+    GRID_LOOP(r, rows) {
+        const T* yr = y + r * cols; const T* g = dout + r * cols; T* d = dx + r * cols;
+        T s = 0;
+        for (int j = 0; j < cols; ++j) { d[j] = yr[j] * g[j]; s += d[j]; }
+        for (int j = 0; j < cols; ++j) d[j] = d[j] - yr[j] * s;
+    }
+}
+
+// out[c] = sum over rows of x[r, c], rows added in order (the CPU's order: bit-identical)
+template <typename T> __device__ void sum_rows(const T* x, T* out, int rows, int cols) {
+    GRID_LOOP(c, cols) { T s = 0; for (int r = 0; r < rows; ++r) s += x[(long long)r * cols + c]; out[c] = s; }
+}
+
+// out[r, :] = x[0, :]
+template <typename T> __device__ void repeat_rows(const T* x, T* out, int rows, int cols) {
+    GRID_LOOP(i, (long long)rows * cols) { out[i] = x[i % cols]; }
+}
+
+// out[0] = sum(x * x), one block, shared-memory tree
+template <typename T> __device__ void sum_squares(const T* x, T* out, long long n) {
+    extern __shared__ unsigned char smem[];
+    T* part = (T*)smem;
+    T s = 0;
+    for (long long i = threadIdx.x; i < n; i += blockDim.x) s += x[i] * x[i];
+    part[threadIdx.x] = s;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w /= 2) {
+        if (threadIdx.x < w) part[threadIdx.x] += part[threadIdx.x + w];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) out[0] = part[0];
+}
+
+// x *= s
+template <typename T> __device__ void scale(T* x, T s, long long n) { GRID_LOOP(i, n) { x[i] = x[i] * s; } }
+
+// flag[0] = 1 when some x is NaN or infinite (flag starts at 0)
+template <typename T> __device__ void all_finite(const T* x, int* flag, long long n) {
+    GRID_LOOP(i, n) { if (!finite_t(x[i])) flag[0] = 1; }
+}
+
+// out[r] = first index of the largest value of row r (NaN counts as largest)
+template <typename T> __device__ void argmax_rows(const T* x, unsigned int* out, int rows, int cols) {
+    GRID_LOOP(r, rows) {
+        const T* xr = x + r * cols; int best = 0;
+        if (!isnan(xr[0])) {
+            for (int j = 1; j < cols; ++j) {
+                if (isnan(xr[j])) { best = j; break; }
+                if (xr[j] > xr[best]) best = j;
+            }
+        }
+        out[r] = best;
+    }
+}
+
+// The fused class prediction of the chapter's network, one thread per point.
+template <typename T> __device__ void classify_two_layer(const T* x, const T* w1, const T* b1, const T* w2, const T* b2, unsigned int* out, int n, int inputs, int hidden, int classes) {
+    GRID_LOOP(p, n) {
+        T best = 0; int besti = 0;
+        for (int c = 0; c < classes; ++c) {
+            T s = b2[c];
+            for (int j = 0; j < hidden; ++j) {
+                T z = b1[j];
+                for (int i = 0; i < inputs; ++i) z += x[p * inputs + i] * w1[i * hidden + j];
+                s += ((T)1 / ((T)1 + exp_t(-z))) * w2[j * classes + c];
+            }
+            if (c == 0 || s > best) { best = s; besti = c; }
+        }
+        out[p] = besti;
+    }
+}
+
+// Optimizer updates, in the book's order of operations (see src/cpu/update.rs).
+template <typename T> __device__ void sgd(T* p, const T* g, T lr, long long n) { GRID_LOOP(i, n) { p[i] = p[i] - lr * g[i]; } }
+template <typename T> __device__ void momentum(T* p, T* v, const T* g, T lr, T m, long long n) {
+    GRID_LOOP(i, n) { v[i] = m * v[i] - lr * g[i]; p[i] = p[i] + v[i]; }
+}
+template <typename T> __device__ void nesterov(T* p, T* v, const T* g, T lr, T m, T mm, T one_plus_m_lr, long long n) {
+    GRID_LOOP(i, n) { v[i] = v[i] * m; v[i] = v[i] - lr * g[i]; p[i] = p[i] + mm * v[i]; p[i] = p[i] - one_plus_m_lr * g[i]; }
+}
+template <typename T> __device__ void adagrad(T* p, T* h, const T* g, T lr, long long n) {
+    GRID_LOOP(i, n) { h[i] = h[i] + g[i] * g[i]; p[i] = p[i] - lr * g[i] / (sqrt_t(h[i]) + (T)1e-7); }
+}
+template <typename T> __device__ void rmsprop(T* p, T* h, const T* g, T lr, T d, T one_minus_d, long long n) {
+    GRID_LOOP(i, n) { h[i] = h[i] * d; h[i] = h[i] + one_minus_d * g[i] * g[i]; p[i] = p[i] - lr * g[i] / (sqrt_t(h[i]) + (T)1e-7); }
+}
+template <typename T> __device__ void adam(T* p, T* m, T* v, const T* g, T lr_t, T one_minus_b1, T one_minus_b2, long long n) {
+    GRID_LOOP(i, n) {
+        m[i] = m[i] + one_minus_b1 * (g[i] - m[i]);
+        v[i] = v[i] + one_minus_b2 * (g[i] * g[i] - v[i]);
+        p[i] = p[i] - lr_t * m[i] / (sqrt_t(v[i]) + (T)1e-7);
+    }
+}
+
+#define INSTANTIATE(T, S) \
+extern "C" __global__ void gather_rows_##S(const T* src, const unsigned int* idx, T* out, int rows, int cols) { gather_rows<T>(src, idx, out, rows, cols); } \
+extern "C" __global__ void add_row_##S(T* x, const T* b, int rows, int cols) { add_row<T>(x, b, rows, cols); } \
+extern "C" __global__ void sigmoid_##S(const T* x, T* out, long long n) { sigmoid<T>(x, out, n); } \
+extern "C" __global__ void sigmoid_backward_##S(const T* dout, const T* y, T* dx, long long n) { sigmoid_backward<T>(dout, y, dx, n); } \
+extern "C" __global__ void softmax_##S(const T* x, T* out, int rows, int cols) { softmax<T>(x, out, rows, cols); } \
+extern "C" __global__ void softmax_cross_entropy_##S(const T* x, const unsigned int* t, T* y, T* row_loss, T* loss, int rows, int cols) { softmax_cross_entropy<T>(x, t, y, row_loss, loss, rows, cols); } \
+extern "C" __global__ void softmax_cross_entropy_backward_##S(const T* y, const unsigned int* t, T dout, T* dx, int rows, int cols) { softmax_cross_entropy_backward<T>(y, t, dout, dx, rows, cols); } \
+extern "C" __global__ void softmax_backward_##S(const T* y, const T* dout, T* dx, int rows, int cols) { softmax_backward<T>(y, dout, dx, rows, cols); } \
+extern "C" __global__ void sum_rows_##S(const T* x, T* out, int rows, int cols) { sum_rows<T>(x, out, rows, cols); } \
+extern "C" __global__ void repeat_rows_##S(const T* x, T* out, int rows, int cols) { repeat_rows<T>(x, out, rows, cols); } \
+extern "C" __global__ void sum_squares_##S(const T* x, T* out, long long n) { sum_squares<T>(x, out, n); } \
+extern "C" __global__ void scale_##S(T* x, T s, long long n) { scale<T>(x, s, n); } \
+extern "C" __global__ void all_finite_##S(const T* x, int* flag, long long n) { all_finite<T>(x, flag, n); } \
+extern "C" __global__ void argmax_rows_##S(const T* x, unsigned int* out, int rows, int cols) { argmax_rows<T>(x, out, rows, cols); } \
+extern "C" __global__ void classify_two_layer_##S(const T* x, const T* w1, const T* b1, const T* w2, const T* b2, unsigned int* out, int n, int inputs, int hidden, int classes) { classify_two_layer<T>(x, w1, b1, w2, b2, out, n, inputs, hidden, classes); } \
+extern "C" __global__ void sgd_##S(T* p, const T* g, T lr, long long n) { sgd<T>(p, g, lr, n); } \
+extern "C" __global__ void momentum_##S(T* p, T* v, const T* g, T lr, T m, long long n) { momentum<T>(p, v, g, lr, m, n); } \
+extern "C" __global__ void nesterov_##S(T* p, T* v, const T* g, T lr, T m, T mm, T ml, long long n) { nesterov<T>(p, v, g, lr, m, mm, ml, n); } \
+extern "C" __global__ void adagrad_##S(T* p, T* h, const T* g, T lr, long long n) { adagrad<T>(p, h, g, lr, n); } \
+extern "C" __global__ void rmsprop_##S(T* p, T* h, const T* g, T lr, T d, T od, long long n) { rmsprop<T>(p, h, g, lr, d, od, n); } \
+extern "C" __global__ void adam_##S(T* p, T* m, T* v, const T* g, T lr_t, T ob1, T ob2, long long n) { adam<T>(p, m, v, g, lr_t, ob1, ob2, n); }
+
+INSTANTIATE(float, f32)
+INSTANTIATE(double, f64)

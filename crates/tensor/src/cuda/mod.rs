@@ -1,0 +1,148 @@
+//! The CUDA backend (feature `cuda`): cudarc with the driver, cuBLAS and NVRTC loaded at run time,
+//! so building needs no CUDA installation.
+//!
+//! Matrix products go to cuBLAS (default math mode: no TF32); every other op is a kernel of
+//! `kernels.cu`, compiled by NVRTC the first time a device is used and cached for the process.
+//! Tensors stay on the device; only scalars the caller asks for (the loss, a norm) come back.
+//!
+//! cudarc panics when a CUDA library is missing, so every entry point first checks that the
+//! driver, NVRTC and cuBLAS libraries can be loaded, and reports a typed
+//! [`TensorError::DeviceUnavailable`] otherwise.
+
+pub(crate) mod ops;
+mod storage;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cudarc::cublas::CudaBlas;
+use cudarc::driver::{CudaContext, CudaFunction, CudaModule, CudaSlice, CudaStream, LaunchConfig};
+
+pub(crate) use storage::CudaStorage;
+
+use crate::device::Device;
+use crate::error::{Result, TensorError};
+
+/// The kernels, compiled at first use.
+const KERNELS: &str = include_str!("kernels.cu");
+
+/// Threads per block of the elementwise kernels.
+pub(crate) const THREADS: u32 = 256;
+
+/// One device: its context, stream, cuBLAS handle and compiled kernels.
+pub(crate) struct Backend {
+    pub(crate) ordinal: usize,
+    pub(crate) ctx: Arc<CudaContext>,
+    pub(crate) stream: Arc<CudaStream>,
+    pub(crate) blas: CudaBlas,
+    module: Arc<CudaModule>,
+    funcs: Mutex<HashMap<String, CudaFunction>>,
+    /// Small device buffers reused across calls (indices, labels, flags, scalars).
+    pub(crate) scratch: Mutex<Scratch>,
+}
+
+/// Reusable device buffers, grown as needed.
+pub(crate) struct Scratch {
+    pub(crate) indices: CudaSlice<u32>,
+    pub(crate) labels: CudaSlice<u32>,
+    pub(crate) flag: CudaSlice<i32>,
+}
+
+fn unavailable(ordinal: usize, reason: impl Into<String>) -> TensorError {
+    TensorError::DeviceUnavailable { device: Device::Cuda(ordinal), reason: reason.into() }
+}
+
+/// Turns a driver error into ours, naming the op.
+pub(crate) fn backend_err(ordinal: usize, op: &'static str) -> impl Fn(cudarc::driver::DriverError) -> TensorError {
+    move |e| TensorError::Backend { device: Device::Cuda(ordinal), op, message: e.to_string() }
+}
+
+/// Whether the CUDA libraries this backend needs can be loaded (without loading them for real).
+fn libraries_present() -> std::result::Result<(), &'static str> {
+    // SAFETY: these only try to open the shared libraries; they have no other preconditions.
+    unsafe {
+        if !cudarc::driver::sys::is_culib_present() {
+            return Err("the NVIDIA driver library (libcuda) is not installed");
+        }
+        if !cudarc::nvrtc::sys::is_culib_present() {
+            return Err("the NVRTC library (libnvrtc, CUDA toolkit) is not installed");
+        }
+        if !cudarc::cublas::sys::is_culib_present() {
+            return Err("the cuBLAS library (libcublas, CUDA toolkit) is not installed");
+        }
+    }
+    Ok(())
+}
+
+/// The backend of device `ordinal`, created (and its kernels compiled) on first use.
+pub(crate) fn backend(ordinal: usize) -> Result<Arc<Backend>> {
+    static BACKENDS: OnceLock<Mutex<HashMap<usize, Arc<Backend>>>> = OnceLock::new();
+    let mut map = BACKENDS.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(b) = map.get(&ordinal) {
+        return Ok(b.clone());
+    }
+    let b = Arc::new(Backend::new(ordinal)?);
+    map.insert(ordinal, b.clone());
+    Ok(b)
+}
+
+impl Backend {
+    fn new(ordinal: usize) -> Result<Self> {
+        libraries_present().map_err(|why| unavailable(ordinal, why))?;
+        let count = CudaContext::device_count().map_err(|e| unavailable(ordinal, format!("no CUDA device ({e})")))?;
+        if count <= 0 {
+            return Err(unavailable(ordinal, "no CUDA device"));
+        }
+        if ordinal >= count as usize {
+            return Err(unavailable(ordinal, format!("this machine has {count} CUDA device(s)")));
+        }
+        let ctx = CudaContext::new(ordinal).map_err(|e| unavailable(ordinal, e.to_string()))?;
+        let stream = ctx.default_stream();
+        let blas = CudaBlas::new(stream.clone()).map_err(|e| unavailable(ordinal, format!("cuBLAS: {e:?}")))?;
+        // TF32 stays off: the default math mode computes f32 products in f32.
+        // SAFETY: the handle is valid (just created) and the mode is a defined enum value.
+        unsafe {
+            cudarc::cublas::sys::cublasSetMathMode(*blas.handle(), cudarc::cublas::sys::cublasMath_t::CUBLAS_DEFAULT_MATH);
+        }
+        let opts = cudarc::nvrtc::CompileOptions { fmad: Some(false), ..Default::default() };
+        let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNELS, opts)
+            .map_err(|e| unavailable(ordinal, format!("NVRTC could not compile the kernels: {e:?}")))?;
+        let module = ctx.load_module(ptx).map_err(|e| unavailable(ordinal, format!("loading the kernels: {e}")))?;
+        let scratch = Scratch {
+            indices: stream.alloc_zeros(1).map_err(backend_err(ordinal, "alloc"))?,
+            labels: stream.alloc_zeros(1).map_err(backend_err(ordinal, "alloc"))?,
+            flag: stream.alloc_zeros(1).map_err(backend_err(ordinal, "alloc"))?,
+        };
+        Ok(Backend { ordinal, ctx, stream, blas, module, funcs: Mutex::new(HashMap::new()), scratch: Mutex::new(scratch) })
+    }
+
+    /// The kernel `name` (e.g. `sigmoid_f64`), loaded once.
+    pub(crate) fn func(&self, name: &str) -> Result<CudaFunction> {
+        let mut funcs = self.funcs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = funcs.get(name) {
+            return Ok(f.clone());
+        }
+        let f = self.module.load_function(name).map_err(backend_err(self.ordinal, "load_function"))?;
+        funcs.insert(name.to_string(), f.clone());
+        Ok(f)
+    }
+
+    /// A launch shape covering `n` work items with [`THREADS`] per block (kernels loop over the rest).
+    pub(crate) fn cfg(n: usize) -> LaunchConfig {
+        let blocks = n.div_ceil(THREADS as usize).clamp(1, 65_535) as u32;
+        LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 }
+    }
+}
+
+/// Checks that CUDA device `ordinal` can be used (loads the driver and compiles the kernels).
+pub(crate) fn ensure_available(ordinal: usize) -> Result<()> {
+    backend(ordinal).map(|_| ())
+}
+
+/// The GPU's name, or why it cannot be used.
+pub(crate) fn describe(ordinal: usize) -> String {
+    match backend(ordinal) {
+        Ok(b) => format!("cuda:{ordinal} ({})", b.ctx.name().unwrap_or_else(|_| "unknown GPU".to_string())),
+        Err(e) => format!("cuda:{ordinal} (unavailable: {e})"),
+    }
+}

@@ -20,6 +20,8 @@ enum Command {
     Chapter1(Chapter1Args),
     /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table.
     Bench(crate::bench::BenchArgs),
+    /// The CUDA checks and GPU timings, for an NVIDIA machine (build with --features cuda).
+    GpuCheck(crate::gpu_check::GpuCheckArgs),
     /// One benchmark workload in this process (used by `bench`).
     #[command(hide = true)]
     BenchRun(crate::bench::BenchRunArgs),
@@ -61,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Chapter1(args) => crate::chapter1::run(&args),
         Command::Bench(args) => crate::bench::run(&args),
+        Command::GpuCheck(args) => crate::gpu_check::run(&args),
         Command::BenchRun(args) => crate::bench::run_one(&args),
     }
 }

@@ -10,6 +10,7 @@ mod bench;
 mod chapter1;
 mod cli;
 mod features;
+mod gpu_check;
 mod progress;
 
 use std::process::ExitCode;

@@ -418,3 +418,27 @@ fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn gpu_check_runs_its_checks_and_refuses_a_missing_gpu() {
+    // On the CPU the command compares the CPU with itself: every check must pass.
+    let o = xtask(&["gpu-check", "--device", "cpu", "--no-timings"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = String::from_utf8(o.stdout).unwrap();
+    assert!(report.contains("all checks passed"), "{report}");
+    assert!(
+        report.contains("| matmul 97x130x67 ta=true tb=false | f32 |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| f64 | 0.000e0 | 1e-9 | 0.970 | 0.970 | ok |"),
+        "{report}"
+    );
+    if tensor::Device::Cuda(0).ensure_available().is_err() {
+        let err = one_line_error(&["gpu-check"]);
+        assert!(
+            err.contains("gpu-check needs a usable CUDA device"),
+            "{err}"
+        );
+    }
+}

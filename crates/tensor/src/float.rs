@@ -129,7 +129,9 @@ impl DeviceScalar for f64 {}
 
 /// What the CUDA backend needs of an element type: device memory and cuBLAS's `gemm`.
 #[cfg(feature = "cuda")]
-pub trait DeviceScalar: cudarc::driver::DeviceRepr + cudarc::driver::ValidAsZeroBits + Unpin {
+pub trait DeviceScalar:
+    cudarc::driver::DeviceRepr + cudarc::driver::ValidAsZeroBits + Unpin
+{
     /// cuBLAS `gemm` for this type.
     fn gemm(
         blas: &cudarc::cublas::CudaBlas,

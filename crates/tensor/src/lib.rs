@@ -18,6 +18,7 @@ pub mod float;
 pub mod labels;
 pub mod ops;
 pub mod params;
+pub mod parity;
 pub mod random;
 pub mod tensor;
 

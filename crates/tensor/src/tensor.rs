@@ -44,14 +44,18 @@ impl<T: Float> Tensor<T> {
             array.as_standard_layout().into_owned()
         };
         match device {
-            Device::Cpu => Ok(Tensor { storage: Storage::Cpu(array) }),
+            Device::Cpu => Ok(Tensor {
+                storage: Storage::Cpu(array),
+            }),
             #[cfg(feature = "cuda")]
             Device::Cuda(ordinal) => {
                 let backend = crate::cuda::backend(ordinal)?;
                 let (rows, cols) = array.dim();
                 let values = array.as_slice().unwrap_or(&[]);
                 let storage = crate::cuda::CudaStorage::from_host(backend, rows, cols, values)?;
-                Ok(Tensor { storage: Storage::Cuda(storage) })
+                Ok(Tensor {
+                    storage: Storage::Cuda(storage),
+                })
             }
             #[cfg(not(feature = "cuda"))]
             other => {
@@ -118,8 +122,13 @@ impl<T: Float> Tensor<T> {
         match &self.storage {
             Storage::Cpu(a) => Ok(a.clone()),
             #[cfg(feature = "cuda")]
-            Storage::Cuda(c) => Array2::from_shape_vec((c.rows, c.cols), c.read()?)
-                .map_err(|_| TensorError::BadLength { len: c.rows * c.cols, rows: c.rows, cols: c.cols }),
+            Storage::Cuda(c) => Array2::from_shape_vec((c.rows, c.cols), c.read()?).map_err(|_| {
+                TensorError::BadLength {
+                    len: c.rows * c.cols,
+                    rows: c.rows,
+                    cols: c.cols,
+                }
+            }),
         }
     }
 
@@ -153,10 +162,16 @@ impl<T: Float> Tensor<T> {
     pub fn ensure_shape(&mut self, rows: usize, cols: usize, device: Device) -> Result<()> {
         if self.shape() != (rows, cols) || self.device() != device {
             *self = match device {
-                Device::Cpu => Tensor { storage: Storage::Cpu(Array2::zeros((rows, cols))) },
+                Device::Cpu => Tensor {
+                    storage: Storage::Cpu(Array2::zeros((rows, cols))),
+                },
                 #[cfg(feature = "cuda")]
                 Device::Cuda(ordinal) => Tensor {
-                    storage: Storage::Cuda(crate::cuda::CudaStorage::zeros(crate::cuda::backend(ordinal)?, rows, cols)?),
+                    storage: Storage::Cuda(crate::cuda::CudaStorage::zeros(
+                        crate::cuda::backend(ordinal)?,
+                        rows,
+                        cols,
+                    )?),
                 },
                 #[cfg(not(feature = "cuda"))]
                 other => {
@@ -180,7 +195,10 @@ impl<T: Float> Tensor<T> {
         }
         self.ensure_shape(rows, cols, self.device())?;
         match &mut self.storage {
-            Storage::Cpu(a) => a.as_slice_mut().expect("CPU tensors are kept in standard layout").copy_from_slice(values),
+            Storage::Cpu(a) => a
+                .as_slice_mut()
+                .expect("CPU tensors are kept in standard layout")
+                .copy_from_slice(values),
             #[cfg(feature = "cuda")]
             Storage::Cuda(c) => c.write(values)?,
         }
@@ -202,7 +220,11 @@ impl<T: Float> Tensor<T> {
             }
             #[cfg(feature = "cuda")]
             _ => {
-                return Err(TensorError::DeviceMismatch { op: "copy_from", lhs: self.device(), rhs: src.device() });
+                return Err(TensorError::DeviceMismatch {
+                    op: "copy_from",
+                    lhs: self.device(),
+                    rhs: src.device(),
+                });
             }
         }
         Ok(())
@@ -214,7 +236,9 @@ impl<T: Float> Tensor<T> {
     /// reads as empty here.
     pub(crate) fn cpu(&self) -> &[T] {
         match &self.storage {
-            Storage::Cpu(a) => a.as_slice().expect("CPU tensors are kept in standard layout"),
+            Storage::Cpu(a) => a
+                .as_slice()
+                .expect("CPU tensors are kept in standard layout"),
             #[cfg(feature = "cuda")]
             Storage::Cuda(_) => {
                 debug_assert!(false, "cpu() on a device tensor");
@@ -226,7 +250,9 @@ impl<T: Float> Tensor<T> {
     /// Mutable row-major data of a CPU tensor (empty for a device tensor, as [`Tensor::cpu`]).
     pub(crate) fn cpu_mut(&mut self) -> &mut [T] {
         match &mut self.storage {
-            Storage::Cpu(a) => a.as_slice_mut().expect("CPU tensors are kept in standard layout"),
+            Storage::Cpu(a) => a
+                .as_slice_mut()
+                .expect("CPU tensors are kept in standard layout"),
             #[cfg(feature = "cuda")]
             Storage::Cuda(_) => {
                 debug_assert!(false, "cpu_mut() on a device tensor");

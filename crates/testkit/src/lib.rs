@@ -73,3 +73,23 @@ pub fn assert_close(
         );
     }
 }
+
+/// The devices to run device tests on: the CPU, and CUDA device 0 when this build and machine have
+/// one. When not, prints `skipped: no CUDA device (why)`, so a run without a GPU says what it did
+/// not check instead of passing silently.
+pub fn devices() -> Vec<tensor::Device> {
+    let mut out = vec![tensor::Device::Cpu];
+    match tensor::Device::Cuda(0).ensure_available() {
+        Ok(()) => out.push(tensor::Device::Cuda(0)),
+        Err(e) => println!("skipped: no CUDA device ({e})"),
+    }
+    out
+}
+
+/// The GPU devices among [`devices`] (empty, after printing why, when there is none).
+pub fn gpu_devices() -> Vec<tensor::Device> {
+    devices()
+        .into_iter()
+        .filter(|d| *d != tensor::Device::Cpu)
+        .collect()
+}

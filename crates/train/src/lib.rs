@@ -2,6 +2,7 @@
 //! the loss history and the book's log line, plus [`accuracy`].
 
 pub mod accuracy;
+pub mod book_run;
 pub mod checkpoint;
 pub mod clip;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod observer;
 pub mod trainer;
 
 pub use accuracy::accuracy;
+pub use book_run::{BookRun, TRAIN_PY, book_run};
 pub use clip::clip_grads;
 pub use config::FitConfig;
 pub use custom_loop::train_custom_loop;

@@ -119,7 +119,7 @@ impl ClassGrid {
 /// Classifies every point of `grid` with `model` (the argmax of its scores), `CHUNK` points per
 /// call, split by rows across the CPU's threads (each with its own copy of the model); on a GPU,
 /// one thread feeds the device.
-pub fn classify_grid<T, M>(model: &M, grid: &Grid, device: Device) -> Result<ClassGrid>
+pub fn classify_grid<T, M>(model: &mut M, grid: &Grid, device: Device) -> Result<ClassGrid>
 where
     T: Float,
     M: Model<T> + Clone + Send,
@@ -136,21 +136,24 @@ where
     };
     let band = rows.div_ceil(threads);
     let results: Vec<Result<()>> = std::thread::scope(|s| {
-        let handles: Vec<_> = classes
-            .chunks_mut(band * cols)
+        let mut bands = classes.chunks_mut(band * cols);
+        let first = bands.next();
+        // Every band but the first gets its own copy of the model and a thread; the first runs
+        // here with the caller's model (so a single band, as on a GPU, copies nothing).
+        let handles: Vec<_> = bands
             .enumerate()
             .map(|(b, out)| {
                 let mut m = model.clone();
-                s.spawn(move || classify_band(&mut m, grid, b * band, out, device))
+                s.spawn(move || classify_band(&mut m, grid, (b + 1) * band, out, device))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(VizError::BadInput("a worker panicked".into())))
-            })
-            .collect()
+        let mut results =
+            vec![first.map_or(Ok(()), |out| classify_band(model, grid, 0, out, device))];
+        results.extend(handles.into_iter().map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(VizError::BadInput("a worker panicked".into())))
+        }));
+        results
     });
     results.into_iter().collect::<Result<Vec<()>>>()?;
     let mut class_counts = Vec::new();

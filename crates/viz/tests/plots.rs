@@ -151,7 +151,7 @@ fn decision_boundary_tints_each_side_with_its_class() {
     let x = array![[-1.0, -1.0], [1.0, 1.0], [-0.5, 0.8], [0.6, -0.7]];
     let labels = [1, 0, 1, 0];
     let grid = Grid::around(x.view(), 0.01).unwrap();
-    let classes = classify_grid(&Halves(Tensor::empty()), &grid, Device::Cpu).unwrap();
+    let classes = classify_grid(&mut Halves(Tensor::empty()), &grid, Device::Cpu).unwrap();
     assert_eq!(classes.class_counts.iter().sum::<usize>(), grid.len());
     assert_eq!(classes.at(0, 0), 1);
     assert_eq!(classes.at(grid.cols() - 1, grid.rows() - 1), 0);

@@ -9,7 +9,7 @@
 
 mod reference;
 mod wide_mlp;
-mod workloads;
+pub(crate) mod workloads;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -44,17 +44,22 @@ pub struct BenchRunArgs {
     /// Samples.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
+    /// Device: cpu or cuda[:N].
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
 }
 
 /// Runs one workload in this process and prints its result as one JSON line.
 pub fn run_one(args: &BenchRunArgs) -> Result<()> {
+    let device: tensor::Device = args.device.parse()?;
+    device.ensure_available()?;
     let result = match (args.workload.as_str(), args.precision) {
-        ("w1", Precision::F64) => workloads::w1::<f64>(args.runs)?,
-        ("w1", Precision::F32) => workloads::w1::<f32>(args.runs)?,
-        ("w2", Precision::F64) => workloads::w2::<f64>(args.runs)?,
-        ("w2", Precision::F32) => workloads::w2::<f32>(args.runs)?,
-        ("w3", Precision::F64) => workloads::w3::<f64>(args.runs)?,
-        ("w3", Precision::F32) => workloads::w3::<f32>(args.runs)?,
+        ("w1", Precision::F64) => workloads::w1::<f64>(args.runs, device)?,
+        ("w1", Precision::F32) => workloads::w1::<f32>(args.runs, device)?,
+        ("w2", Precision::F64) => workloads::w2::<f64>(args.runs, device)?,
+        ("w2", Precision::F32) => workloads::w2::<f32>(args.runs, device)?,
+        ("w3", Precision::F64) => workloads::w3::<f64>(args.runs, device)?,
+        ("w3", Precision::F32) => workloads::w3::<f32>(args.runs, device)?,
         (w, _) => bail!("unknown workload '{w}' (expected w1, w2 or w3)"),
     };
     println!("{}", serde_json::to_string(&result)?);
@@ -67,14 +72,30 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         bail!("invalid --runs 0: expected at least 1");
     }
     let exe = std::env::current_exe().context("cannot find the xtask binary")?;
+    let mut devices = vec!["cpu"];
+    match tensor::Device::Cuda(0).ensure_available() {
+        Ok(()) => devices.push("cuda"),
+        Err(e) => eprintln!("GPU figures skipped: {e}"),
+    }
     let mut results = Vec::new();
     for w in &args.only {
         match w.as_str() {
             "w1" | "w2" | "w3" => {
-                for p in ["f64", "f32"] {
-                    eprintln!("running {w} {p} ...");
+                for (dev, p) in devices
+                    .iter()
+                    .flat_map(|d| ["f64", "f32"].map(move |p| (*d, p)))
+                {
+                    eprintln!("running {w} {p} on {dev} ...");
                     let out = Command::new(&exe)
-                        .args(["bench-run", w, p, "--runs", &args.runs.to_string()])
+                        .args([
+                            "bench-run",
+                            w,
+                            p,
+                            "--runs",
+                            &args.runs.to_string(),
+                            "--device",
+                            dev,
+                        ])
                         .output()
                         .with_context(|| format!("cannot start the {w} benchmark"))?;
                     if !out.status.success() {
@@ -133,7 +154,7 @@ fn samples(v: &Value, key: &str) -> Vec<f64> {
 /// The results as a Markdown table (medians, min–max, reference and speed-up).
 fn table(results: &[Value]) -> String {
     let mut t = String::from(
-        "| workload | precision | median | min–max | unit | reference median | speed-up | extra | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| workload | precision | device | median | min–max | unit | reference median | speed-up | extra | peak RSS |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
         let (med, lo, hi) = stats(&samples(r, "samples"));
@@ -155,9 +176,10 @@ fn table(results: &[Value]) -> String {
             .as_f64()
             .map_or("—".to_string(), |m| format!("{m:.1} MB"));
         t.push_str(&format!(
-            "| {} | {} | {med:.3} | {lo:.3}–{hi:.3} | {} | {ref_med} | {speedup} | {extra} | {rss} |\n",
+            "| {} | {} | {} | {med:.3} | {lo:.3}–{hi:.3} | {} | {ref_med} | {speedup} | {extra} | {rss} |\n",
             r["workload"].as_str().unwrap_or("?"),
             r["precision"].as_str().unwrap_or("?"),
+            r["device"].as_str().unwrap_or("cpu"),
             r["unit"].as_str().unwrap_or("?"),
         ));
     }

@@ -16,11 +16,15 @@ pub struct WideMlp<T: Float> {
 }
 
 impl<T: Float> WideMlp<T> {
-    /// Widths `[input, hidden1, hidden2, output]`, weights `0.01 * randn`, biases 0.
-    pub fn new(sizes: [usize; 4], rng: &mut impl RandomSource) -> Result<Self, LayerError> {
+    /// Widths `[input, hidden1, hidden2, output]`, weights `0.01 * randn`, biases 0, on `device`.
+    pub fn new(
+        sizes: [usize; 4],
+        rng: &mut impl RandomSource,
+        device: Device,
+    ) -> Result<Self, LayerError> {
         let mut affine = |i: usize, o: usize| -> Result<Affine<T>, LayerError> {
-            let w = Tensor::from_f64((0.01 * rng.randn_matrix(i, o)).view(), Device::Cpu)?;
-            Affine::new(w, Tensor::zeros(1, o, Device::Cpu)?)
+            let w = Tensor::from_f64((0.01 * rng.randn_matrix(i, o)).view(), device)?;
+            Affine::new(w, Tensor::zeros(1, o, device)?)
         };
         Ok(WideMlp {
             a1: affine(sizes[0], sizes[1])?,

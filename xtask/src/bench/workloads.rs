@@ -65,12 +65,12 @@ struct Book<T: Float> {
     model: TwoLayerNet<T>,
 }
 
-fn book<T: Float>() -> Result<Book<T>> {
+fn book<T: Float>(device: Device) -> Result<Book<T>> {
     let mut rng = BookRng::new(1984);
     let spiral = data::load_data_with(&mut rng, 100, 3)?;
-    let x = Tensor::from_f64(spiral.x.view(), Device::Cpu)?;
+    let x = Tensor::from_f64(spiral.x.view(), device)?;
     let t = Labels::from_one_hot(spiral.t.view())?;
-    let model = TwoLayerNet::new(2, 10, 3, &mut rng, Device::Cpu)?;
+    let model = TwoLayerNet::new(2, 10, 3, &mut rng, device)?;
     Ok(Book {
         rng,
         spiral,
@@ -80,8 +80,9 @@ fn book<T: Float>() -> Result<Book<T>> {
     })
 }
 
-/// W1: µs per training step of the book's run, and of the ndarray reference on the same data.
-pub fn w1<T: Float + RefFloat>(runs: usize) -> Result<Value> {
+/// W1: µs per training step of the book's run on `device`, and of the ndarray reference (CPU) on
+/// the same data.
+pub fn w1<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     let steps = (BOOK.max_epoch * 10) as f64;
     let mut samples = Vec::new();
     let mut reference = Vec::new();
@@ -93,19 +94,22 @@ pub fn w1<T: Float + RefFloat>(runs: usize) -> Result<Value> {
             t,
             model,
             ..
-        } = book::<T>()?;
+        } = book::<T>(device)?;
         let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
         let start = Instant::now();
         trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
         samples.push(start.elapsed().as_secs_f64() * 1e6 / steps);
         final_loss = *trainer.loss_list.last().unwrap_or(&f64::NAN);
+        if device != Device::Cpu {
+            continue;
+        }
 
         let Book {
             mut rng,
             spiral,
             model,
             ..
-        } = book::<T>()?;
+        } = book::<T>(Device::Cpu)?;
         let to = |t: &Tensor<T>| t.to_array();
         let mut net = RefMlp::new(vec![
             (to(&model.affine1.w)?, to(&model.affine1.b)?),
@@ -128,20 +132,20 @@ pub fn w1<T: Float + RefFloat>(runs: usize) -> Result<Value> {
         reference.push(start.elapsed().as_secs_f64() * 1e6 / steps);
     }
     Ok(json!({
-        "workload": "W1 chapter1-train", "precision": T::NAME, "unit": "µs/step",
+        "workload": "W1 chapter1-train", "precision": T::NAME, "device": device.to_string(), "unit": "µs/step",
         "samples": samples, "reference_samples": reference, "final_loss": final_loss, "peak_rss_mb": peak_rss_mb(),
     }))
 }
 
-/// W2: ms to classify the book's grid with the trained W1 model.
-pub fn w2<T: Float>(runs: usize) -> Result<Value> {
+/// W2: ms to classify the book's grid with the trained W1 model on `device`.
+pub fn w2<T: Float>(runs: usize, device: Device) -> Result<Value> {
     let Book {
         mut rng,
         spiral,
         x,
         t,
         model,
-    } = book::<T>()?;
+    } = book::<T>(device)?;
     let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
     trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
     let grid = Grid::around(spiral.x.view(), 0.001)?;
@@ -149,18 +153,19 @@ pub fn w2<T: Float>(runs: usize) -> Result<Value> {
     let mut counts = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let classes = classify_grid(&trainer.model, &grid, Device::Cpu)?;
+        let classes = classify_grid(&mut trainer.model, &grid, device)?;
         samples.push(start.elapsed().as_secs_f64() * 1e3);
         counts = classes.class_counts;
     }
     Ok(json!({
-        "workload": "W2 decision-boundary", "precision": T::NAME, "unit": "ms",
+        "workload": "W2 decision-boundary", "precision": T::NAME, "device": device.to_string(), "unit": "ms",
         "samples": samples, "points": grid.len(), "class_counts": counts, "peak_rss_mb": peak_rss_mb(),
     }))
 }
 
-/// W3: ms per training step and GFLOP/s of the wide MLP, and of the ndarray reference.
-pub fn w3<T: Float + RefFloat>(runs: usize) -> Result<Value> {
+/// W3: ms per training step and GFLOP/s of the wide MLP on `device`, and of the ndarray
+/// reference (CPU).
+pub fn w3<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     const SIZES: [usize; 4] = [256, 1024, 1024, 10];
     const BATCH: usize = 512;
     let flops = 6.0
@@ -169,9 +174,9 @@ pub fn w3<T: Float + RefFloat>(runs: usize) -> Result<Value> {
     let mut rng = StdRandom::new(3);
     let xa = rng.randn_matrix(BATCH, SIZES[0]);
     let labels: Vec<usize> = (0..BATCH).map(|i| (i * 7) % SIZES[3]).collect();
-    let x = Tensor::<T>::from_f64(xa.view(), Device::Cpu)?;
+    let x = Tensor::<T>::from_f64(xa.view(), device)?;
     let t = Labels::from_indices(&labels, SIZES[3])?;
-    let model = WideMlp::<T>::new(SIZES, &mut rng)?;
+    let model = WideMlp::<T>::new(SIZES, &mut rng, device)?;
     let mut trainer = Trainer::new(model, Sgd::new(0.1)?);
     trainer.step(&x, &t, None)?;
     let mut samples = Vec::new();
@@ -183,6 +188,12 @@ pub fn w3<T: Float + RefFloat>(runs: usize) -> Result<Value> {
         samples.push(start.elapsed().as_secs_f64() * 1e3 / 3.0);
     }
     let gflops: Vec<f64> = samples.iter().map(|ms| flops / (ms * 1e-3) / 1e9).collect();
+    if device != Device::Cpu {
+        return Ok(json!({
+            "workload": "W3 wide-MLP", "precision": T::NAME, "device": device.to_string(), "unit": "ms/step",
+            "samples": samples, "gflops": gflops, "peak_rss_mb": peak_rss_mb(),
+        }));
+    }
 
     let mut layers = Vec::new();
     for w in SIZES.windows(2) {
@@ -201,7 +212,7 @@ pub fn w3<T: Float + RefFloat>(runs: usize) -> Result<Value> {
         reference.push(start.elapsed().as_secs_f64() * 1e3);
     }
     Ok(json!({
-        "workload": "W3 wide-MLP", "precision": T::NAME, "unit": "ms/step",
+        "workload": "W3 wide-MLP", "precision": T::NAME, "device": device.to_string(), "unit": "ms/step",
         "samples": samples, "gflops": gflops, "reference_samples": reference, "peak_rss_mb": peak_rss_mb(),
     }))
 }

@@ -169,7 +169,7 @@ pub fn custom_loop<T: Float>(args: &Chapter1Args, data: &Dataset) -> Result<Cust
     let start = Instant::now();
     let grid = Grid::around(data.x.view(), args.grid_step)
         .context("decision-boundary grid (try a larger --grid-step)")?;
-    let classes = classify_grid(&model, &grid, args.device)?;
+    let classes = classify_grid(&mut model, &grid, args.device)?;
     let grid_seconds = start.elapsed().as_secs_f64();
     viz::plot_decision_boundary(
         &grid,

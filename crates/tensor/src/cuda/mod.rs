@@ -49,12 +49,22 @@ pub(crate) struct Scratch {
 }
 
 fn unavailable(ordinal: usize, reason: impl Into<String>) -> TensorError {
-    TensorError::DeviceUnavailable { device: Device::Cuda(ordinal), reason: reason.into() }
+    TensorError::DeviceUnavailable {
+        device: Device::Cuda(ordinal),
+        reason: reason.into(),
+    }
 }
 
 /// Turns a driver error into ours, naming the op.
-pub(crate) fn backend_err(ordinal: usize, op: &'static str) -> impl Fn(cudarc::driver::DriverError) -> TensorError {
-    move |e| TensorError::Backend { device: Device::Cuda(ordinal), op, message: e.to_string() }
+pub(crate) fn backend_err(
+    ordinal: usize,
+    op: &'static str,
+) -> impl Fn(cudarc::driver::DriverError) -> TensorError {
+    move |e| TensorError::Backend {
+        device: Device::Cuda(ordinal),
+        op,
+        message: e.to_string(),
+    }
 }
 
 /// Whether the CUDA libraries this backend needs can be loaded (without loading them for real).
@@ -77,7 +87,10 @@ fn libraries_present() -> std::result::Result<(), &'static str> {
 /// The backend of device `ordinal`, created (and its kernels compiled) on first use.
 pub(crate) fn backend(ordinal: usize) -> Result<Arc<Backend>> {
     static BACKENDS: OnceLock<Mutex<HashMap<usize, Arc<Backend>>>> = OnceLock::new();
-    let mut map = BACKENDS.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap_or_else(|p| p.into_inner());
+    let mut map = BACKENDS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     if let Some(b) = map.get(&ordinal) {
         return Ok(b.clone());
     }
@@ -89,31 +102,62 @@ pub(crate) fn backend(ordinal: usize) -> Result<Arc<Backend>> {
 impl Backend {
     fn new(ordinal: usize) -> Result<Self> {
         libraries_present().map_err(|why| unavailable(ordinal, why))?;
-        let count = CudaContext::device_count().map_err(|e| unavailable(ordinal, format!("no CUDA device ({e})")))?;
+        let count = CudaContext::device_count()
+            .map_err(|e| unavailable(ordinal, format!("no CUDA device ({e})")))?;
         if count <= 0 {
             return Err(unavailable(ordinal, "no CUDA device"));
         }
         if ordinal >= count as usize {
-            return Err(unavailable(ordinal, format!("this machine has {count} CUDA device(s)")));
+            return Err(unavailable(
+                ordinal,
+                format!("this machine has {count} CUDA device(s)"),
+            ));
         }
         let ctx = CudaContext::new(ordinal).map_err(|e| unavailable(ordinal, e.to_string()))?;
         let stream = ctx.default_stream();
-        let blas = CudaBlas::new(stream.clone()).map_err(|e| unavailable(ordinal, format!("cuBLAS: {e:?}")))?;
+        let blas = CudaBlas::new(stream.clone())
+            .map_err(|e| unavailable(ordinal, format!("cuBLAS: {e:?}")))?;
         // TF32 stays off: the default math mode computes f32 products in f32.
         // SAFETY: the handle is valid (just created) and the mode is a defined enum value.
         unsafe {
-            cudarc::cublas::sys::cublasSetMathMode(*blas.handle(), cudarc::cublas::sys::cublasMath_t::CUBLAS_DEFAULT_MATH);
+            cudarc::cublas::sys::cublasSetMathMode(
+                *blas.handle(),
+                cudarc::cublas::sys::cublasMath_t::CUBLAS_DEFAULT_MATH,
+            );
         }
-        let opts = cudarc::nvrtc::CompileOptions { fmad: Some(false), ..Default::default() };
-        let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNELS, opts)
-            .map_err(|e| unavailable(ordinal, format!("NVRTC could not compile the kernels: {e:?}")))?;
-        let module = ctx.load_module(ptx).map_err(|e| unavailable(ordinal, format!("loading the kernels: {e}")))?;
-        let scratch = Scratch {
-            indices: stream.alloc_zeros(1).map_err(backend_err(ordinal, "alloc"))?,
-            labels: stream.alloc_zeros(1).map_err(backend_err(ordinal, "alloc"))?,
-            flag: stream.alloc_zeros(1).map_err(backend_err(ordinal, "alloc"))?,
+        let opts = cudarc::nvrtc::CompileOptions {
+            fmad: Some(false),
+            ..Default::default()
         };
-        Ok(Backend { ordinal, ctx, stream, blas, module, funcs: Mutex::new(HashMap::new()), scratch: Mutex::new(scratch) })
+        let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNELS, opts).map_err(|e| {
+            unavailable(
+                ordinal,
+                format!("NVRTC could not compile the kernels: {e:?}"),
+            )
+        })?;
+        let module = ctx
+            .load_module(ptx)
+            .map_err(|e| unavailable(ordinal, format!("loading the kernels: {e}")))?;
+        let scratch = Scratch {
+            indices: stream
+                .alloc_zeros(1)
+                .map_err(backend_err(ordinal, "alloc"))?,
+            labels: stream
+                .alloc_zeros(1)
+                .map_err(backend_err(ordinal, "alloc"))?,
+            flag: stream
+                .alloc_zeros(1)
+                .map_err(backend_err(ordinal, "alloc"))?,
+        };
+        Ok(Backend {
+            ordinal,
+            ctx,
+            stream,
+            blas,
+            module,
+            funcs: Mutex::new(HashMap::new()),
+            scratch: Mutex::new(scratch),
+        })
     }
 
     /// The kernel `name` (e.g. `sigmoid_f64`), loaded once.
@@ -122,7 +166,10 @@ impl Backend {
         if let Some(f) = funcs.get(name) {
             return Ok(f.clone());
         }
-        let f = self.module.load_function(name).map_err(backend_err(self.ordinal, "load_function"))?;
+        let f = self
+            .module
+            .load_function(name)
+            .map_err(backend_err(self.ordinal, "load_function"))?;
         funcs.insert(name.to_string(), f.clone());
         Ok(f)
     }
@@ -130,7 +177,11 @@ impl Backend {
     /// A launch shape covering `n` work items with [`THREADS`] per block (kernels loop over the rest).
     pub(crate) fn cfg(n: usize) -> LaunchConfig {
         let blocks = n.div_ceil(THREADS as usize).clamp(1, 65_535) as u32;
-        LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 }
+        LaunchConfig {
+            grid_dim: (blocks, 1, 1),
+            block_dim: (THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        }
     }
 }
 
@@ -142,7 +193,10 @@ pub(crate) fn ensure_available(ordinal: usize) -> Result<()> {
 /// The GPU's name, or why it cannot be used.
 pub(crate) fn describe(ordinal: usize) -> String {
     match backend(ordinal) {
-        Ok(b) => format!("cuda:{ordinal} ({})", b.ctx.name().unwrap_or_else(|_| "unknown GPU".to_string())),
+        Ok(b) => format!(
+            "cuda:{ordinal} ({})",
+            b.ctx.name().unwrap_or_else(|_| "unknown GPU".to_string())
+        ),
         Err(e) => format!("cuda:{ordinal} (unavailable: {e})"),
     }
 }

@@ -20,12 +20,25 @@ pub(crate) struct CudaStorage<T: Float> {
 impl<T: Float> CudaStorage<T> {
     /// Zeros on `backend`'s device.
     pub(crate) fn zeros(backend: Arc<Backend>, rows: usize, cols: usize) -> Result<Self> {
-        let data = backend.stream.alloc_zeros((rows * cols).max(1)).map_err(backend_err(backend.ordinal, "alloc"))?;
-        Ok(CudaStorage { rows, cols, data, backend })
+        let data = backend
+            .stream
+            .alloc_zeros((rows * cols).max(1))
+            .map_err(backend_err(backend.ordinal, "alloc"))?;
+        Ok(CudaStorage {
+            rows,
+            cols,
+            data,
+            backend,
+        })
     }
 
     /// A copy of host values.
-    pub(crate) fn from_host(backend: Arc<Backend>, rows: usize, cols: usize, values: &[T]) -> Result<Self> {
+    pub(crate) fn from_host(
+        backend: Arc<Backend>,
+        rows: usize,
+        cols: usize,
+        values: &[T],
+    ) -> Result<Self> {
         let mut s = Self::zeros(backend, rows, cols)?;
         s.write(values)?;
         Ok(s)
@@ -37,14 +50,19 @@ impl<T: Float> CudaStorage<T> {
             return Ok(());
         }
         let b = &self.backend;
-        b.stream.memcpy_htod(values, &mut self.data).map_err(backend_err(b.ordinal, "memcpy_htod"))
+        b.stream
+            .memcpy_htod(values, &mut self.data)
+            .map_err(backend_err(b.ordinal, "memcpy_htod"))
     }
 
     /// The values, copied to the host.
     pub(crate) fn read(&self) -> Result<Vec<T>> {
         let n = self.rows * self.cols;
         let b = &self.backend;
-        let mut v = b.stream.clone_dtoh(&self.data).map_err(backend_err(b.ordinal, "clone_dtoh"))?;
+        let mut v = b
+            .stream
+            .clone_dtoh(&self.data)
+            .map_err(backend_err(b.ordinal, "clone_dtoh"))?;
         v.truncate(n);
         Ok(v)
     }
@@ -52,9 +70,19 @@ impl<T: Float> CudaStorage<T> {
     /// A device-side copy.
     pub(crate) fn try_clone(&self) -> Result<Self> {
         let b = &self.backend;
-        let mut data = b.stream.alloc_zeros(self.data.len()).map_err(backend_err(b.ordinal, "alloc"))?;
-        b.stream.memcpy_dtod(&self.data, &mut data).map_err(backend_err(b.ordinal, "memcpy_dtod"))?;
-        Ok(CudaStorage { rows: self.rows, cols: self.cols, data, backend: b.clone() })
+        let mut data = b
+            .stream
+            .alloc_zeros(self.data.len())
+            .map_err(backend_err(b.ordinal, "alloc"))?;
+        b.stream
+            .memcpy_dtod(&self.data, &mut data)
+            .map_err(backend_err(b.ordinal, "memcpy_dtod"))?;
+        Ok(CudaStorage {
+            rows: self.rows,
+            cols: self.cols,
+            data,
+            backend: b.clone(),
+        })
     }
 }
 
@@ -79,6 +107,10 @@ impl<T: Float> PartialEq for CudaStorage<T> {
 
 impl<T: Float> std::fmt::Debug for CudaStorage<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CudaStorage(cuda:{}, {}x{})", self.backend.ordinal, self.rows, self.cols)
+        write!(
+            f,
+            "CudaStorage(cuda:{}, {}x{})",
+            self.backend.ordinal, self.rows, self.cols
+        )
     }
 }

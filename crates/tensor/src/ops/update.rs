@@ -30,7 +30,13 @@ pub fn momentum<T: Float>(
     same_shape("momentum", v, g)?;
     #[cfg(feature = "cuda")]
     if p.device() != crate::Device::Cpu {
-        return crate::cuda::ops::update("momentum", p, &mut [v], g, &[T::from_f64(lr), T::from_f64(momentum)]);
+        return crate::cuda::ops::update(
+            "momentum",
+            p,
+            &mut [v],
+            g,
+            &[T::from_f64(lr), T::from_f64(momentum)],
+        );
     }
     cpu::update::momentum(
         p.cpu_mut(),
@@ -54,7 +60,18 @@ pub fn nesterov<T: Float>(
     same_shape("nesterov", v, g)?;
     #[cfg(feature = "cuda")]
     if p.device() != crate::Device::Cpu {
-        return crate::cuda::ops::update("nesterov", p, &mut [v], g, &[T::from_f64(lr), T::from_f64(momentum), T::from_f64(momentum * momentum), T::from_f64((1.0 + momentum) * lr)]);
+        return crate::cuda::ops::update(
+            "nesterov",
+            p,
+            &mut [v],
+            g,
+            &[
+                T::from_f64(lr),
+                T::from_f64(momentum),
+                T::from_f64(momentum * momentum),
+                T::from_f64((1.0 + momentum) * lr),
+            ],
+        );
     }
     cpu::update::nesterov(
         p.cpu_mut(),
@@ -97,7 +114,17 @@ pub fn rmsprop<T: Float>(
     same_shape("rmsprop", h, g)?;
     #[cfg(feature = "cuda")]
     if p.device() != crate::Device::Cpu {
-        return crate::cuda::ops::update("rmsprop", p, &mut [h], g, &[T::from_f64(lr), T::from_f64(decay), T::from_f64(1.0 - decay)]);
+        return crate::cuda::ops::update(
+            "rmsprop",
+            p,
+            &mut [h],
+            g,
+            &[
+                T::from_f64(lr),
+                T::from_f64(decay),
+                T::from_f64(1.0 - decay),
+            ],
+        );
     }
     cpu::update::rmsprop(
         p.cpu_mut(),
@@ -127,7 +154,17 @@ pub fn adam<T: Float>(
     same_shape("adam", v, g)?;
     #[cfg(feature = "cuda")]
     if p.device() != crate::Device::Cpu {
-        return crate::cuda::ops::update("adam", p, &mut [m, v], g, &[T::from_f64(lr_t), T::from_f64(1.0 - beta1), T::from_f64(1.0 - beta2)]);
+        return crate::cuda::ops::update(
+            "adam",
+            p,
+            &mut [m, v],
+            g,
+            &[
+                T::from_f64(lr_t),
+                T::from_f64(1.0 - beta1),
+                T::from_f64(1.0 - beta2),
+            ],
+        );
     }
     cpu::update::adam(
         p.cpu_mut(),

@@ -1,0 +1,47 @@
+//! The book's whole `train.py` run on every GPU against the CPU: loss curves within 1e-9 (f64) and
+//! 1e-4 (f32), the same accuracy. Without a GPU: `skipped: no CUDA device`.
+
+use tensor::{Device, Float};
+use train::{TRAIN_PY, book_run};
+
+fn compare<T: Float>(device: Device, tol: f64) {
+    let cpu = book_run::<T>(1984, Device::Cpu, &TRAIN_PY).unwrap();
+    let gpu = book_run::<T>(1984, device, &TRAIN_PY).unwrap();
+    assert_eq!(cpu.loss_list.len(), gpu.loss_list.len());
+    let worst = cpu
+        .loss_list
+        .iter()
+        .zip(&gpu.loss_list)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst <= tol,
+        "{device} {}: loss curves differ by {worst:e} (> {tol:e})",
+        T::NAME
+    );
+    assert_eq!(cpu.accuracy, gpu.accuracy, "{device} {}: accuracy", T::NAME);
+    println!(
+        "{device} {}: max loss difference {worst:e}, accuracy {}",
+        T::NAME,
+        gpu.accuracy
+    );
+}
+
+#[test]
+fn the_book_run_on_a_gpu_matches_the_cpu() {
+    for device in testkit::gpu_devices() {
+        compare::<f64>(device, 1e-9);
+        compare::<f32>(device, 1e-4);
+    }
+}
+
+#[test]
+fn the_book_run_function_is_the_books_run() {
+    let run = book_run::<f64>(1984, Device::Cpu, &TRAIN_PY).unwrap();
+    assert_eq!(run.loss_list.len(), 300);
+    assert_eq!(
+        run.loss_list[0], 1.0979835927063497,
+        "train.py's first logged loss"
+    );
+    assert!(run.accuracy >= 0.97);
+}

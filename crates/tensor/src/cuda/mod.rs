@@ -26,6 +26,20 @@ use crate::error::{Result, TensorError};
 /// The kernels, compiled at first use.
 const KERNELS: &str = include_str!("kernels.cu");
 
+/// NVRTC `--gpu-architecture` values by compute capability (others get NVRTC's default).
+const ARCHES: [(i32, i32, &str); 10] = [
+    (7, 5, "compute_75"),
+    (8, 0, "compute_80"),
+    (8, 6, "compute_86"),
+    (8, 7, "compute_87"),
+    (8, 9, "compute_89"),
+    (9, 0, "compute_90"),
+    (10, 0, "compute_100"),
+    (10, 3, "compute_103"),
+    (12, 0, "compute_120"),
+    (12, 1, "compute_121"),
+];
+
 /// Threads per block of the elementwise kernels.
 pub(crate) const THREADS: u32 = 256;
 
@@ -125,8 +139,17 @@ impl Backend {
                 cudarc::cublas::sys::cublasMath_t::CUBLAS_DEFAULT_MATH,
             );
         }
+        // Compile for the device's own architecture: NVRTC's default target may be one the
+        // toolkit no longer supports (CUDA 13 dropped everything before compute_75).
+        let arch = ctx.compute_capability().ok().and_then(|(major, minor)| {
+            ARCHES
+                .iter()
+                .find(|a| a.0 == major && a.1 == minor)
+                .map(|a| a.2)
+        });
         let opts = cudarc::nvrtc::CompileOptions {
             fmad: Some(false),
+            arch,
             ..Default::default()
         };
         let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNELS, opts).map_err(|e| {

@@ -108,40 +108,13 @@ fn the_full_book_run_reaches_97_percent_in_f64() {
 fn f32_follows_the_f64_run_closely() {
     // Same data and initial weights rounded to f32; the loss curves agree to 1e-3 over 50 epochs,
     // and the accuracy after them is within two points of f64's.
-    let run = |max_epoch| {
-        let (mut rng, x, t, model) = book_setup::<f64>();
-        let mut tr = Trainer::new(model, Sgd::new(1.0).unwrap());
-        tr.fit(
-            &x,
-            &t,
-            &FitConfig { max_epoch, ..BOOK },
-            &mut rng,
-            &mut Silent,
-        )
-        .unwrap();
-        (
-            tr.loss_list.clone(),
-            accuracy(&mut tr.model, &x, &t).unwrap(),
-        )
+    let cfg = FitConfig {
+        max_epoch: 50,
+        ..BOOK
     };
-    let run32 = |max_epoch| {
-        let (mut rng, x, t, model) = book_setup::<f32>();
-        let mut tr = Trainer::new(model, Sgd::new(1.0).unwrap());
-        tr.fit(
-            &x,
-            &t,
-            &FitConfig { max_epoch, ..BOOK },
-            &mut rng,
-            &mut Silent,
-        )
-        .unwrap();
-        (
-            tr.loss_list.clone(),
-            accuracy(&mut tr.model, &x, &t).unwrap(),
-        )
-    };
-    let (l64, a64) = run(50);
-    let (l32, a32) = run32(50);
+    let r64 = train::book_run::<f64>(1984, Device::Cpu, &cfg).unwrap();
+    let r32 = train::book_run::<f32>(1984, Device::Cpu, &cfg).unwrap();
+    let (l64, a64, l32, a32) = (r64.loss_list, r64.accuracy, r32.loss_list, r32.accuracy);
     let max_diff = l64
         .iter()
         .zip(&l32)

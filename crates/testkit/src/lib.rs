@@ -81,7 +81,12 @@ pub fn devices() -> Vec<tensor::Device> {
     let mut out = vec![tensor::Device::Cpu];
     match tensor::Device::Cuda(0).ensure_available() {
         Ok(()) => out.push(tensor::Device::Cuda(0)),
-        Err(e) => println!("skipped: no CUDA device ({e})"),
+        // Straight to stderr, past the test harness's capture of `println!`: a skipped check must
+        // show in every test run's output.
+        Err(e) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "skipped: no CUDA device ({e})");
+        }
     }
     out
 }

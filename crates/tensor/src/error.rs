@@ -36,6 +36,16 @@ pub enum TensorError {
         /// Requested columns.
         cols: usize,
     },
+    /// A tensor would be too large to allocate.
+    #[error("a {rows}x{cols} tensor is too large (at most {max} elements)")]
+    TooLarge {
+        /// Requested rows.
+        rows: usize,
+        /// Requested columns.
+        cols: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A class label is not below the number of classes.
     #[error("label {label} at row {row} is out of range for {classes} classes")]
     LabelOutOfRange {

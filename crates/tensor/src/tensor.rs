@@ -26,6 +26,7 @@ pub(crate) enum Storage<T: Float> {
 impl<T: Float> Tensor<T> {
     /// A `rows x cols` tensor of zeros on `device`.
     pub fn zeros(rows: usize, cols: usize, device: Device) -> Result<Self> {
+        check_size(rows, cols)?;
         Self::from_array(Array2::zeros((rows, cols)), device)
     }
 
@@ -161,6 +162,7 @@ impl<T: Float> Tensor<T> {
     /// every element.
     pub fn ensure_shape(&mut self, rows: usize, cols: usize, device: Device) -> Result<()> {
         if self.shape() != (rows, cols) || self.device() != device {
+            check_size(rows, cols)?;
             *self = match device {
                 Device::Cpu => Tensor {
                     storage: Storage::Cpu(Array2::zeros((rows, cols))),
@@ -259,6 +261,21 @@ impl<T: Float> Tensor<T> {
                 &mut []
             }
         }
+    }
+}
+
+/// Most elements one tensor may hold (2^33: 64 GiB of f64), so that an absurd shape is an error
+/// rather than an allocation that aborts the process.
+pub const MAX_ELEMENTS: usize = 1 << 33;
+
+fn check_size(rows: usize, cols: usize) -> Result<()> {
+    match rows.checked_mul(cols) {
+        Some(n) if n <= MAX_ELEMENTS => Ok(()),
+        _ => Err(TensorError::TooLarge {
+            rows,
+            cols,
+            max: MAX_ELEMENTS,
+        }),
     }
 }
 

@@ -277,3 +277,13 @@ fn fused_classify_agrees_with_predict_and_argmax() {
     }
     assert!(ops::classify_two_layer(&x, &w2, &b1, &w2, &b2, &mut got).is_err());
 }
+
+#[test]
+fn absurd_shapes_are_errors_not_aborts() {
+    let e = Tensor::<f64>::zeros(1 << 40, 1 << 40, Device::Cpu).unwrap_err();
+    assert!(matches!(e, TensorError::TooLarge { .. }), "{e}");
+    let e = Tensor::<f32>::zeros(usize::MAX, 2, Device::Cpu).unwrap_err();
+    assert!(e.to_string().contains("too large"), "{e}");
+    let mut t = Tensor::<f64>::empty();
+    assert!(t.ensure_shape(1 << 20, 1 << 20, Device::Cpu).is_err());
+}

@@ -156,13 +156,15 @@ where
         results
     });
     results.into_iter().collect::<Result<Vec<()>>>()?;
-    let mut class_counts = Vec::new();
+    let mut counts = [0usize; 256];
     for &c in &classes {
-        if class_counts.len() <= c as usize {
-            class_counts.resize(c as usize + 1, 0);
-        }
-        class_counts[c as usize] += 1;
+        counts[c as usize] += 1;
     }
+    let used = counts
+        .iter()
+        .rposition(|&n| n > 0)
+        .map_or(0, |last| last + 1);
+    let class_counts = counts[..used].to_vec();
     Ok(ClassGrid {
         cols,
         rows,
@@ -179,22 +181,27 @@ fn classify_band<T: Float, M: Model<T>>(
     device: Device,
 ) -> Result<()> {
     let cols = grid.cols();
+    // The coordinates in `T`, converted once rather than once per point.
+    let xs: Vec<T> = grid.xs.iter().map(|&v| T::from_f64(v)).collect();
     let mut points: Vec<T> = Vec::with_capacity(2 * CHUNK);
     let mut x = Tensor::zeros(0, 2, device)?;
     let mut predicted = Vec::with_capacity(CHUNK);
     for (k, out_chunk) in out.chunks_mut(CHUNK).enumerate() {
         points.clear();
-        // Walk the chunk's points row by row (no division per point).
-        let start = first_row * cols + k * CHUNK;
-        let (mut r, mut c) = (start / cols, start % cols);
-        for _ in 0..out_chunk.len() {
-            points.push(T::from_f64(grid.xs[c]));
-            points.push(T::from_f64(grid.ys[r]));
-            c += 1;
-            if c == cols {
-                c = 0;
-                r += 1;
+        // Walk the chunk's points as row segments (no division per point).
+        let (mut p, end) = (
+            first_row * cols + k * CHUNK,
+            first_row * cols + k * CHUNK + out_chunk.len(),
+        );
+        while p < end {
+            let (r, c) = (p / cols, p % cols);
+            let len = (cols - c).min(end - p);
+            let y = T::from_f64(grid.ys[r]);
+            for &xv in &xs[c..c + len] {
+                points.push(xv);
+                points.push(y);
             }
+            p += len;
         }
         x.copy_from_host(out_chunk.len(), 2, &points)?;
         model.classify(&x, &mut predicted)?;

@@ -314,6 +314,7 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         precision: &precision,
         gpu: &gpu,
         seconds,
+        data: &data,
     };
     summary.write(&out)?;
     println!(

@@ -59,7 +59,7 @@ impl<'a> PrecisionTable<'a> {
         }
         let _ = write!(
             s,
-            "max |loss f64 - loss f32| over the curve: {:.3e}",
+            "\nLargest gap between the two loss curves (f64 − f32): {:.3e}",
             self.max_loss_diff
         );
         s
@@ -153,6 +153,8 @@ pub struct Summary<'a> {
     pub gpu: &'a GpuResult,
     /// Wall time of the whole pipeline.
     pub seconds: f64,
+    /// The data trained on.
+    pub data: &'a super::dataset::Dataset,
 }
 
 impl Summary<'_> {
@@ -208,13 +210,14 @@ impl Summary<'_> {
         let _ = writeln!(r, "# Chapter 1 — neural networks, reviewed\n");
         let _ = writeln!(
             r,
-            "Made by `cargo xtask chapter1` on {} in {:.2} s. Settings: {} on {}, `TwoLayerNet(2, {}, 3)`, \
+            "Made by `cargo xtask chapter1` on {} in {:.2} s. Settings: {} on {}, `TwoLayerNet(2, {}, {})`, \
              {} lr {}, {} epochs of batch {}, seed {}{}.\n",
             a.device.describe(),
             self.seconds,
             a.precision.name(),
             a.device,
             a.hidden_size,
+            self.data.classes,
             a.optimizer,
             a.lr(),
             a.max_epoch,
@@ -223,9 +226,16 @@ impl Summary<'_> {
             a.max_grad
                 .map_or(String::new(), |g| format!(", gradients clipped to {g}"))
         );
+        let d = self.data;
         let _ = writeln!(
             r,
-            "## §1.4.1 The spiral data\n\n300 points, 3 classes, one-hot labels (`x` 300×2, `t` 300×3).\n\n![spiral data](spiral.png)\n"
+            "## §1.4.1 The data\n\n{}: {} points, {} classes (`x` {}×2, `t` {}×{}).\n\n![the data](spiral.png)\n",
+            d.name,
+            d.len(),
+            d.classes,
+            d.len(),
+            d.len(),
+            d.classes
         );
         let _ = writeln!(
             r,

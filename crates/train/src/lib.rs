@@ -1,5 +1,5 @@
 //! Training (book §1.4.3–1.4.4): the [`Trainer`] with `fit`, gradient clipping ([`clip_grads`]),
-//! the loss history and the book's log line, plus [`accuracy`].
+//! the loss history and the book's log line, plus [`accuracy()`].
 
 pub mod accuracy;
 pub mod book_run;

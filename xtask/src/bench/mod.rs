@@ -44,7 +44,7 @@ pub struct BenchRunArgs {
     /// Samples.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
-    /// Device: cpu or cuda[:N].
+    /// Device: `cpu`, `cuda` or `cuda:N`.
     #[arg(long, default_value = "cpu")]
     pub device: String,
 }

@@ -40,11 +40,9 @@ impl<T: Float> Optimizer<T> for AdaGrad<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let mut i = 0;
-        params.visit_params(&mut |p| {
-            let h = self.h.get("AdaGrad", i, &p)?;
-            i += 1;
-            ops::update::adagrad(p.value, h, p.grad, self.lr)
+        let lr = self.lr;
+        self.h.update_each("AdaGrad", params, |p, h, g| {
+            ops::update::adagrad(p, h, g, lr)
         })?;
         Ok(())
     }

@@ -43,11 +43,9 @@ impl<T: Float> Optimizer<T> for Momentum<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let mut i = 0;
-        params.visit_params(&mut |p| {
-            let v = self.v.get("Momentum", i, &p)?;
-            i += 1;
-            ops::update::momentum(p.value, v, p.grad, self.lr, self.momentum)
+        let (lr, momentum) = (self.lr, self.momentum);
+        self.v.update_each("Momentum", params, |p, v, g| {
+            ops::update::momentum(p, v, g, lr, momentum)
         })?;
         Ok(())
     }

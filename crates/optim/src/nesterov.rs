@@ -43,11 +43,9 @@ impl<T: Float> Optimizer<T> for Nesterov<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let mut i = 0;
-        params.visit_params(&mut |p| {
-            let v = self.v.get("Nesterov", i, &p)?;
-            i += 1;
-            ops::update::nesterov(p.value, v, p.grad, self.lr, self.momentum)
+        let (lr, momentum) = (self.lr, self.momentum);
+        self.v.update_each("Nesterov", params, |p, v, g| {
+            ops::update::nesterov(p, v, g, lr, momentum)
         })?;
         Ok(())
     }

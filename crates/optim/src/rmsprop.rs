@@ -44,11 +44,9 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let mut i = 0;
-        params.visit_params(&mut |p| {
-            let h = self.h.get("RMSprop", i, &p)?;
-            i += 1;
-            ops::update::rmsprop(p.value, h, p.grad, self.lr, self.decay_rate)
+        let (lr, decay) = (self.lr, self.decay_rate);
+        self.h.update_each("RMSprop", params, |p, h, g| {
+            ops::update::rmsprop(p, h, g, lr, decay)
         })?;
         Ok(())
     }

@@ -1,8 +1,6 @@
 //! Per-param state (`v`, `h`, `m`): one tensor per param, made on the first update.
 
-use tensor::{Float, Param, Tensor};
-
-use tensor::{Result, TensorError};
+use tensor::{Float, Param, Params, Result, Tensor, TensorError};
 
 /// One slot of state per param, named after the params.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +44,21 @@ impl<T: Float> Slots<T> {
             });
         }
         Ok(t)
+    }
+
+    /// Runs one update kernel per param, in the model's order: `f(param, slot, grad)`.
+    pub(crate) fn update_each(
+        &mut self,
+        optimizer: &'static str,
+        params: &mut dyn Params<T>,
+        mut f: impl FnMut(&mut Tensor<T>, &mut Tensor<T>, &Tensor<T>) -> Result<()>,
+    ) -> Result<()> {
+        let mut i = 0;
+        params.visit_params(&mut |p| {
+            let slot = self.get(optimizer, i, &p)?;
+            i += 1;
+            f(p.value, slot, p.grad)
+        })
     }
 
     pub(crate) fn named(&self) -> Vec<(String, &Tensor<T>)> {

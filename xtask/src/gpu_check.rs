@@ -53,14 +53,8 @@ fn chapter_run<T: Float>(
 ) -> Result<Value> {
     let cpu = book_run::<T>(1984, Device::Cpu, &TRAIN_PY)?;
     let gpu = book_run::<T>(1984, device, &TRAIN_PY)?;
-    let worst = cpu
-        .loss_list
-        .iter()
-        .zip(&gpu.loss_list)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
-    let ok =
-        worst <= tol && cpu.accuracy == gpu.accuracy && cpu.loss_list.len() == gpu.loss_list.len();
+    let worst = cpu.max_loss_diff(&gpu);
+    let ok = worst <= tol && cpu.accuracy == gpu.accuracy;
     let _ = writeln!(
         report,
         "| {} | {:.3e} | {:.0e} | {:.3} | {:.3} | {} |",

@@ -28,6 +28,21 @@ pub struct BookRun {
     pub accuracy: f64,
 }
 
+impl BookRun {
+    /// The largest `|a - b|` between this run's loss curve and `other`'s (infinite when their
+    /// lengths differ).
+    pub fn max_loss_diff(&self, other: &BookRun) -> f64 {
+        if self.loss_list.len() != other.loss_list.len() {
+            return f64::INFINITY;
+        }
+        self.loss_list
+            .iter()
+            .zip(&other.loss_list)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    }
+}
+
 /// Runs `train.py` with `seed` on `device`: spiral data, `TwoLayerNet(2, 10, 3)` from the same
 /// random stream, `SGD(lr=1.0)`, and `config` (normally [`TRAIN_PY`]).
 pub fn book_run<T: Float>(seed: u32, device: Device, config: &FitConfig) -> Result<BookRun> {

@@ -28,6 +28,16 @@ impl Default for FitConfig {
 }
 
 impl FitConfig {
+    /// Checks that there is one label per sample, then the settings against that many samples.
+    pub fn check_data(&self, samples: usize, labels: usize) -> Result<()> {
+        if labels != samples {
+            return Err(TrainError::BadData(format!(
+                "{samples} samples but {labels} labels"
+            )));
+        }
+        self.validate(samples)
+    }
+
     /// Checks the settings against a data set of `data_size` samples.
     pub fn validate(&self, data_size: usize) -> Result<()> {
         let bad = |name, value: String, expected: String| {

@@ -29,13 +29,7 @@ pub fn train_custom_loop<T: Float>(
     loss_list: &mut Vec<f64>,
 ) -> Result<()> {
     let data_size = x.rows();
-    if t.len() != data_size {
-        return Err(TrainError::BadData(format!(
-            "{data_size} samples but {} labels",
-            t.len()
-        )));
-    }
-    config.validate(data_size)?;
+    config.check_data(data_size, t.len())?;
     let (batch_size, max_iters) = (config.batch_size, data_size / config.batch_size);
     let mut order: Vec<usize> = (0..data_size).collect();
     let (mut batch_x, mut batch_t) = (Tensor::empty(), Labels::with_classes(t.classes()));

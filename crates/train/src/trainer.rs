@@ -92,13 +92,7 @@ impl<T: Float, M: Model<T>> Trainer<T, M> {
     /// no pending losses (what the book's `fit` does on entry).
     pub fn begin(&mut self, x: &Tensor<T>, t: &Labels, config: &FitConfig) -> Result<()> {
         let data_size = x.rows();
-        if t.len() != data_size {
-            return Err(TrainError::BadData(format!(
-                "{data_size} samples but {} labels",
-                t.len()
-            )));
-        }
-        config.validate(data_size)?;
+        config.check_data(data_size, t.len())?;
         let max_iters = data_size / config.batch_size;
         self.eval_interval = config.eval_interval;
         if let Some(every) = config.eval_interval {

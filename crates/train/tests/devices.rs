@@ -7,13 +7,7 @@ use train::{TRAIN_PY, book_run};
 fn compare<T: Float>(device: Device, tol: f64) {
     let cpu = book_run::<T>(1984, Device::Cpu, &TRAIN_PY).unwrap();
     let gpu = book_run::<T>(1984, device, &TRAIN_PY).unwrap();
-    assert_eq!(cpu.loss_list.len(), gpu.loss_list.len());
-    let worst = cpu
-        .loss_list
-        .iter()
-        .zip(&gpu.loss_list)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let worst = cpu.max_loss_diff(&gpu);
     assert!(
         worst <= tol,
         "{device} {}: loss curves differ by {worst:e} (> {tol:e})",

@@ -31,6 +31,12 @@ fn config_error(e: TrainError) -> &'static str {
     }
 }
 
+/// The name of the setting `fit` refuses in `cfg`, on the spiral data.
+fn refused(cfg: FitConfig) -> &'static str {
+    let (x, t, mut tr) = setup();
+    config_error(fit(&mut tr, &x, &t, cfg).unwrap_err())
+}
+
 #[test]
 fn batch_size_zero_or_larger_than_the_data_is_refused() {
     let (x, t, mut tr) = setup();
@@ -48,45 +54,32 @@ fn batch_size_zero_or_larger_than_the_data_is_refused() {
         e.to_string(),
         "invalid batch_size = 0: between 1 and the data size (300)"
     );
-    let e = fit(
-        &mut tr,
-        &x,
-        &t,
-        FitConfig {
+    assert_eq!(
+        refused(FitConfig {
             batch_size: 301,
             ..Default::default()
-        },
-    )
-    .unwrap_err();
-    assert_eq!(config_error(e), "batch_size");
+        }),
+        "batch_size"
+    );
 }
 
 #[test]
 fn eval_interval_zero_and_bad_max_grad_are_refused() {
-    let (x, t, mut tr) = setup();
-    let e = fit(
-        &mut tr,
-        &x,
-        &t,
-        FitConfig {
+    assert_eq!(
+        refused(FitConfig {
             eval_interval: Some(0),
             ..Default::default()
-        },
-    )
-    .unwrap_err();
-    assert_eq!(config_error(e), "eval_interval");
+        }),
+        "eval_interval"
+    );
     for m in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-        let e = fit(
-            &mut tr,
-            &x,
-            &t,
-            FitConfig {
+        assert_eq!(
+            refused(FitConfig {
                 max_grad: Some(m),
                 ..Default::default()
-            },
-        )
-        .unwrap_err();
-        assert_eq!(config_error(e), "max_grad");
+            }),
+            "max_grad"
+        );
     }
 }
 

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
 use crate::font::ensure_font;
-use crate::style::{Format, check_size, class_color, draw_err, format_of};
+use crate::style::{Format, check_size, class_color, draw_err, draw_legend, format_of};
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
@@ -41,13 +41,7 @@ fn draw<DB: DrawingBackend>(
         .map_err(|e| e.to_string())?
         .label("train")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())?;
+    draw_legend(&mut chart)?;
     root.present().map_err(|e| e.to_string())
 }
 

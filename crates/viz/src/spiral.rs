@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
 use crate::font::ensure_font;
-use crate::style::{Format, check_size, draw_err, format_of, marker};
+use crate::style::{Format, check_size, draw_err, draw_legend, format_of, marker};
 
 /// The chart type all 2-D plots here use.
 pub(crate) type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -64,13 +64,7 @@ pub(crate) fn draw_points<'a, DB: DrawingBackend + 'a>(
             .label(format!("class {c}"))
             .legend(move |at| marker::<DB, _>(c, at, 4));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())
+    draw_legend(chart)
 }
 
 fn draw<DB: DrawingBackend>(

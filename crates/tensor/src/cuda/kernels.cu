@@ -39,29 +39,26 @@ template <typename T> __device__ void sigmoid_backward(const T* dout, const T* y
     GRID_LOOP(i, n) { dx[i] = dout[i] * ((T)1 - y[i]) * y[i]; }
 }
 
+// Softmax of one row: o = exp(x - max(x)) / sum.
+template <typename T> __device__ __forceinline__ void softmax_row(const T* xr, T* o, int cols) {
+    T m = xr[0];
+    for (int j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
+    T s = 0;
+    for (int j = 0; j < cols; ++j) { o[j] = exp_t(xr[j] - m); s += o[j]; }
+    for (int j = 0; j < cols; ++j) o[j] = o[j] / s;
+}
+
 // Row-wise softmax, one thread per row (the chapter's rows are a few classes wide).
 template <typename T> __device__ void softmax(const T* x, T* out, int rows, int cols) {
-    GRID_LOOP(r, rows) {
-        const T* xr = x + r * cols; T* o = out + r * cols;
-        T m = xr[0];
-        for (int j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
-        T s = 0;
-        for (int j = 0; j < cols; ++j) { o[j] = exp_t(xr[j] - m); s += o[j]; }
-        for (int j = 0; j < cols; ++j) o[j] = o[j] / s;
-    }
+    GRID_LOOP(r, rows) { softmax_row(x + r * cols, out + r * cols, cols); }
 }
 
 // Softmax of the scores into y and the book's loss -sum(log(y[n, t_n] + 1e-7)) / N into loss[0].
 // One block: threads take rows, then thread 0 adds the per-row terms in row order.
 template <typename T> __device__ void softmax_cross_entropy(const T* x, const unsigned int* t, T* y, T* row_loss, T* loss, int rows, int cols) {
     for (int r = threadIdx.x; r < rows; r += blockDim.x) {
-        const T* xr = x + r * cols; T* o = y + r * cols;
-        T m = xr[0];
-        for (int j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
-        T s = 0;
-        for (int j = 0; j < cols; ++j) { o[j] = exp_t(xr[j] - m); s += o[j]; }
-        for (int j = 0; j < cols; ++j) o[j] = o[j] / s;
-        row_loss[r] = log_t(o[t[r]] + (T)1e-7);
+        softmax_row(x + r * cols, y + r * cols, cols);
+        row_loss[r] = log_t(y[r * cols + t[r]] + (T)1e-7);
     }
     __syncthreads();
     if (threadIdx.x == 0) {

@@ -8,7 +8,7 @@
 
 pub mod cpu;
 #[cfg(feature = "cuda")]
-mod cuda;
+pub mod cuda;
 #[cfg(not(feature = "cuda"))]
 #[path = "cuda_stub.rs"]
 mod cuda;

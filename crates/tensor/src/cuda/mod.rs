@@ -147,17 +147,7 @@ impl Backend {
                 .find(|a| a.0 == major && a.1 == minor)
                 .map(|a| a.2)
         });
-        let opts = cudarc::nvrtc::CompileOptions {
-            fmad: Some(false),
-            arch,
-            ..Default::default()
-        };
-        let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNELS, opts).map_err(|e| {
-            unavailable(
-                ordinal,
-                format!("NVRTC could not compile the kernels: {e:?}"),
-            )
-        })?;
+        let ptx = compile_kernels(arch).map_err(|why| unavailable(ordinal, why))?;
         let module = ctx
             .load_module(ptx)
             .map_err(|e| unavailable(ordinal, format!("loading the kernels: {e}")))?;
@@ -206,6 +196,40 @@ impl Backend {
             shared_mem_bytes: 0,
         }
     }
+}
+
+/// Compiles `kernels.cu` with NVRTC for `arch` (NVRTC's default when `None`), with `--fmad=false`
+/// so elementwise ops round like the CPU. Needs only the NVRTC library, no GPU.
+pub(crate) fn compile_kernels(
+    arch: Option<&'static str>,
+) -> std::result::Result<cudarc::nvrtc::Ptx, String> {
+    // SAFETY: only tries to open the shared library.
+    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        return Err("the NVRTC library (libnvrtc, CUDA toolkit) is not installed".to_string());
+    }
+    let opts = cudarc::nvrtc::CompileOptions {
+        fmad: Some(false),
+        arch,
+        ..Default::default()
+    };
+    cudarc::nvrtc::compile_ptx_with_opts(KERNELS, opts)
+        .map_err(|e| format!("NVRTC could not compile the kernels: {e:?}"))
+}
+
+/// Compiles the kernels for every architecture this backend knows and returns the PTX text of
+/// the last (the check behind the `kernels` test). `Ok(None)` when this machine has no NVRTC.
+pub fn check_kernels_compile() -> std::result::Result<Option<String>, String> {
+    // SAFETY: only tries to open the shared library.
+    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        return Ok(None);
+    }
+    let mut ptx = String::new();
+    for &(_, _, arch) in &ARCHES {
+        ptx = compile_kernels(Some(arch))
+            .map_err(|e| format!("{arch}: {e}"))?
+            .to_src();
+    }
+    Ok(Some(ptx))
 }
 
 /// Checks that CUDA device `ordinal` can be used (loads the driver and compiles the kernels).

@@ -45,18 +45,39 @@ fn median(v: &Value, key: &str) -> f64 {
     s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn chapter_run<T: Float>(
-    device: Device,
-    tol: f64,
-    report: &mut String,
-    failures: &mut Vec<String>,
-) -> Result<Value> {
-    let cpu = book_run::<T>(1984, Device::Cpu, &TRAIN_PY)?;
-    let gpu = book_run::<T>(1984, device, &TRAIN_PY)?;
+/// The report: each line is printed as soon as it is known (a crash on the GPU still leaves
+/// everything before it on screen) and kept for the end.
+#[derive(Default)]
+struct Report {
+    text: String,
+    failures: Vec<String>,
+}
+
+impl Report {
+    fn line(&mut self, line: impl AsRef<str>) {
+        println!("{}", line.as_ref());
+        let _ = writeln!(self.text, "{}", line.as_ref());
+    }
+
+    fn fail(&mut self, what: impl Into<String>) {
+        self.failures.push(what.into());
+    }
+}
+
+fn chapter_run<T: Float>(device: Device, tol: f64, report: &mut Report) -> Value {
+    let runs = book_run::<T>(1984, Device::Cpu, &TRAIN_PY)
+        .and_then(|cpu| Ok((book_run::<T>(1984, device, &TRAIN_PY)?, cpu)));
+    let (gpu, cpu) = match runs {
+        Ok(pair) => pair,
+        Err(e) => {
+            report.line(format!("| {} | error: {e} | | | | FAIL |", T::NAME));
+            report.fail(format!("train.py run {}: {e}", T::NAME));
+            return json!({ "precision": T::NAME, "error": e.to_string(), "ok": false });
+        }
+    };
     let worst = cpu.max_loss_diff(&gpu);
     let ok = worst <= tol && cpu.accuracy == gpu.accuracy;
-    let _ = writeln!(
-        report,
+    report.line(format!(
         "| {} | {:.3e} | {:.0e} | {:.3} | {:.3} | {} |",
         T::NAME,
         worst,
@@ -64,112 +85,160 @@ fn chapter_run<T: Float>(
         cpu.accuracy,
         gpu.accuracy,
         if ok { "ok" } else { "FAIL" }
-    );
+    ));
     if !ok {
-        failures.push(format!(
+        report.fail(format!(
             "train.py run {}: loss difference {worst:e}",
             T::NAME
         ));
     }
-    Ok(
-        json!({ "precision": T::NAME, "max_loss_diff": worst, "tolerance": tol, "cpu_accuracy": cpu.accuracy, "gpu_accuracy": gpu.accuracy, "ok": ok }),
-    )
+    json!({ "precision": T::NAME, "max_loss_diff": worst, "tolerance": tol, "cpu_accuracy": cpu.accuracy, "gpu_accuracy": gpu.accuracy, "ok": ok })
+}
+
+/// One workload on the GPU and on the CPU, as a report row.
+fn timing(
+    report: &mut Report,
+    precision: &str,
+    name: &str,
+    run: impl Fn(Device) -> Result<Value>,
+    device: Device,
+) -> Value {
+    let (g, c) = match run(device).and_then(|g| Ok((g, run(Device::Cpu)?))) {
+        Ok(pair) => pair,
+        Err(e) => {
+            report.line(format!("| {name} | {precision} | error: {e} | | |"));
+            report.fail(format!("{name} {precision}: {e}"));
+            return json!({ "workload": name, "precision": precision, "error": e.to_string() });
+        }
+    };
+    let (gm, cm) = (median(&g, "samples"), median(&c, "samples"));
+    let unit = g["unit"].as_str().unwrap_or("");
+    let extra = |v: &Value| {
+        let mut s = String::new();
+        if v.get("gflops").is_some() {
+            s += &format!(" ({:.1} GFLOP/s)", median(v, "gflops"));
+        }
+        if let Some(l) = v.get("kernel_launches_per_step").and_then(Value::as_f64)
+            && l > 0.0
+        {
+            s += &format!(" ({l:.1} launches/step)");
+        }
+        s
+    };
+    report.line(format!(
+        "| {} | {precision} | {gm:.3} {unit}{} | {cm:.3} {unit}{} | {:.2}× |",
+        g["workload"].as_str().unwrap_or(name),
+        extra(&g),
+        extra(&c),
+        cm / gm
+    ));
+    json!({ "gpu": g, "cpu": c })
 }
 
 /// Runs the checks and prints the report. `--device cpu` compares the CPU with itself: a smoke test
 /// of this command on a machine without a GPU.
+///
+/// A check that errors is reported as failed and the next one runs, so one run shows everything.
 pub fn run(args: &GpuCheckArgs) -> Result<()> {
     let device: Device = args.device.parse()?;
     device
         .ensure_available()
         .context("gpu-check needs a usable CUDA device")?;
-    let mut report = format!("# dlfs2 gpu-check\n\ndevice: {}\n\n", device.describe());
-    let mut failures = Vec::new();
+    let mut report = Report::default();
+    report.line(format!(
+        "# dlfs2 gpu-check\n\ndevice: {}\n",
+        device.describe()
+    ));
 
-    let rows = tensor::parity::check_device(device)?;
     let (atol64, rtol64) = tensor::parity::tolerance::<f64>();
     let (atol32, rtol32) = tensor::parity::tolerance::<f32>();
-    let _ = writeln!(
-        report,
+    report.line(format!(
         "## Ops against the CPU\n\ntolerance |gpu - cpu| <= atol + rtol·|cpu|: f64 {atol64:e} + {rtol64:e}·|cpu|, f32 {atol32:e} + {rtol32:e}·|cpu|; classes: at most 1 in 1000 differ\n\n| op | dtype | max abs diff | worst / tolerance | ok |\n|---|---|---|---|---|"
-    );
+    ));
+    let rows = tensor::parity::check_device(device)?;
     for r in &rows {
-        let _ = writeln!(
-            report,
-            "| {} | {} | {:.3e} | {:.3} | {} |",
-            r.op,
-            r.dtype,
-            r.max_abs,
-            r.worst_ratio,
-            if r.ok { "ok" } else { "FAIL" }
-        );
+        match &r.error {
+            Some(e) => report.line(format!("| {} | {} | error: {e} | | FAIL |", r.op, r.dtype)),
+            None => report.line(format!(
+                "| {} | {} | {:.3e} | {:.3} | {} |",
+                r.op,
+                r.dtype,
+                r.max_abs,
+                r.worst_ratio,
+                if r.ok { "ok" } else { "FAIL" }
+            )),
+        }
         if !r.ok {
-            failures.push(format!("{} {}", r.op, r.dtype));
+            report.fail(format!("{} {}", r.op, r.dtype));
         }
     }
-    let _ = writeln!(
-        report,
-        "\n## The chapter's train.py run, GPU against CPU\n\n| precision | max loss diff | tolerance | CPU accuracy | GPU accuracy | ok |\n|---|---|---|---|---|---|"
+    report.line(
+        "\n## The chapter's train.py run, GPU against CPU\n\n| precision | max loss diff | tolerance | CPU accuracy | GPU accuracy | ok |\n|---|---|---|---|---|---|",
     );
     let runs = vec![
-        chapter_run::<f64>(device, 1e-9, &mut report, &mut failures)?,
-        chapter_run::<f32>(device, 1e-4, &mut report, &mut failures)?,
+        chapter_run::<f64>(device, 1e-9, &mut report),
+        chapter_run::<f32>(device, 1e-4, &mut report),
     ];
 
-    let _ = writeln!(
-        report,
-        "\n## Timings (medians of {} runs)\n\n| workload | precision | GPU | CPU | GPU speed-up |\n|---|---|---|---|---|",
-        args.runs
-    );
     let mut timings = Vec::new();
-    for precision in ["f64", "f32"].into_iter().filter(|_| !args.no_timings) {
-        let pair = |d: Device| -> Result<[Value; 3]> {
-            Ok(if precision == "f64" {
-                [
-                    workloads::w1::<f64>(args.runs, d)?,
-                    workloads::w2::<f64>(args.runs, d)?,
-                    workloads::w3::<f64>(args.runs, d)?,
-                ]
-            } else {
-                [
-                    workloads::w1::<f32>(args.runs, d)?,
-                    workloads::w2::<f32>(args.runs, d)?,
-                    workloads::w3::<f32>(args.runs, d)?,
-                ]
-            })
-        };
-        let gpu = pair(device)?;
-        let cpu = pair(Device::Cpu)?;
-        for (g, c) in gpu.iter().zip(&cpu) {
-            let (gm, cm) = (median(g, "samples"), median(c, "samples"));
-            let unit = g["unit"].as_str().unwrap_or("");
-            let extra = |v: &Value| {
-                if v.get("gflops").is_some() {
-                    format!(" ({:.1} GFLOP/s)", median(v, "gflops"))
-                } else {
-                    String::new()
-                }
-            };
-            let _ = writeln!(
-                report,
-                "| {} | {precision} | {gm:.3} {unit}{} | {cm:.3} {unit}{} | {:.2}× |",
-                g["workload"].as_str().unwrap_or("?"),
-                extra(g),
-                extra(c),
-                cm / gm
-            );
-            timings.push(json!({ "gpu": g, "cpu": c }));
-        }
+    if !args.no_timings {
+        report.line(format!(
+            "\n## Timings (medians of {} runs)\n\n| workload | precision | GPU | CPU | GPU speed-up |\n|---|---|---|---|---|",
+            args.runs
+        ));
+        let n = args.runs;
+        timings.push(timing(
+            &mut report,
+            "f64",
+            "W1",
+            |d| workloads::w1::<f64>(n, d),
+            device,
+        ));
+        timings.push(timing(
+            &mut report,
+            "f64",
+            "W2",
+            |d| workloads::w2::<f64>(n, d),
+            device,
+        ));
+        timings.push(timing(
+            &mut report,
+            "f64",
+            "W3",
+            |d| workloads::w3::<f64>(n, d),
+            device,
+        ));
+        timings.push(timing(
+            &mut report,
+            "f32",
+            "W1",
+            |d| workloads::w1::<f32>(n, d),
+            device,
+        ));
+        timings.push(timing(
+            &mut report,
+            "f32",
+            "W2",
+            |d| workloads::w2::<f32>(n, d),
+            device,
+        ));
+        timings.push(timing(
+            &mut report,
+            "f32",
+            "W3",
+            |d| workloads::w3::<f32>(n, d),
+            device,
+        ));
     }
+    let failures = std::mem::take(&mut report.failures);
     let verdict = if failures.is_empty() {
         "all checks passed".to_string()
     } else {
         format!("FAILED: {}", failures.join(", "))
     };
-    let _ = writeln!(report, "\n{verdict}");
-    println!("{report}");
+    report.line(format!("\n{verdict}"));
     if let Some(path) = &args.json {
-        let doc = json!({ "device": device.describe(), "ops": rows.iter().map(|r| json!({"op": r.op, "dtype": r.dtype, "max_abs": r.max_abs, "worst_ratio": r.worst_ratio, "ok": r.ok})).collect::<Vec<_>>(), "train_py": runs, "timings": timings, "ok": failures.is_empty() });
+        let doc = json!({ "device": device.describe(), "ops": rows.iter().map(|r| json!({"op": r.op, "dtype": r.dtype, "max_abs": r.max_abs, "worst_ratio": r.worst_ratio, "ok": r.ok, "error": r.error})).collect::<Vec<_>>(), "train_py": runs, "timings": timings, "ok": failures.is_empty(), "report": report.text });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
     }

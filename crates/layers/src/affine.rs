@@ -55,10 +55,21 @@ impl<T: Float> Affine<T> {
     }
 }
 
+impl<T: Float> Affine<T> {
+    /// The forward pass without the bias add: returns `(x · W, b)` for a next layer that adds `b`
+    /// itself ([`crate::Sigmoid::forward_with_bias`]), which saves a pass over the output (and a
+    /// kernel launch on a GPU). `backward` is the same either way: it never reads the output.
+    pub fn forward_deferring_bias(&mut self, x: &Tensor<T>) -> Result<(&Tensor<T>, &Tensor<T>)> {
+        ops::matmul(x, false, &self.w, false, &mut self.out)?;
+        self.x.copy_from(x)?;
+        Ok((&self.out, &self.b))
+    }
+}
+
 impl<T: Float> Params<T> for Affine<T> {
-    fn visit_params(
-        &mut self,
-        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         f(Param {
             name: self.names[0],
@@ -79,9 +90,8 @@ impl<T: Float> Layer<T> for Affine<T> {
     }
 
     fn forward(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>> {
-        ops::matmul(x, false, &self.w, false, &mut self.out)?;
+        self.forward_deferring_bias(x)?;
         ops::add_row(&mut self.out, &self.b)?;
-        self.x.copy_from(x)?;
         Ok(&self.out)
     }
 

@@ -31,9 +31,9 @@ impl<T: Float> MatMul<T> {
 }
 
 impl<T: Float> Params<T> for MatMul<T> {
-    fn visit_params(
-        &mut self,
-        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         f(Param {
             name: "W",

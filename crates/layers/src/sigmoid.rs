@@ -26,12 +26,19 @@ impl<T: Float> Sigmoid<T> {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// `forward(x + b)`, the bias add of the `Affine` before this layer done in the same pass (see
+    /// [`crate::Affine::forward_deferring_bias`]); bit for bit what the two layers compute apart.
+    pub fn forward_with_bias(&mut self, x: &Tensor<T>, b: &Tensor<T>) -> Result<&Tensor<T>> {
+        ops::add_row_sigmoid(x, b, &mut self.out)?;
+        Ok(&self.out)
+    }
 }
 
 impl<T: Float> Params<T> for Sigmoid<T> {
-    fn visit_params(
-        &mut self,
-        _: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        _: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         Ok(())
     }

@@ -29,9 +29,9 @@ impl<T: Float> Softmax<T> {
 }
 
 impl<T: Float> Params<T> for Softmax<T> {
-    fn visit_params(
-        &mut self,
-        _: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        _: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         Ok(())
     }

@@ -12,6 +12,8 @@ pub struct SoftmaxWithLoss<T: Float> {
     y: Tensor<T>,
     t: Labels,
     dx: Tensor<T>,
+    /// Whether `dx` holds the gradient for `dout = 1` of the last forward.
+    dx_is_unit: bool,
 }
 
 impl<T: Float> Default for SoftmaxWithLoss<T> {
@@ -20,6 +22,7 @@ impl<T: Float> Default for SoftmaxWithLoss<T> {
             y: Tensor::empty(),
             t: Labels::with_classes(0),
             dx: Tensor::empty(),
+            dx_is_unit: false,
         }
     }
 }
@@ -31,9 +34,14 @@ impl<T: Float> SoftmaxWithLoss<T> {
     }
 
     /// The loss of scores `x` (`N x C`) for labels `t`; remembers the softmax and labels.
+    ///
+    /// The gradient for `dout = 1` (a final loss, the usual case) is computed in the same pass,
+    /// so `backward(1)` has nothing left to do (one kernel launch fewer per step on a GPU).
     pub fn forward(&mut self, x: &Tensor<T>, t: &Labels) -> Result<T> {
-        let loss = ops::softmax_cross_entropy(x, t, &mut self.y)?;
+        self.dx_is_unit = false;
+        let loss = ops::softmax_cross_entropy_with_grad(x, t, &mut self.y, &mut self.dx)?;
         self.t.copy_from(t);
+        self.dx_is_unit = true;
         Ok(loss)
     }
 
@@ -44,7 +52,10 @@ impl<T: Float> SoftmaxWithLoss<T> {
                 layer: "SoftmaxWithLoss",
             });
         }
-        ops::softmax_cross_entropy_backward(&self.y, &self.t, dout, &mut self.dx)?;
+        if !(self.dx_is_unit && dout == T::ONE) {
+            ops::softmax_cross_entropy_backward(&self.y, &self.t, dout, &mut self.dx)?;
+            self.dx_is_unit = dout == T::ONE;
+        }
         Ok(&self.dx)
     }
 

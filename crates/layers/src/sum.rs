@@ -31,9 +31,9 @@ impl<T: Float> Sum<T> {
 }
 
 impl<T: Float> Params<T> for Sum<T> {
-    fn visit_params(
-        &mut self,
-        _: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        _: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         Ok(())
     }

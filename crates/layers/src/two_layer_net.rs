@@ -1,5 +1,8 @@
 //! The chapter's network (book §1.4.2, `ch01/two_layer_net.py`): Affine → Sigmoid → Affine, with
 //! SoftmaxWithLoss on top.
+//!
+//! The first Affine's bias add runs inside the Sigmoid (`forward_deferring_bias` /
+//! `forward_with_bias`): the same numbers as the book's layer-by-layer forward, one pass fewer.
 
 use ndarray::Array2;
 use tensor::random::RandomSource;
@@ -118,9 +121,9 @@ impl<T: Float> TwoLayerNet<T> {
 }
 
 impl<T: Float> Params<T> for TwoLayerNet<T> {
-    fn visit_params(
-        &mut self,
-        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         self.affine1.visit_params(f)?;
         self.affine2.visit_params(f)
@@ -129,8 +132,8 @@ impl<T: Float> Params<T> for TwoLayerNet<T> {
 
 impl<T: Float> Model<T> for TwoLayerNet<T> {
     fn predict(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>> {
-        let h = self.affine1.forward(x)?;
-        let a = self.sigmoid.forward(h)?;
+        let (h, b1) = self.affine1.forward_deferring_bias(x)?;
+        let a = self.sigmoid.forward_with_bias(h, b1)?;
         self.affine2.forward(a)
     }
 
@@ -143,8 +146,8 @@ impl<T: Float> Model<T> for TwoLayerNet<T> {
             }
             .into());
         }
-        let h = self.affine1.forward(x)?;
-        let a = self.sigmoid.forward(h)?;
+        let (h, b1) = self.affine1.forward_deferring_bias(x)?;
+        let a = self.sigmoid.forward_with_bias(h, b1)?;
         let score = self.affine2.forward(a)?;
         self.loss_layer.forward(score, t)
     }

@@ -1,5 +1,6 @@
 //! AdaGrad (`common/optimizer.py: AdaGrad`).
 
+use tensor::ops::update::Rule;
 use tensor::{Float, Params, Tensor, ops};
 
 use crate::error::{Result, check_lr};
@@ -40,10 +41,8 @@ impl<T: Float> Optimizer<T> for AdaGrad<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let lr = self.lr;
-        self.h.update_each("AdaGrad", params, |p, h, g| {
-            ops::update::adagrad(p, h, g, lr)
-        })?;
+        let h = self.h.prepare("AdaGrad", params)?;
+        ops::update::update_params(Rule::AdaGrad { lr: self.lr }, params, &mut [h])?;
         Ok(())
     }
 

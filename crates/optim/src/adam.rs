@@ -1,5 +1,6 @@
 //! Adam (`common/optimizer.py: Adam`, after arXiv:1412.6980v8).
 
+use tensor::ops::update::Rule;
 use tensor::{Float, Params, Tensor, ops};
 
 use crate::error::{Result, check_lr, check_rate};
@@ -56,13 +57,14 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         // Python's `beta ** iter` is C `pow`, which `powf` calls; `powi` would round differently.
         let t = self.iter as f64;
         let lr_t = self.lr * (1.0 - self.beta2.powf(t)).sqrt() / (1.0 - self.beta1.powf(t));
-        let mut i = 0;
-        params.visit_params(&mut |p| {
-            let m = self.m.get("Adam", i, &p)?;
-            let v = self.v.get("Adam", i, &p)?;
-            i += 1;
-            ops::update::adam(p.value, m, v, p.grad, lr_t, self.beta1, self.beta2)
-        })?;
+        let m = self.m.prepare("Adam", params)?;
+        let v = self.v.prepare("Adam", params)?;
+        let rule = Rule::Adam {
+            lr_t,
+            beta1: self.beta1,
+            beta2: self.beta2,
+        };
+        ops::update::update_params(rule, params, &mut [m, v])?;
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! Momentum SGD (`common/optimizer.py: Momentum`).
 
+use tensor::ops::update::Rule;
 use tensor::{Float, Params, Tensor, ops};
 
 use crate::error::{Result, check_lr, check_rate};
@@ -43,10 +44,12 @@ impl<T: Float> Optimizer<T> for Momentum<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let (lr, momentum) = (self.lr, self.momentum);
-        self.v.update_each("Momentum", params, |p, v, g| {
-            ops::update::momentum(p, v, g, lr, momentum)
-        })?;
+        let rule = Rule::Momentum {
+            lr: self.lr,
+            momentum: self.momentum,
+        };
+        let v = self.v.prepare("Momentum", params)?;
+        ops::update::update_params(rule, params, &mut [v])?;
         Ok(())
     }
 

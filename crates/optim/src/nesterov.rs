@@ -1,5 +1,6 @@
 //! Nesterov's accelerated gradient (`common/optimizer.py: Nesterov`, after arXiv:1212.0901).
 
+use tensor::ops::update::Rule;
 use tensor::{Float, Params, Tensor, ops};
 
 use crate::error::{Result, check_lr, check_rate};
@@ -43,10 +44,12 @@ impl<T: Float> Optimizer<T> for Nesterov<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let (lr, momentum) = (self.lr, self.momentum);
-        self.v.update_each("Nesterov", params, |p, v, g| {
-            ops::update::nesterov(p, v, g, lr, momentum)
-        })?;
+        let rule = Rule::Nesterov {
+            lr: self.lr,
+            momentum: self.momentum,
+        };
+        let v = self.v.prepare("Nesterov", params)?;
+        ops::update::update_params(rule, params, &mut [v])?;
         Ok(())
     }
 

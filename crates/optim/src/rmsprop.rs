@@ -1,5 +1,6 @@
 //! RMSprop (`common/optimizer.py: RMSprop`).
 
+use tensor::ops::update::Rule;
 use tensor::{Float, Params, Tensor, ops};
 
 use crate::error::{Result, check_lr, check_rate};
@@ -44,10 +45,12 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let (lr, decay) = (self.lr, self.decay_rate);
-        self.h.update_each("RMSprop", params, |p, h, g| {
-            ops::update::rmsprop(p, h, g, lr, decay)
-        })?;
+        let rule = Rule::RmsProp {
+            lr: self.lr,
+            decay: self.decay_rate,
+        };
+        let h = self.h.prepare("RMSprop", params)?;
+        ops::update::update_params(rule, params, &mut [h])?;
         Ok(())
     }
 

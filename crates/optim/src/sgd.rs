@@ -1,5 +1,6 @@
 //! Stochastic gradient descent (book §1.4.3, `common/optimizer.py: SGD`).
 
+use tensor::ops::update::Rule;
 use tensor::{Float, Params, Tensor, ops};
 
 use crate::error::{Result, check_lr};
@@ -35,7 +36,7 @@ impl<T: Float> Optimizer<T> for Sgd {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        params.visit_params(&mut |p| ops::update::sgd(p.value, p.grad, self.lr))?;
+        ops::update::update_params(Rule::Sgd { lr: self.lr }, params, &mut [])?;
         Ok(())
     }
 

@@ -46,19 +46,20 @@ impl<T: Float> Slots<T> {
         Ok(t)
     }
 
-    /// Runs one update kernel per param, in the model's order: `f(param, slot, grad)`.
-    pub(crate) fn update_each(
+    /// This slot's tensor for every param of `params` (in visiting order), created or checked by
+    /// [`Slots::get`]: what [`tensor::ops::update::update_params`] takes as one state slot.
+    pub(crate) fn prepare(
         &mut self,
         optimizer: &'static str,
         params: &mut dyn Params<T>,
-        mut f: impl FnMut(&mut Tensor<T>, &mut Tensor<T>, &Tensor<T>) -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<&mut [Tensor<T>]> {
         let mut i = 0;
         params.visit_params(&mut |p| {
-            let slot = self.get(optimizer, i, &p)?;
+            self.get(optimizer, i, &p)?;
             i += 1;
-            f(p.value, slot, p.grad)
-        })
+            Ok(())
+        })?;
+        Ok(&mut self.tensors[..])
     }
 
     pub(crate) fn named(&self) -> Vec<(String, &Tensor<T>)> {

@@ -17,9 +17,9 @@ struct Fixed<T: Float> {
 }
 
 impl<T: Float> Params<T> for Fixed<T> {
-    fn visit_params(
-        &mut self,
-        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         for ((name, value), grad) in NAMES.iter().zip(&mut self.values).zip(&mut self.grads) {
             f(Param { name, value, grad })?;

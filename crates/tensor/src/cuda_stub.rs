@@ -16,3 +16,8 @@ pub(crate) fn ensure_available(ordinal: usize) -> Result<()> {
 pub(crate) fn describe(ordinal: usize) -> String {
     format!("cuda:{ordinal} (not compiled in)")
 }
+
+/// No GPU kernels in this build.
+pub(crate) fn kernel_launches() -> u64 {
+    0
+}

@@ -36,6 +36,12 @@ impl Device {
         cfg!(feature = "cuda")
     }
 
+    /// How many kernels (cuBLAS calls included) this process has launched on GPUs so far: the
+    /// difference over some steps gives the launches per step. Always 0 without a GPU.
+    pub fn kernel_launches() -> u64 {
+        crate::cuda::kernel_launches()
+    }
+
     /// A one-line description of the device ("cpu", or the GPU's name).
     pub fn describe(self) -> String {
         match self {

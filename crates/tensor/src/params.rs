@@ -19,7 +19,11 @@ pub struct Param<'a, T: Float> {
 /// Anything that owns parameters: a layer or a model.
 pub trait Params<T: Float> {
     /// Calls `f` on every parameter, always in the same order (the book's `params` list order).
-    fn visit_params(&mut self, f: &mut dyn FnMut(Param<'_, T>) -> Result<()>) -> Result<()>;
+    ///
+    /// Each param is lent for the whole borrow `'a` of `self`, so an implementation hands out each
+    /// tensor once and cannot replace it afterwards. That lets a GPU backend record every param
+    /// first and update them all in one kernel launch after the visit.
+    fn visit_params<'a>(&'a mut self, f: &mut dyn FnMut(Param<'a, T>) -> Result<()>) -> Result<()>;
 
     /// Number of parameter tensors.
     fn param_count(&mut self) -> usize {

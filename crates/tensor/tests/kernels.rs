@@ -18,23 +18,59 @@ fn kernels_compile_with_nvrtc_for_every_known_architecture() {
         }
         Err(e) => panic!("{e}"),
     };
-    // Every kernel launched from Rust (the quoted name after `launch!(be,`, or given to
-    // `cuda::ops::update(`) must be an entry point of the PTX, for both element types.
+    // Every kernel launched from Rust must be an entry point of the PTX for both element types,
+    // taking as many parameters as the Rust side pushes.
     let ops = include_str!("../src/cuda/ops.rs");
+    let multi = include_str!("../src/cuda/multi.rs");
     let update = include_str!("../src/ops/update.rs");
-    let mut names: Vec<&str> = ops
-        .split("launch!(")
+    let mut names: Vec<String> = Vec::new();
+    // `launch!(be, "name", T, cfg, args...)`: the arguments after the config are the kernel's.
+    for call in ops.split("launch!(").skip(1) {
+        let body = top_level_args(call);
+        if body.len() < 4 || !body[1].starts_with('"') {
+            continue;
+        }
+        let name = body[1].trim_matches('"');
+        let arity = body.len() - 4;
+        for ty in ["f32", "f64"] {
+            let got = param_count(&ptx, &format!("{name}_{ty}"));
+            assert_eq!(
+                got,
+                Some(arity),
+                "{name}_{ty}: PTX params vs launch! arguments"
+            );
+        }
+        names.push(name.to_string());
+    }
+    // Kernels fetched by name for hand-built launches.
+    for src in [ops, multi] {
+        for call in src.split("name::<T>(\"").skip(1) {
+            names.extend(call.split('"').next().map(str::to_string));
+        }
+    }
+    // The optimizer rules: `<rule>` takes (p, s1, s2, g, scalars..., n), `<rule>_multi` takes
+    // (table, count, scalars...).
+    let kernel_fn = &update[update.find("pub fn kernel(&self)").expect("Rule::kernel")..];
+    let kernel_fn = &kernel_fn[..kernel_fn.find("\n    }").unwrap()];
+    let rules: Vec<&str> = kernel_fn
+        .split("=> \"")
         .skip(1)
-        .filter_map(|call| call.split('"').nth(1))
-        .filter(|n| !n.contains('$'))
+        .filter_map(|s| s.split('"').next())
         .collect();
-    names.extend(
-        update
-            .split("cuda::ops::update(")
-            .skip(1)
-            .filter_map(|call| call.split('"').nth(1)),
-    );
-    assert!(names.len() >= 20, "found only {names:?}");
+    assert_eq!(rules.len(), 6, "{rules:?}");
+    for rule in rules {
+        for ty in ["f32", "f64"] {
+            let one = param_count(&ptx, &format!("{rule}_{ty}"));
+            let all = param_count(&ptx, &format!("{rule}_multi_{ty}"));
+            assert!(
+                matches!((one, all), (Some(a), Some(b)) if a == b + 3),
+                "{rule}_{ty}: {one:?} params, {rule}_multi_{ty}: {all:?}"
+            );
+        }
+        names.push(rule.to_string());
+        names.push(format!("{rule}_multi"));
+    }
+    assert!(names.len() >= 30, "found only {names:?}");
     for name in &names {
         for ty in ["f32", "f64"] {
             let entry = format!(".entry {name}_{ty}(");
@@ -46,6 +82,38 @@ fn kernels_compile_with_nvrtc_for_every_known_architecture() {
         "kernels.cu compiled; all {} launched kernels are in its PTX",
         names.len()
     );
+}
+
+/// The comma-separated arguments of a macro call whose text starts after `(`, up to its `)`.
+#[cfg(feature = "cuda")]
+fn top_level_args(call: &str) -> Vec<String> {
+    let (mut depth, mut args, mut cur) = (0i32, Vec::new(), String::new());
+    for ch in call.chars() {
+        match ch {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => break,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(cur.trim().to_string());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    if !cur.trim().is_empty() {
+        args.push(cur.trim().to_string());
+    }
+    args
+}
+
+/// How many `.param`s the PTX entry `name` declares.
+#[cfg(feature = "cuda")]
+fn param_count(ptx: &str, name: &str) -> Option<usize> {
+    let start = ptx.find(&format!(".entry {name}("))?;
+    let rest = &ptx[start..];
+    Some(rest[..rest.find(')')?].matches(".param").count())
 }
 
 #[cfg(not(feature = "cuda"))]

@@ -10,15 +10,10 @@ use crate::error::Result;
 /// The sums run in `T` and in the book's order (each grad's `np.sum(g ** 2)`, then added in param
 /// order), so f64 results match the book bit for bit.
 pub fn clip_grads<T: Float>(params: &mut dyn Params<T>, max_norm: f64) -> Result<f64> {
-    let mut total = T::ZERO;
-    params.visit_params(&mut |p| {
-        total += ops::sum_squares(p.grad)?;
-        Ok(())
-    })?;
-    let total_norm = total.sqrt();
+    let total_norm = ops::grads::sum_squares(params)?.sqrt();
     let rate = T::from_f64(max_norm) / (total_norm + T::from_f64(1e-6));
     if rate < T::ONE {
-        params.visit_params(&mut |p| ops::scale(p.grad, rate))?;
+        ops::grads::scale(params, rate)?;
     }
     Ok(total_norm.to_f64())
 }

@@ -246,14 +246,7 @@ fn step<T: Float, M: Model<T>>(
         return Err(StepError::NonFinite("loss".to_string()));
     }
     model.backward()?;
-    let mut bad: Option<&'static str> = None;
-    model.visit_params(&mut |p| {
-        if bad.is_none() && !ops::all_finite(p.grad)? {
-            bad = Some(p.name);
-        }
-        Ok(())
-    })?;
-    if let Some(name) = bad {
+    if let Some(name) = ops::grads::first_non_finite(model)? {
         return Err(StepError::NonFinite(format!("the gradient of {name}")));
     }
     if let Some(max_norm) = max_grad {

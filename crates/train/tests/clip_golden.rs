@@ -9,9 +9,9 @@ const NAMES: [&str; 4] = ["dW1", "db1", "dW2", "db2"];
 struct Grads(Vec<Tensor<f64>>, Vec<Tensor<f64>>);
 
 impl Params<f64> for Grads {
-    fn visit_params(
-        &mut self,
-        f: &mut dyn FnMut(Param<'_, f64>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        f: &mut dyn FnMut(Param<'a, f64>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         for (value, grad) in self.0.iter_mut().zip(&mut self.1) {
             f(Param {

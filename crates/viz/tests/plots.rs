@@ -120,9 +120,9 @@ fn loss_plot_draws_a_falling_curve_left_high_right_low() {
 struct Halves(Tensor<f64>);
 
 impl Params<f64> for Halves {
-    fn visit_params(
-        &mut self,
-        _: &mut dyn FnMut(Param<'_, f64>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        _: &mut dyn FnMut(Param<'a, f64>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         Ok(())
     }

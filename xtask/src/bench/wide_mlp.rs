@@ -38,9 +38,9 @@ impl<T: Float> WideMlp<T> {
 }
 
 impl<T: Float> Params<T> for WideMlp<T> {
-    fn visit_params(
-        &mut self,
-        f: &mut dyn FnMut(Param<'_, T>) -> tensor::Result<()>,
+    fn visit_params<'a>(
+        &'a mut self,
+        f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
     ) -> tensor::Result<()> {
         self.a1.visit_params(f)?;
         self.a2.visit_params(f)?;
@@ -50,18 +50,18 @@ impl<T: Float> Params<T> for WideMlp<T> {
 
 impl<T: Float> Model<T> for WideMlp<T> {
     fn predict(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>, LayerError> {
-        let h = self.a1.forward(x)?;
-        let h = self.s1.forward(h)?;
-        let h = self.a2.forward(h)?;
-        let h = self.s2.forward(h)?;
+        let (h, b) = self.a1.forward_deferring_bias(x)?;
+        let h = self.s1.forward_with_bias(h, b)?;
+        let (h, b) = self.a2.forward_deferring_bias(h)?;
+        let h = self.s2.forward_with_bias(h, b)?;
         self.a3.forward(h)
     }
 
     fn forward(&mut self, x: &Tensor<T>, t: &Labels) -> Result<T, LayerError> {
-        let h = self.a1.forward(x)?;
-        let h = self.s1.forward(h)?;
-        let h = self.a2.forward(h)?;
-        let h = self.s2.forward(h)?;
+        let (h, b) = self.a1.forward_deferring_bias(x)?;
+        let h = self.s1.forward_with_bias(h, b)?;
+        let (h, b) = self.a2.forward_deferring_bias(h)?;
+        let h = self.s2.forward_with_bias(h, b)?;
         let s = self.a3.forward(h)?;
         self.loss.forward(s, t)
     }

@@ -87,6 +87,7 @@ pub fn w1<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     let mut samples = Vec::new();
     let mut reference = Vec::new();
     let mut final_loss = 0.0;
+    let mut launches = 0.0;
     for _ in 0..runs {
         let Book {
             mut rng,
@@ -96,9 +97,11 @@ pub fn w1<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
             ..
         } = book::<T>(device)?;
         let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
+        let launched = Device::kernel_launches();
         let start = Instant::now();
         trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
         samples.push(start.elapsed().as_secs_f64() * 1e6 / steps);
+        launches = (Device::kernel_launches() - launched) as f64 / steps;
         final_loss = *trainer.loss_list.last().unwrap_or(&f64::NAN);
         if device != Device::Cpu {
             continue;
@@ -134,6 +137,7 @@ pub fn w1<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     Ok(json!({
         "workload": "W1 chapter1-train", "precision": T::NAME, "device": device.to_string(), "unit": "µs/step",
         "samples": samples, "reference_samples": reference, "final_loss": final_loss, "peak_rss_mb": peak_rss_mb(),
+        "kernel_launches_per_step": launches,
     }))
 }
 

@@ -27,6 +27,36 @@ fn sigmoid_body<T: Float>(x: &[T], out: &mut [T]) {
     }
 }
 
+/// `out = 1 / (1 + exp(-(x + b)))` with `b` one row of `x`'s width added to every row; `x + b` is
+/// rounded to `T` first, as a separate bias add would.
+pub fn add_row_sigmoid<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        unsafe { add_row_sigmoid_avx2(x, b, out) };
+        return;
+    }
+    add_row_sigmoid_body(x, b, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn add_row_sigmoid_avx2<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
+    add_row_sigmoid_body(x, b, out);
+}
+
+#[inline(always)]
+fn add_row_sigmoid_body<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
+    if b.is_empty() {
+        return;
+    }
+    for (orow, xrow) in out.chunks_exact_mut(b.len()).zip(x.chunks_exact(b.len())) {
+        for ((o, &v), &bias) in orow.iter_mut().zip(xrow).zip(b) {
+            *o = T::ONE / (T::ONE + (-(v + bias)).exp_train());
+        }
+    }
+}
+
 /// `dx = dout * (1 - y) * y`, with `y` the forward output (the book's order of operations).
 pub fn sigmoid_backward<T: Float>(dout: &[T], y: &[T], dx: &mut [T]) {
     for ((d, &g), &yv) in dx.iter_mut().zip(dout).zip(y) {

@@ -9,10 +9,12 @@
 //! driver, NVRTC and cuBLAS libraries can be loaded, and reports a typed
 //! [`TensorError::DeviceUnavailable`] otherwise.
 
+pub(crate) mod multi;
 pub(crate) mod ops;
 mod storage;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use cudarc::cublas::CudaBlas;
@@ -40,6 +42,18 @@ const ARCHES: [(i32, i32, &str); 10] = [
     (12, 1, "compute_121"),
 ];
 
+/// Kernel launches so far, all devices (see [`crate::Device::kernel_launches`]).
+static LAUNCHES: AtomicU64 = AtomicU64::new(0);
+
+pub(crate) fn kernel_launches() -> u64 {
+    LAUNCHES.load(Ordering::Relaxed)
+}
+
+/// Counts one launch (every kernel launch fetches its function once; cuBLAS calls count here).
+pub(crate) fn count_launch() {
+    LAUNCHES.fetch_add(1, Ordering::Relaxed);
+}
+
 /// Threads per block of the elementwise kernels.
 pub(crate) const THREADS: u32 = 256;
 
@@ -51,15 +65,29 @@ pub(crate) struct Backend {
     pub(crate) blas: CudaBlas,
     module: Arc<CudaModule>,
     funcs: Mutex<HashMap<String, CudaFunction>>,
-    /// Small device buffers reused across calls (indices, labels, flags, scalars).
+    /// The uploaded batch indices and labels.
+    pub(crate) ids: Mutex<Ids>,
+    /// Small device buffers reused across calls (flags, reduction results, param tables).
     pub(crate) scratch: Mutex<Scratch>,
 }
 
-/// Reusable device buffers, grown as needed.
-pub(crate) struct Scratch {
+/// Reusable index buffers, grown as needed.
+pub(crate) struct Ids {
     pub(crate) indices: CudaSlice<u32>,
     pub(crate) labels: CudaSlice<u32>,
+}
+
+/// Reusable device buffers, grown as needed. Results of either element type go to byte buffers
+/// (read back with [`ops::read_as`]), so one set serves f32 and f64.
+pub(crate) struct Scratch {
+    /// Finiteness flags, one per tensor.
     pub(crate) flag: CudaSlice<i32>,
+    /// One scalar result (a loss, a sum of squares).
+    pub(crate) loss_bytes: CudaSlice<u8>,
+    /// Per-row or per-tensor partial results.
+    pub(crate) row_bytes: CudaSlice<u8>,
+    /// The tables of the `*_multi` kernels.
+    pub(crate) tables: multi::Tables,
 }
 
 fn unavailable(ordinal: usize, reason: impl Into<String>) -> TensorError {
@@ -128,6 +156,11 @@ impl Backend {
             ));
         }
         let ctx = CudaContext::new(ordinal).map_err(|e| unavailable(ordinal, e.to_string()))?;
+        // SAFETY: this backend runs everything on the context's one default stream, so stream
+        // order alone keeps every use of a buffer after its allocation and writes, and cudarc's
+        // per-buffer events (a record per kernel argument) would be pure launch overhead. No
+        // buffer exists yet on this context.
+        unsafe { ctx.disable_event_tracking() };
         let stream = ctx.default_stream();
         let blas = CudaBlas::new(stream.clone())
             .map_err(|e| unavailable(ordinal, format!("cuBLAS: {e:?}")))?;
@@ -151,16 +184,26 @@ impl Backend {
         let module = ctx
             .load_module(ptx)
             .map_err(|e| unavailable(ordinal, format!("loading the kernels: {e}")))?;
-        let scratch = Scratch {
+        let alloc = |n: usize| {
+            stream
+                .alloc_zeros::<u8>(n)
+                .map_err(backend_err(ordinal, "alloc"))
+        };
+        let ids = Ids {
             indices: stream
                 .alloc_zeros(1)
                 .map_err(backend_err(ordinal, "alloc"))?,
             labels: stream
                 .alloc_zeros(1)
                 .map_err(backend_err(ordinal, "alloc"))?,
+        };
+        let scratch = Scratch {
             flag: stream
                 .alloc_zeros(1)
                 .map_err(backend_err(ordinal, "alloc"))?,
+            loss_bytes: alloc(16)?,
+            row_bytes: alloc(256)?,
+            tables: multi::Tables::new(&stream, ordinal)?,
         };
         Ok(Backend {
             ordinal,
@@ -169,12 +212,14 @@ impl Backend {
             blas,
             module,
             funcs: Mutex::new(HashMap::new()),
+            ids: Mutex::new(ids),
             scratch: Mutex::new(scratch),
         })
     }
 
-    /// The kernel `name` (e.g. `sigmoid_f64`), loaded once.
+    /// The kernel `name` (e.g. `sigmoid_f64`), loaded once; each call counts as a launch.
     pub(crate) fn func(&self, name: &str) -> Result<CudaFunction> {
+        count_launch();
         let mut funcs = self.funcs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(f) = funcs.get(name) {
             return Ok(f.clone());

@@ -2,16 +2,17 @@
 //! first and then calls these for CUDA tensors).
 
 use cudarc::cublas::{GemmConfig, sys::cublasOperation_t};
-use cudarc::driver::{LaunchConfig, PushKernelArg};
+use cudarc::driver::{CudaSlice, LaunchConfig, PushKernelArg};
 
 use super::{Backend, CudaStorage, backend_err};
 use crate::device::Device;
 use crate::error::{Result, TensorError};
 use crate::float::Float;
 use crate::labels::Labels;
+use crate::ops::update::Rule;
 use crate::tensor::{Storage, Tensor};
 
-fn st<'a, T: Float>(op: &'static str, t: &'a Tensor<T>) -> Result<&'a CudaStorage<T>> {
+pub(crate) fn st<'a, T: Float>(op: &'static str, t: &'a Tensor<T>) -> Result<&'a CudaStorage<T>> {
     match &t.storage {
         Storage::Cuda(s) => Ok(s),
         Storage::Cpu(_) => Err(TensorError::DeviceMismatch {
@@ -22,7 +23,10 @@ fn st<'a, T: Float>(op: &'static str, t: &'a Tensor<T>) -> Result<&'a CudaStorag
     }
 }
 
-fn st_mut<'a, T: Float>(op: &'static str, t: &'a mut Tensor<T>) -> Result<&'a mut CudaStorage<T>> {
+pub(crate) fn st_mut<'a, T: Float>(
+    op: &'static str,
+    t: &'a mut Tensor<T>,
+) -> Result<&'a mut CudaStorage<T>> {
     match &mut t.storage {
         Storage::Cuda(s) => Ok(s),
         Storage::Cpu(_) => Err(TensorError::DeviceMismatch {
@@ -33,7 +37,7 @@ fn st_mut<'a, T: Float>(op: &'static str, t: &'a mut Tensor<T>) -> Result<&'a mu
     }
 }
 
-fn name<T: Float>(kernel: &str) -> String {
+pub(crate) fn name<T: Float>(kernel: &str) -> String {
     format!("{kernel}_{}", T::NAME)
 }
 
@@ -90,6 +94,7 @@ pub(crate) fn matmul<T: Float>(
         beta: T::ZERO,
         ldc: n as i32,
     };
+    super::count_launch();
     T::gemm(&be.blas, cfg, &sb.data, &sa.data, &mut so.data).map_err(|e| TensorError::Backend {
         device: Device::Cuda(be.ordinal),
         op: "matmul (cuBLAS)",
@@ -128,6 +133,29 @@ pub(crate) fn sigmoid<T: Float>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()
         &sx.data,
         &mut so.data,
         &n
+    );
+    Ok(())
+}
+
+pub(crate) fn add_row_sigmoid<T: Float>(
+    x: &Tensor<T>,
+    b: &Tensor<T>,
+    out: &mut Tensor<T>,
+) -> Result<()> {
+    let (sx, sb) = (st("add_row_sigmoid", x)?, st("add_row_sigmoid", b)?);
+    let so = st_mut("add_row_sigmoid", out)?;
+    let (rows, cols) = (sx.rows as i32, sx.cols as i32);
+    let be = sx.backend.clone();
+    launch!(
+        be,
+        "add_row_sigmoid",
+        T,
+        Backend::cfg(sx.rows * sx.cols),
+        &sx.data,
+        &sb.data,
+        &mut so.data,
+        &rows,
+        &cols
     );
     Ok(())
 }
@@ -195,18 +223,18 @@ pub(crate) fn softmax_backward<T: Float>(
     Ok(())
 }
 
-/// Uploads `values` into the backend's reusable index buffer and runs `f` with it.
+/// Uploads `values` into the backend's reusable index (or label) buffer and runs `f` with it.
 fn with_u32<R>(
     be: &Backend,
     labels: bool,
     values: &[u32],
-    f: impl FnOnce(&cudarc::driver::CudaSlice<u32>) -> Result<R>,
+    f: impl FnOnce(&CudaSlice<u32>) -> Result<R>,
 ) -> Result<R> {
-    let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
+    let mut ids = be.ids.lock().unwrap_or_else(|p| p.into_inner());
     let buf = if labels {
-        &mut scratch.labels
+        &mut ids.labels
     } else {
-        &mut scratch.indices
+        &mut ids.indices
     };
     if buf.len() < values.len().max(1) {
         *buf = be
@@ -222,40 +250,63 @@ fn with_u32<R>(
     f(buf)
 }
 
-/// Softmax into `y` and the loss, which is the one value copied back.
+/// Softmax into `y`, the gradient for `dout = 1` into `dx` when given, and the loss, which is the
+/// one value copied back. The per-row terms and the loss live in reusable scratch buffers.
 pub(crate) fn softmax_cross_entropy<T: Float>(
     x: &Tensor<T>,
     t: &Labels,
     y: &mut Tensor<T>,
+    dx: Option<&mut Tensor<T>>,
 ) -> Result<T> {
-    let sx = st("softmax_cross_entropy", x)?;
-    let sy = st_mut("softmax_cross_entropy", y)?;
+    let op = "softmax_cross_entropy";
+    let sx = st(op, x)?;
+    let sy = st_mut(op, y)?;
+    let mut sd = match dx {
+        Some(d) => Some(st_mut(op, d)?),
+        None => None,
+    };
     let be = sx.backend.clone();
     let (rows, cols) = (sx.rows as i32, sx.cols as i32);
-    let mut row_loss = CudaStorage::<T>::zeros(be.clone(), sx.rows, 1)?;
-    let mut loss = CudaStorage::<T>::zeros(be.clone(), 1, 1)?;
+    let null = 0u64;
+    let mut loss = [T::ZERO];
     with_u32(&be, true, t.indices(), |labels| {
+        let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
+        let scratch = &mut *scratch;
+        grow(&be, &mut scratch.row_bytes, sx.rows * 8)?;
+        let f = be.func(&name::<T>(op))?;
+        let mut l = be.stream.launch_builder(&f);
+        l.arg(&sx.data).arg(labels).arg(&mut sy.data);
+        match sd.as_mut() {
+            Some(d) => l.arg(&mut d.data),
+            None => l.arg(&null),
+        };
+        l.arg(&mut scratch.row_bytes)
+            .arg(&mut scratch.loss_bytes)
+            .arg(&rows)
+            .arg(&cols);
         let cfg = LaunchConfig {
             grid_dim: (1, 1, 1),
             block_dim: (super::THREADS, 1, 1),
             shared_mem_bytes: 0,
         };
-        launch!(
-            be,
-            "softmax_cross_entropy",
-            T,
-            cfg,
-            &sx.data,
-            labels,
-            &mut sy.data,
-            &mut row_loss.data,
-            &mut loss.data,
-            &rows,
-            &cols
-        );
-        Ok(())
+        // SAFETY: (x, t, y, dx or null, row_loss, loss, rows, cols) is the kernel's signature; x,
+        // y and dx hold rows x cols values, t holds rows labels below cols (checked by `Labels`),
+        // row_bytes holds rows values of T (8 bytes each at most) and loss_bytes one.
+        unsafe { l.launch(cfg) }.map_err(backend_err(be.ordinal, op))?;
+        read_as(&be, &scratch.loss_bytes, &mut loss)
     })?;
-    Ok(loss.read()?[0])
+    Ok(loss[0])
+}
+
+/// Grows a byte scratch buffer to at least `len` bytes.
+pub(crate) fn grow(be: &Backend, buf: &mut CudaSlice<u8>, len: usize) -> Result<()> {
+    if buf.len() < len {
+        *buf = be
+            .stream
+            .alloc_zeros(len.next_power_of_two())
+            .map_err(backend_err(be.ordinal, "alloc"))?;
+    }
+    Ok(())
 }
 
 pub(crate) fn softmax_cross_entropy_backward<T: Float>(
@@ -351,14 +402,24 @@ pub(crate) fn sum_squares<T: Float>(x: &Tensor<T>) -> Result<T> {
     let sx = st("sum_squares", x)?;
     let be = sx.backend.clone();
     let n = (sx.rows * sx.cols) as i64;
-    let mut out = CudaStorage::<T>::zeros(be.clone(), 1, 1)?;
     let cfg = LaunchConfig {
         grid_dim: (1, 1, 1),
         block_dim: (super::THREADS, 1, 1),
         shared_mem_bytes: super::THREADS * std::mem::size_of::<T>() as u32,
     };
-    launch!(be, "sum_squares", T, cfg, &sx.data, &mut out.data, &n);
-    Ok(out.read()?[0])
+    let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
+    launch!(
+        be,
+        "sum_squares",
+        T,
+        cfg,
+        &sx.data,
+        &mut scratch.loss_bytes,
+        &n
+    );
+    let mut out = [T::ZERO];
+    read_as(&be, &scratch.loss_bytes, &mut out)?;
+    Ok(out[0])
 }
 
 pub(crate) fn scale<T: Float>(x: &mut Tensor<T>, s: T) -> Result<()> {
@@ -394,10 +455,10 @@ pub(crate) fn all_finite<T: Float>(x: &Tensor<T>) -> Result<bool> {
         &mut scratch.flag,
         &n
     );
-    let flag: Vec<i32> = be
-        .stream
-        .clone_dtoh(&scratch.flag)
-        .map_err(backend_err(be.ordinal, "clone_dtoh"))?;
+    let mut flag = [0i32];
+    be.stream
+        .memcpy_dtoh(&scratch.flag.slice(0..1), &mut flag)
+        .map_err(backend_err(be.ordinal, "memcpy_dtoh"))?;
     Ok(flag[0] == 0)
 }
 
@@ -477,36 +538,58 @@ pub(crate) fn classify_two_layer<T: Float>(
     Ok(())
 }
 
-/// One optimizer update kernel over a param, its state slots and its grad; `scalars` are the
-/// hyper-parameters already rounded to `T`, in the kernel's order.
+/// One optimizer update kernel over one param: `(p, state 1, state 2, g, scalars..., n)`, with 0
+/// for the state pointers the rule does not use.
 pub(crate) fn update<T: Float>(
-    kernel: &'static str,
+    rule: &Rule,
     p: &mut Tensor<T>,
     state: &mut [&mut Tensor<T>],
     g: &Tensor<T>,
-    scalars: &[T],
 ) -> Result<()> {
+    let kernel = rule.kernel();
     let sg = st(kernel, g)?;
     let be = sg.backend.clone();
     let n = (sg.rows * sg.cols) as i64;
+    let (scalars, count) = rule.scalars::<T>();
     let sp = st_mut(kernel, p)?;
     let f = be.func(&name::<T>(kernel))?;
     let mut l = be.stream.launch_builder(&f);
     l.arg(&mut sp.data);
-    let mut slots = Vec::with_capacity(state.len());
+    let null = 0u64;
+    let mut slots = Vec::with_capacity(2);
     for s in state.iter_mut() {
         slots.push(st_mut(kernel, s)?);
     }
+    let used = slots.len();
     for s in slots.iter_mut() {
         l.arg(&mut s.data);
     }
+    for _ in used..2 {
+        l.arg(&null);
+    }
     l.arg(&sg.data);
-    for s in scalars {
+    for s in &scalars[..count] {
         l.arg(s);
     }
     l.arg(&n);
-    // SAFETY: the kernels' signatures are (p, state..., g, scalars..., n) in kernels.cu, and every
-    // buffer has the param's `n` elements (the ops layer checked the shapes).
+    // SAFETY: the kernels' signatures are (p, s1, s2, g, scalars..., n) in kernels.cu, with the
+    // rule's scalar count; every buffer has the param's `n` elements (the ops layer checked the
+    // shapes), and the rule's `_at` function never touches a state pointer it does not use.
     unsafe { l.launch(Backend::cfg(n as usize)) }.map_err(backend_err(be.ordinal, kernel))?;
     Ok(())
+}
+
+/// Copies `out.len()` values of `T` from the start of a byte buffer a kernel wrote them into.
+pub(crate) fn read_as<T: Float>(be: &Backend, bytes: &CudaSlice<u8>, out: &mut [T]) -> Result<()> {
+    // SAFETY: callers size `bytes` for at least `out.len()` values of `T` (checked by `transmute`,
+    // which returns None otherwise); device allocations are 256-byte aligned, and the values
+    // were written as `T` by the kernel just launched on this stream.
+    let view = unsafe { bytes.transmute::<T>(out.len()) }.ok_or(TensorError::Backend {
+        device: Device::Cuda(be.ordinal),
+        op: "read_as",
+        message: "scratch buffer too small".to_string(),
+    })?;
+    be.stream
+        .memcpy_dtoh(&view, out)
+        .map_err(backend_err(be.ordinal, "memcpy_dtoh"))
 }

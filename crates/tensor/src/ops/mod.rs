@@ -13,6 +13,7 @@
 //!   the CPU reproduce numpy's numbers bit for bit.
 
 mod gather;
+pub mod grads;
 mod matmul;
 mod nonlinear;
 mod reduce;
@@ -21,8 +22,8 @@ pub mod update;
 pub use gather::{gather_rows, repeat_rows};
 pub use matmul::{add_row, matmul};
 pub use nonlinear::{
-    classify_two_layer, sigmoid, sigmoid_backward, softmax, softmax_backward,
-    softmax_cross_entropy, softmax_cross_entropy_backward,
+    add_row_sigmoid, classify_two_layer, sigmoid, sigmoid_backward, softmax, softmax_backward,
+    softmax_cross_entropy, softmax_cross_entropy_backward, softmax_cross_entropy_with_grad,
 };
 pub use reduce::{all_finite, argmax_rows, scale, sum_rows, sum_squares};
 

@@ -18,6 +18,27 @@ pub fn sigmoid<T: Float>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
     Ok(())
 }
 
+/// `out = sigmoid(x + b)` with `b` (`1 x cols`) added to every row: an `Affine`'s bias add fused
+/// into the `Sigmoid` after it. `x + b` is rounded to `T` first, so the result is bit for bit that
+/// of [`super::add_row`] then [`sigmoid`], in one pass (one kernel launch on a GPU).
+pub fn add_row_sigmoid<T: Float>(x: &Tensor<T>, b: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
+    same_device("add_row_sigmoid", x, b)?;
+    if b.shape() != (1, x.cols()) {
+        return Err(TensorError::ShapeMismatch {
+            op: "add_row_sigmoid",
+            lhs: x.shape(),
+            rhs: b.shape(),
+        });
+    }
+    out.ensure_shape(x.rows(), x.cols(), x.device())?;
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::add_row_sigmoid(x, b, out);
+    }
+    cpu::sigmoid::add_row_sigmoid(x.cpu(), b.cpu(), out.cpu_mut());
+    Ok(())
+}
+
 /// `dx = dout * (1 - y) * y`, with `y` the sigmoid's output.
 pub fn sigmoid_backward<T: Float>(
     dout: &Tensor<T>,
@@ -86,10 +107,38 @@ pub fn softmax_cross_entropy<T: Float>(x: &Tensor<T>, t: &Labels, y: &mut Tensor
     y.ensure_shape(x.rows(), x.cols(), x.device())?;
     #[cfg(feature = "cuda")]
     if x.device() != crate::Device::Cpu {
-        return crate::cuda::ops::softmax_cross_entropy(x, t, y);
+        return crate::cuda::ops::softmax_cross_entropy(x, t, y, None);
     }
     softmax(x, y)?;
     Ok(cpu::softmax::cross_entropy(y.cpu(), y.cols(), t.indices()))
+}
+
+/// [`softmax_cross_entropy`] and, in the same pass, its gradient for `dout = 1` into `dx`: what
+/// [`softmax_cross_entropy_backward`] with `dout = 1` gives, bit for bit (`v * 1` is exact). The
+/// loss layer's forward and backward in one kernel launch on a GPU.
+pub fn softmax_cross_entropy_with_grad<T: Float>(
+    x: &Tensor<T>,
+    t: &Labels,
+    y: &mut Tensor<T>,
+    dx: &mut Tensor<T>,
+) -> Result<T> {
+    check_labels("softmax_cross_entropy_with_grad", x, t)?;
+    y.ensure_shape(x.rows(), x.cols(), x.device())?;
+    dx.ensure_shape(x.rows(), x.cols(), x.device())?;
+    #[cfg(feature = "cuda")]
+    if x.device() != crate::Device::Cpu {
+        return crate::cuda::ops::softmax_cross_entropy(x, t, y, Some(dx));
+    }
+    softmax(x, y)?;
+    let loss = cpu::softmax::cross_entropy(y.cpu(), y.cols(), t.indices());
+    cpu::softmax::softmax_cross_entropy_backward(
+        y.cpu(),
+        y.cols(),
+        t.indices(),
+        T::ONE,
+        dx.cpu_mut(),
+    );
+    Ok(loss)
 }
 
 /// Gradient of that loss w.r.t. the scores: `dx = (y - onehot(t)) * dout / N`.

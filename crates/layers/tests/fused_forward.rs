@@ -1,0 +1,53 @@
+//! The fused paths of the layers give what the book's layer-by-layer code gives: `Affine` then
+//! `Sigmoid` with the bias add moved into the sigmoid, and `SoftmaxWithLoss` whose forward already
+//! holds the gradient for `dout = 1`.
+
+use layers::{Affine, Layer, Sigmoid, SoftmaxWithLoss};
+use tensor::random::{BookRng, RandomSource};
+use tensor::{Device, Labels, Tensor};
+
+fn random(rng: &mut BookRng, r: usize, c: usize) -> Tensor<f64> {
+    Tensor::from_f64(rng.randn_matrix(r, c).view(), Device::Cpu).unwrap()
+}
+
+#[test]
+fn affine_with_its_bias_in_the_sigmoid_equals_the_two_layers() {
+    let mut rng = BookRng::new(11);
+    let (w, b, x) = (
+        random(&mut rng, 2, 10),
+        random(&mut rng, 1, 10),
+        random(&mut rng, 30, 2),
+    );
+    let dout = random(&mut rng, 30, 10);
+    let (mut a1, mut s1) = (Affine::new(w.clone(), b.clone()).unwrap(), Sigmoid::new());
+    let (mut a2, mut s2) = (Affine::new(w, b).unwrap(), Sigmoid::new());
+    let h = a1.forward(&x).unwrap();
+    let apart = s1.forward(h).unwrap().clone();
+    let (h, bias) = a2.forward_deferring_bias(&x).unwrap();
+    let fused = s2.forward_with_bias(h, bias).unwrap().clone();
+    assert_eq!(apart, fused);
+    let d1 = s1.backward(&dout).unwrap().clone();
+    let d2 = s2.backward(&dout).unwrap().clone();
+    assert_eq!(d1, d2);
+    assert_eq!(a1.backward(&d1).unwrap(), a2.backward(&d2).unwrap());
+    assert_eq!((&a1.dw, &a1.db), (&a2.dw, &a2.db));
+}
+
+#[test]
+fn the_loss_gradient_follows_dout_after_the_fused_forward() {
+    let mut rng = BookRng::new(12);
+    let x = random(&mut rng, 30, 3);
+    let labels: Vec<usize> = (0..30).map(|i| i % 3).collect();
+    let t = Labels::from_indices(&labels, 3).unwrap();
+    let mut layer = SoftmaxWithLoss::new();
+    layer.forward(&x, &t).unwrap();
+    let unit = layer.backward(1.0).unwrap().clone();
+    let half = layer.backward(0.5).unwrap().clone();
+    let again = layer.backward(1.0).unwrap().clone();
+    let (u, h) = (unit.to_array().unwrap(), half.to_array().unwrap());
+    for (a, b) in u.iter().zip(h.iter()) {
+        assert!((a * 0.5 - b).abs() <= 1e-17, "{a} {b}");
+    }
+    assert_eq!(unit, again);
+    assert_ne!(unit, half);
+}

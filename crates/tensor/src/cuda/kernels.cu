@@ -4,6 +4,10 @@
 // as on the CPU and the elementwise ops (optimizer updates, sigmoid backward, ...) match it bit for
 // bit; exp and log come from CUDA's libdevice and may differ from glibc in the last bit.
 //
+// The tests also compile this file as C++ and run it on the CPU (tests/kernels_on_cpu.rs, with
+// tests/kernels_on_cpu/shim.h): use only what that shim provides (blockIdx/threadIdx/blockDim/
+// gridDim .x, __syncthreads, one dynamic shared array, math from <cmath>).
+//
 // Shapes: matrices are row-major, `rows x cols`; `n` is a number of elements.
 //
 // The `*_multi` kernels do one op over all of a model's params in one launch. Their `table` holds

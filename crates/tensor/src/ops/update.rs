@@ -79,8 +79,9 @@ impl Rule {
         }
     }
 
-    /// The scalars of the update, rounded to `T` once, in the kernels' order; the rest are zero.
-    pub(crate) fn scalars<T: Float>(&self) -> ([T; 4], usize) {
+    /// The update's scalars rounded to `T` once (from `f64`, as numpy rounds a Python float), in
+    /// the order the kernels take them, and how many there are; the rest are zero.
+    pub fn scalars<T: Float>(&self) -> ([T; 4], usize) {
         let t = T::from_f64;
         match *self {
             Rule::Sgd { lr } | Rule::AdaGrad { lr } => ([t(lr), T::ZERO, T::ZERO, T::ZERO], 1),

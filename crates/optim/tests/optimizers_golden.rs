@@ -5,34 +5,14 @@
 use ndarray::Array2;
 use optim::{OptimError, Optimizer, OptimizerKind};
 use serde_json::Value;
-use tensor::{Device, Float, Param, Params, Tensor};
-use testkit::{assert_bits_eq, assert_close, golden_json, matrix};
+use tensor::{Device, Float, Tensor};
+use testkit::{BOOK_PARAMS, BookParams, assert_bits_eq, assert_close, golden_json, matrix};
 
-const NAMES: [&str; 4] = ["W1", "b1", "W2", "b2"];
-
-/// Four golden params with their grads, visited in the book's order.
-struct Fixed<T: Float> {
-    values: Vec<Tensor<T>>,
-    grads: Vec<Tensor<T>>,
-}
-
-impl<T: Float> Params<T> for Fixed<T> {
-    fn visit_params<'a>(
-        &'a mut self,
-        f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
-    ) -> tensor::Result<()> {
-        for ((name, value), grad) in NAMES.iter().zip(&mut self.values).zip(&mut self.grads) {
-            f(Param { name, value, grad })?;
-        }
-        Ok(())
-    }
-}
-
-fn fixed<T: Float>(case: &Value) -> Fixed<T> {
+fn fixed<T: Float>(case: &Value) -> BookParams<T> {
     let t = |v: &Value| Tensor::from_f64(matrix(v).view(), Device::Cpu).unwrap();
-    Fixed {
-        values: NAMES.iter().map(|n| t(&case["params"][n])).collect(),
-        grads: NAMES
+    BookParams {
+        values: BOOK_PARAMS.iter().map(|n| t(&case["params"][n])).collect(),
+        grads: BOOK_PARAMS
             .iter()
             .map(|n| t(&case["grads"][&format!("d{n}")]))
             .collect(),
@@ -69,7 +49,7 @@ fn run<T: Float>(check: Check) {
             for step in ["step1", "step2_same_grads"] {
                 opt.update(&mut p).unwrap();
                 let want = &rec[step];
-                for (n, v) in NAMES.iter().zip(&p.values) {
+                for (n, v) in BOOK_PARAMS.iter().zip(&p.values) {
                     check(
                         &format!("{class} {step} {n}"),
                         v.to_f64_array().unwrap().view(),
@@ -86,7 +66,7 @@ fn run<T: Float>(check: Check) {
                         );
                         continue;
                     }
-                    for n in NAMES {
+                    for n in BOOK_PARAMS {
                         let key = format!("{slot}.{n}");
                         let got = state
                             .iter()

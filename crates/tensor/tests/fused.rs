@@ -5,7 +5,8 @@
 use ndarray::Array2;
 use tensor::ops::update::Rule;
 use tensor::random::{BookRng, RandomSource};
-use tensor::{Device, Float, Labels, Param, Params, Tensor, TensorError, ops};
+use tensor::{Device, Float, Labels, Tensor, TensorError, ops};
+use testkit::{BookParams, RULES};
 
 fn random<T: Float>(rng: &mut BookRng, r: usize, c: usize, scale: f64) -> Tensor<T> {
     Tensor::from_f64((rng.randn_matrix(r, c) * scale).view(), Device::Cpu).unwrap()
@@ -78,79 +79,34 @@ fn loss_fused_with_its_gradient_is_bit_identical() {
     loss_with_grad_is_loss_then_backward::<f32>();
 }
 
-const NAMES: [&str; 4] = ["W1", "b1", "W2", "b2"];
-
-/// The chapter's four params with grads.
-#[derive(Clone)]
-struct Net<T: Float> {
-    values: Vec<Tensor<T>>,
-    grads: Vec<Tensor<T>>,
-}
-
-impl<T: Float> Net<T> {
-    fn new(rng: &mut BookRng) -> Self {
-        let shapes = [(2, 10), (1, 10), (10, 3), (1, 3)];
-        Net {
-            values: shapes
-                .iter()
-                .map(|&(r, c)| random(rng, r, c, 1.0))
-                .collect(),
-            grads: shapes
-                .iter()
-                .map(|&(r, c)| random(rng, r, c, 0.5))
-                .collect(),
-        }
-    }
-
-    fn zeros(&self) -> Vec<Tensor<T>> {
-        self.values
+fn net<T: Float>(rng: &mut BookRng) -> BookParams<T> {
+    let shapes = [(2, 10), (1, 10), (10, 3), (1, 3)];
+    BookParams {
+        values: shapes
             .iter()
-            .map(|v| Tensor::zeros(v.rows(), v.cols(), Device::Cpu).unwrap())
-            .collect()
+            .map(|&(r, c)| random(rng, r, c, 1.0))
+            .collect(),
+        grads: shapes
+            .iter()
+            .map(|&(r, c)| random(rng, r, c, 0.5))
+            .collect(),
     }
 }
 
-impl<T: Float> Params<T> for Net<T> {
-    fn visit_params<'a>(
-        &'a mut self,
-        f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
-    ) -> tensor::Result<()> {
-        for ((name, value), grad) in NAMES.iter().zip(&mut self.values).zip(&mut self.grads) {
-            f(Param { name, value, grad })?;
-        }
-        Ok(())
-    }
+fn zeros<T: Float>(net: &BookParams<T>) -> Vec<Tensor<T>> {
+    net.values
+        .iter()
+        .map(|v| Tensor::zeros(v.rows(), v.cols(), Device::Cpu).unwrap())
+        .collect()
 }
-
-const RULES: [Rule; 6] = [
-    Rule::Sgd { lr: 0.3 },
-    Rule::Momentum {
-        lr: 0.1,
-        momentum: 0.9,
-    },
-    Rule::Nesterov {
-        lr: 0.1,
-        momentum: 0.9,
-    },
-    Rule::AdaGrad { lr: 0.1 },
-    Rule::RmsProp {
-        lr: 0.01,
-        decay: 0.99,
-    },
-    Rule::Adam {
-        lr_t: 0.003,
-        beta1: 0.9,
-        beta2: 0.999,
-    },
-];
 
 fn update_params_is_update_per_param<T: Float>() {
     let mut rng = BookRng::new(7);
     for rule in RULES {
-        let mut all = Net::<T>::new(&mut rng);
+        let mut all = net::<T>(&mut rng);
         let mut each = all.clone();
-        let mut state_all = [all.zeros(), all.zeros()];
-        let mut state_each = [all.zeros(), all.zeros()];
+        let mut state_all = [zeros(&all), zeros(&all)];
+        let mut state_each = [zeros(&all), zeros(&all)];
         let n = rule.state_slots();
         for _ in 0..3 {
             let [a, b] = &mut state_all;
@@ -172,7 +128,7 @@ fn update_params_is_update_per_param<T: Float>() {
             );
             assert_ne!(
                 bits(&all.values[i]),
-                bits(&Net::<T>::new(&mut BookRng::new(7)).values[i]),
+                bits(&net::<T>(&mut BookRng::new(7)).values[i]),
                 "{rule:?} param {i} moved"
             );
         }
@@ -187,29 +143,29 @@ fn one_update_over_all_params_equals_updates_param_by_param() {
 
 #[test]
 fn update_params_refuses_missing_or_misshaped_state() {
-    let mut net = Net::<f64>::new(&mut BookRng::new(8));
+    let mut net = net::<f64>(&mut BookRng::new(8));
     let rule = Rule::Adam {
         lr_t: 0.1,
         beta1: 0.9,
         beta2: 0.999,
     };
-    let mut one = net.zeros();
+    let mut one = zeros(&net);
     assert!(matches!(
         ops::update::update_params(rule, &mut net, &mut [&mut one[..]]),
         Err(TensorError::ShapeMismatch { op: "adam", .. })
     ));
-    let (mut m, mut short) = (net.zeros(), net.zeros());
+    let (mut m, mut short) = (zeros(&net), zeros(&net));
     short.pop();
     assert!(ops::update::update_params(rule, &mut net, &mut [&mut m[..], &mut short[..]]).is_err());
-    let mut wrong = net.zeros();
+    let mut wrong = zeros(&net);
     wrong[2] = Tensor::zeros(3, 10, Device::Cpu).unwrap();
-    let mut v = net.zeros();
+    let mut v = zeros(&net);
     assert!(ops::update::update_params(rule, &mut net, &mut [&mut wrong[..], &mut v[..]]).is_err());
 }
 
 #[test]
 fn whole_model_gradient_ops_match_the_per_tensor_ops() {
-    let mut net = Net::<f64>::new(&mut BookRng::new(9));
+    let mut net = net::<f64>(&mut BookRng::new(9));
     let mut expected = 0.0;
     for g in &net.grads {
         expected += ops::sum_squares(g).unwrap();

@@ -18,6 +18,7 @@ use ndarray::Array2;
 use tensor::ops::update::Rule;
 use tensor::random::{BookRng, RandomSource};
 use tensor::{Device, Float, Labels, Tensor, ops, parity};
+use testkit::RULES;
 
 unsafe extern "C" {
     fn dlopen(filename: *const c_char, flag: c_int) -> *mut c_void;
@@ -366,28 +367,6 @@ fn whole_model_gradient_kernels() {
     grads_ops::<f64>(k);
     grads_ops::<f32>(k);
 }
-
-const RULES: [Rule; 6] = [
-    Rule::Sgd { lr: 0.3 },
-    Rule::Momentum {
-        lr: 0.1,
-        momentum: 0.9,
-    },
-    Rule::Nesterov {
-        lr: 0.1,
-        momentum: 0.9,
-    },
-    Rule::AdaGrad { lr: 0.1 },
-    Rule::RmsProp {
-        lr: 0.01,
-        decay: 0.99,
-    },
-    Rule::Adam {
-        lr_t: 0.003,
-        beta1: 0.9,
-        beta2: 0.999,
-    },
-];
 
 /// Runs `<rule>_multi` over the table with the rule's scalars.
 fn run_multi<T: Float>(k: &Kernels, rule: Rule, tab: &[u64], count: i32) {

@@ -98,3 +98,55 @@ pub fn gpu_devices() -> Vec<tensor::Device> {
         .filter(|d| *d != tensor::Device::Cpu)
         .collect()
 }
+
+/// The names of the chapter network's params, in the book's order.
+pub const BOOK_PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
+
+/// Params named like the book's (`W1`, `b1`, `W2`, `b2`) with their grads: a model stand-in for
+/// optimizer and gradient tests.
+#[derive(Debug, Clone, Default)]
+pub struct BookParams<T: tensor::Float> {
+    /// The param values, in the book's order.
+    pub values: Vec<tensor::Tensor<T>>,
+    /// Their gradients.
+    pub grads: Vec<tensor::Tensor<T>>,
+}
+
+impl<T: tensor::Float> tensor::Params<T> for BookParams<T> {
+    fn visit_params<'a>(
+        &'a mut self,
+        f: &mut dyn FnMut(tensor::Param<'a, T>) -> tensor::Result<()>,
+    ) -> tensor::Result<()> {
+        let pairs = self.values.iter_mut().zip(&mut self.grads);
+        for (name, (value, grad)) in BOOK_PARAMS.iter().zip(pairs) {
+            f(tensor::Param { name, value, grad })?;
+        }
+        Ok(())
+    }
+}
+
+/// One of each optimizer rule, with hyper-parameters that move params visibly in a few steps.
+pub const RULES: [tensor::ops::update::Rule; 6] = {
+    use tensor::ops::update::Rule;
+    [
+        Rule::Sgd { lr: 0.3 },
+        Rule::Momentum {
+            lr: 0.1,
+            momentum: 0.9,
+        },
+        Rule::Nesterov {
+            lr: 0.1,
+            momentum: 0.9,
+        },
+        Rule::AdaGrad { lr: 0.1 },
+        Rule::RmsProp {
+            lr: 0.01,
+            decay: 0.99,
+        },
+        Rule::Adam {
+            lr_t: 0.003,
+            beta1: 0.9,
+            beta2: 0.999,
+        },
+    ]
+};

@@ -67,8 +67,10 @@ pub(crate) struct Backend {
     funcs: Mutex<HashMap<String, CudaFunction>>,
     /// The uploaded batch indices and labels.
     pub(crate) ids: Mutex<Ids>,
-    /// Small device buffers reused across calls (flags, reduction results, param tables).
+    /// Small device buffers reused across calls (flags, reduction results).
     pub(crate) scratch: Mutex<Scratch>,
+    /// The tables of the `*_multi` kernels.
+    pub(crate) tables: Mutex<multi::Tables>,
 }
 
 /// Reusable index buffers, grown as needed.
@@ -86,8 +88,6 @@ pub(crate) struct Scratch {
     pub(crate) loss_bytes: CudaSlice<u8>,
     /// Per-row or per-tensor partial results.
     pub(crate) row_bytes: CudaSlice<u8>,
-    /// The tables of the `*_multi` kernels.
-    pub(crate) tables: multi::Tables,
 }
 
 fn unavailable(ordinal: usize, reason: impl Into<String>) -> TensorError {
@@ -203,8 +203,8 @@ impl Backend {
                 .map_err(backend_err(ordinal, "alloc"))?,
             loss_bytes: alloc(16)?,
             row_bytes: alloc(256)?,
-            tables: multi::Tables::new(&stream, ordinal)?,
         };
+        let tables = multi::Tables::new(&stream, ordinal)?;
         Ok(Backend {
             ordinal,
             ctx,
@@ -214,6 +214,7 @@ impl Backend {
             funcs: Mutex::new(HashMap::new()),
             ids: Mutex::new(ids),
             scratch: Mutex::new(scratch),
+            tables: Mutex::new(tables),
         })
     }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg};
 
 use super::ops::{grow, name, st, st_mut};
-use super::{Backend, THREADS, backend_err};
+use super::{Backend, Scratch, THREADS, backend_err};
 use crate::error::{Result, TensorError};
 use crate::float::Float;
 use crate::ops::update::{Rule, check_operands};
@@ -101,20 +101,29 @@ fn ptr<T: Float>(be: &Backend, data: &CudaSlice<T>) -> u64 {
     p
 }
 
-/// Records every param's grad (as `(g, 0, 0, 0, n)`) in the gradients' table.
-fn grads_table<'t, T: Float>(
+/// Records every param's grad (as `(g, 0, 0, 0, n)`) in the gradients' table, sends it, and runs
+/// `f` with it and the scratch buffers; `empty` when there are no params.
+fn with_grads<T: Float, R>(
     params: &mut dyn Params<T>,
-    tables: &'t mut Tables,
-    be: &Backend,
-) -> Result<&'t mut Table> {
-    let table = &mut tables.0[Kind::Grads as usize];
-    table.clear();
-    params.visit_params(&mut |p| {
-        let g = st("grads", p.grad)?;
-        table.push([ptr(be, &g.data), 0, 0, 0], g.rows * g.cols, p.name);
-        Ok(())
-    })?;
-    Ok(table)
+    empty: R,
+    f: impl FnOnce(&Arc<Backend>, &Table, &mut Scratch) -> Result<R>,
+) -> Result<R> {
+    with_backend(params, |params, be| {
+        let mut tables = be.tables.lock().unwrap_or_else(|p| p.into_inner());
+        let table = &mut tables.0[Kind::Grads as usize];
+        table.clear();
+        params.visit_params(&mut |p| {
+            let g = st("grads", p.grad)?;
+            table.push([ptr(be, &g.data), 0, 0, 0], g.rows * g.cols, p.name);
+            Ok(())
+        })?;
+        if table.count() == 0 {
+            return Ok(empty);
+        }
+        table.upload(be)?;
+        let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
+        f(be, table, &mut scratch)
+    })
 }
 
 /// Records one param, its state and its grad as `(p, s1, s2, g, n)`.
@@ -168,8 +177,8 @@ pub(crate) fn update_params<T: Float>(
 ) -> Result<()> {
     let kernel = rule.kernel();
     with_backend(params, |params, be| {
-        let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
-        let table = &mut scratch.tables.0[Kind::Update as usize];
+        let mut tables = be.tables.lock().unwrap_or_else(|p| p.into_inner());
+        let table = &mut tables.0[Kind::Update as usize];
         table.clear();
         let mut i = 0;
         params.visit_params(&mut |p| {
@@ -211,15 +220,8 @@ pub(crate) fn update_params<T: Float>(
 pub(crate) fn first_non_finite<T: Float>(
     params: &mut dyn Params<T>,
 ) -> Result<Option<&'static str>> {
-    with_backend(params, |params, be| {
-        let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
-        let scratch = &mut *scratch;
-        let table = grads_table(params, &mut scratch.tables, be)?;
+    with_grads(params, None, |be, table, scratch| {
         let count = table.count();
-        if count == 0 {
-            return Ok(None);
-        }
-        table.upload(be)?;
         if scratch.flag.len() < count {
             scratch.flag = be
                 .stream
@@ -255,15 +257,8 @@ pub(crate) fn first_non_finite<T: Float>(
 /// See [`crate::ops::grads::sum_squares`]: one block per grad, then the per-grad sums added on the
 /// host in param order.
 pub(crate) fn sum_squares<T: Float>(params: &mut dyn Params<T>) -> Result<T> {
-    with_backend(params, |params, be| {
-        let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
-        let scratch = &mut *scratch;
-        let table = grads_table(params, &mut scratch.tables, be)?;
+    with_grads(params, T::ZERO, |be, table, scratch| {
         let count = table.count();
-        if count == 0 {
-            return Ok(T::ZERO);
-        }
-        table.upload(be)?;
         grow(be, &mut scratch.row_bytes, count * std::mem::size_of::<T>())?;
         let f = be.func(&name::<T>("sum_squares_multi"))?;
         let count_i32 = count as i32;
@@ -305,14 +300,7 @@ pub(crate) fn sum_squares<T: Float>(params: &mut dyn Params<T>) -> Result<T> {
 
 /// See [`crate::ops::grads::scale`].
 pub(crate) fn scale<T: Float>(params: &mut dyn Params<T>, s: T) -> Result<()> {
-    with_backend(params, |params, be| {
-        let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
-        let scratch = &mut *scratch;
-        let table = grads_table(params, &mut scratch.tables, be)?;
-        if table.count() == 0 {
-            return Ok(());
-        }
-        table.upload(be)?;
+    with_grads(params, (), |be, table, _| {
         let f = be.func(&name::<T>("scale_multi"))?;
         let count = table.count() as i32;
         let mut l = be.stream.launch_builder(&f);

@@ -1,7 +1,7 @@
 //! AdaGrad (`common/optimizer.py: AdaGrad`).
 
 use tensor::ops::update::Rule;
-use tensor::{Float, Params, Tensor, ops};
+use tensor::{Float, Params, Tensor};
 
 use crate::error::{Result, check_lr};
 use crate::optimizer::Optimizer;
@@ -41,8 +41,8 @@ impl<T: Float> Optimizer<T> for AdaGrad<T> {
     }
 
     fn update(&mut self, params: &mut dyn Params<T>) -> Result<()> {
-        let h = self.h.prepare("AdaGrad", params)?;
-        ops::update::update_params(Rule::AdaGrad { lr: self.lr }, params, &mut [h])?;
+        self.h
+            .update("AdaGrad", params, Rule::AdaGrad { lr: self.lr })?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Nesterov's accelerated gradient (`common/optimizer.py: Nesterov`, after arXiv:1212.0901).
 
 use tensor::ops::update::Rule;
-use tensor::{Float, Params, Tensor, ops};
+use tensor::{Float, Params, Tensor};
 
 use crate::error::{Result, check_lr, check_rate};
 use crate::optimizer::Optimizer;
@@ -48,8 +48,7 @@ impl<T: Float> Optimizer<T> for Nesterov<T> {
             lr: self.lr,
             momentum: self.momentum,
         };
-        let v = self.v.prepare("Nesterov", params)?;
-        ops::update::update_params(rule, params, &mut [v])?;
+        self.v.update("Nesterov", params, rule)?;
         Ok(())
     }
 

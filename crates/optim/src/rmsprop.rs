@@ -1,7 +1,7 @@
 //! RMSprop (`common/optimizer.py: RMSprop`).
 
 use tensor::ops::update::Rule;
-use tensor::{Float, Params, Tensor, ops};
+use tensor::{Float, Params, Tensor};
 
 use crate::error::{Result, check_lr, check_rate};
 use crate::optimizer::Optimizer;
@@ -49,8 +49,7 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
             lr: self.lr,
             decay: self.decay_rate,
         };
-        let h = self.h.prepare("RMSprop", params)?;
-        ops::update::update_params(rule, params, &mut [h])?;
+        self.h.update("RMSprop", params, rule)?;
         Ok(())
     }
 

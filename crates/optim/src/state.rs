@@ -1,6 +1,7 @@
 //! Per-param state (`v`, `h`, `m`): one tensor per param, made on the first update.
 
-use tensor::{Float, Param, Params, Result, Tensor, TensorError};
+use tensor::ops::update::Rule;
+use tensor::{Float, Param, Params, Result, Tensor, TensorError, ops};
 
 /// One slot of state per param, named after the params.
 #[derive(Debug, Clone, Default)]
@@ -60,6 +61,18 @@ impl<T: Float> Slots<T> {
             Ok(())
         })?;
         Ok(&mut self.tensors[..])
+    }
+
+    /// One update of every param by `rule`, whose one state slot this is (Momentum, Nesterov,
+    /// AdaGrad, RMSprop): one launch over all params on a GPU.
+    pub(crate) fn update(
+        &mut self,
+        optimizer: &'static str,
+        params: &mut dyn Params<T>,
+        rule: Rule,
+    ) -> Result<()> {
+        let slot = self.prepare(optimizer, params)?;
+        ops::update::update_params(rule, params, &mut [slot])
     }
 
     pub(crate) fn named(&self) -> Vec<(String, &Tensor<T>)> {

@@ -24,7 +24,7 @@ fn main() -> anyhow::Result<()> {
     let x = t(rng.randn_matrix(10, 2))?;
     let mut s = x;
     for layer in &mut layers {
-        s = layer.forward(&s)?.clone();
+        s = layer.forward(&s)?.try_clone()?;
     }
     println!("scores (10 x 3):\n{:.6}", s.to_array()?);
     Ok(())

@@ -5,7 +5,7 @@
 //! cuBLAS libraries at run time, nothing else. It prints a report and exits non-zero when a check
 //! fails:
 //! 1. the device;
-//! 2. every op on the GPU against the CPU, f32 and f64 (`tensor::parity`, the device tests' check);
+//! 2. every op on the GPU against the CPU, f32 and f64 (`testkit::parity`, the device tests' check);
 //! 3. the chapter's `train.py` run on the GPU against the CPU (loss curves within 1e-9 / 1e-4);
 //! 4. timings of W1 (µs/step), W2 (ms) and W3 (GFLOP/s) on the GPU and on the CPU.
 
@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
-use tensor::{Device, Float};
+use tensor::{Device, Element};
 use train::{TRAIN_PY, book_run};
 
 use crate::bench::workloads;
@@ -64,22 +64,25 @@ impl Report {
     }
 }
 
-fn chapter_run<T: Float>(device: Device, tol: f64, report: &mut Report) -> Value {
+fn chapter_run<T: Element>(device: Device, tol: f64, report: &mut Report) -> Value {
     let runs = book_run::<T>(1984, Device::Cpu, &TRAIN_PY)
         .and_then(|cpu| Ok((book_run::<T>(1984, device, &TRAIN_PY)?, cpu)));
     let (gpu, cpu) = match runs {
         Ok(pair) => pair,
         Err(e) => {
-            report.line(format!("| {} | error: {e} | | | | FAIL |", T::NAME));
-            report.fail(format!("train.py run {}: {e}", T::NAME));
-            return json!({ "precision": T::NAME, "error": e.to_string(), "ok": false });
+            report.line(format!(
+                "| {} | error: {e} | | | | FAIL |",
+                T::DTYPE.as_str()
+            ));
+            report.fail(format!("train.py run {}: {e}", T::DTYPE.as_str()));
+            return json!({ "precision": T::DTYPE.as_str(), "error": e.to_string(), "ok": false });
         }
     };
     let worst = cpu.max_loss_diff(&gpu);
     let ok = worst <= tol && cpu.accuracy == gpu.accuracy;
     report.line(format!(
         "| {} | {:.3e} | {:.0e} | {:.3} | {:.3} | {} |",
-        T::NAME,
+        T::DTYPE.as_str(),
         worst,
         tol,
         cpu.accuracy,
@@ -89,10 +92,10 @@ fn chapter_run<T: Float>(device: Device, tol: f64, report: &mut Report) -> Value
     if !ok {
         report.fail(format!(
             "train.py run {}: loss difference {worst:e}",
-            T::NAME
+            T::DTYPE.as_str()
         ));
     }
-    json!({ "precision": T::NAME, "max_loss_diff": worst, "tolerance": tol, "cpu_accuracy": cpu.accuracy, "gpu_accuracy": gpu.accuracy, "ok": ok })
+    json!({ "precision": T::DTYPE.as_str(), "max_loss_diff": worst, "tolerance": tol, "cpu_accuracy": cpu.accuracy, "gpu_accuracy": gpu.accuracy, "ok": ok })
 }
 
 /// One workload on the GPU and on the CPU, as a report row.
@@ -150,12 +153,12 @@ pub fn run(args: &GpuCheckArgs) -> Result<()> {
         device.describe()
     ));
 
-    let (atol64, rtol64) = tensor::parity::tolerance::<f64>();
-    let (atol32, rtol32) = tensor::parity::tolerance::<f32>();
+    let (atol64, rtol64) = testkit::parity::tolerance::<f64>();
+    let (atol32, rtol32) = testkit::parity::tolerance::<f32>();
     report.line(format!(
         "## Ops against the CPU\n\ntolerance |gpu - cpu| <= atol + rtol·|cpu|: f64 {atol64:e} + {rtol64:e}·|cpu|, f32 {atol32:e} + {rtol32:e}·|cpu|; classes: at most 1 in 1000 differ\n\n| op | dtype | max abs diff | worst / tolerance | ok |\n|---|---|---|---|---|"
     ));
-    let rows = tensor::parity::check_device(device)?;
+    let rows = testkit::parity::check_device(device)?;
     for r in &rows {
         match &r.error {
             Some(e) => report.line(format!("| {} | {} | error: {e} | | FAIL |", r.op, r.dtype)),

@@ -1,6 +1,6 @@
 //! The fully connected layer (book §1.3.4.3, `common/layers.py: Affine`): `out = x · W + b`.
 
-use tensor::{Float, Param, Params, Tensor, ops};
+use tensor::{Element, Param, Params, Tensor, ops};
 
 use crate::error::{LayerError, Result};
 use crate::layer::Layer;
@@ -8,8 +8,8 @@ use crate::layer::Layer;
 /// `out = x · W + b`. Shapes: `x` is `N x I`, `W` is `I x O`, `b` is `1 x O`, `out` is `N x O`.
 ///
 /// Backward: `dx = dout · Wᵀ`, `dW = xᵀ · dout`, `db = sum(dout, axis=0)`.
-#[derive(Debug, Clone)]
-pub struct Affine<T: Float> {
+#[derive(Debug)]
+pub struct Affine<T: Element> {
     /// Weights `W` (`I x O`).
     pub w: Tensor<T>,
     /// Bias `b` (`1 x O`).
@@ -24,7 +24,7 @@ pub struct Affine<T: Float> {
     names: [&'static str; 2],
 }
 
-impl<T: Float> Affine<T> {
+impl<T: Element> Affine<T> {
     /// An affine layer with the given weights (`I x O`) and bias (`1 x O`).
     pub fn new(w: Tensor<T>, b: Tensor<T>) -> Result<Self> {
         if b.rows() != 1 || b.cols() != w.cols() {
@@ -55,7 +55,7 @@ impl<T: Float> Affine<T> {
     }
 }
 
-impl<T: Float> Affine<T> {
+impl<T: Element> Affine<T> {
     /// The forward pass without the bias add: returns `(x · W, b)` for a next layer that adds `b`
     /// itself ([`crate::Sigmoid::forward_with_bias`]), which saves a pass over the output (and a
     /// kernel launch on a GPU). `backward` is the same either way: it never reads the output.
@@ -66,7 +66,7 @@ impl<T: Float> Affine<T> {
     }
 }
 
-impl<T: Float> Params<T> for Affine<T> {
+impl<T: Element> Params<T> for Affine<T> {
     fn visit_params<'a>(
         &'a mut self,
         f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -84,7 +84,7 @@ impl<T: Float> Params<T> for Affine<T> {
     }
 }
 
-impl<T: Float> Layer<T> for Affine<T> {
+impl<T: Element> Layer<T> for Affine<T> {
     fn name(&self) -> &'static str {
         "Affine"
     }

@@ -1,14 +1,14 @@
 //! The two interfaces: a `Layer` maps a tensor to a tensor; a `Model` maps a batch and its labels to
 //! a loss and can predict.
 
-use tensor::{Float, Labels, Params, Tensor, ops};
+use tensor::{Element, Labels, Params, Tensor, ops};
 
 use crate::error::Result;
 
 /// A layer of the book: `forward(x) -> out`, `backward(dout) -> dx`, with its own params and grads.
 ///
 /// Both return references to buffers the layer owns; they stay valid until the next call.
-pub trait Layer<T: Float>: Params<T> {
+pub trait Layer<T: Element>: Params<T> {
     /// The layer's name as in the book (`"Affine"`, ...).
     fn name(&self) -> &'static str;
     /// Forward pass; remembers what `backward` needs.
@@ -18,7 +18,7 @@ pub trait Layer<T: Float>: Params<T> {
 }
 
 /// A model the `Trainer` can fit: a loss for a batch, gradients, and predictions.
-pub trait Model<T: Float>: Params<T> {
+pub trait Model<T: Element>: Params<T> {
     /// Class scores for `x` (`N x C`).
     fn predict(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>>;
     /// The loss of the batch `x` with labels `t`.
@@ -35,4 +35,11 @@ pub trait Model<T: Float>: Params<T> {
         ops::argmax_rows(scores, out)?;
         Ok(())
     }
+}
+
+/// A model that can be copied, for running copies side by side (one per thread). Copying device
+/// memory can fail, so this returns a `Result` where `Clone` could not.
+pub trait TryClone: Sized {
+    /// A copy of the params; working buffers start empty.
+    fn try_clone(&self) -> Result<Self>;
 }

@@ -17,7 +17,7 @@ pub mod two_layer_net;
 
 pub use affine::Affine;
 pub use error::{LayerError, Result};
-pub use layer::{Layer, Model};
+pub use layer::{Layer, Model, TryClone};
 pub use matmul::MatMul;
 pub use repeat::Repeat;
 pub use sigmoid::Sigmoid;

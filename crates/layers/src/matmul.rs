@@ -1,13 +1,13 @@
 //! The MatMul node (book §1.3.4.4, `common/layers.py: MatMul`): `out = x · W`.
 
-use tensor::{Float, Param, Params, Tensor, ops};
+use tensor::{Element, Param, Params, Tensor, ops};
 
 use crate::error::{LayerError, Result};
 use crate::layer::Layer;
 
 /// `out = x · W`. Backward: `dx = dout · Wᵀ`, `dW = xᵀ · dout`.
-#[derive(Debug, Clone)]
-pub struct MatMul<T: Float> {
+#[derive(Debug)]
+pub struct MatMul<T: Element> {
     /// Weights `W` (`I x O`).
     pub w: Tensor<T>,
     /// `dL/dW` from the last backward.
@@ -17,7 +17,7 @@ pub struct MatMul<T: Float> {
     dx: Tensor<T>,
 }
 
-impl<T: Float> MatMul<T> {
+impl<T: Element> MatMul<T> {
     /// A MatMul node with weights `w`.
     pub fn new(w: Tensor<T>) -> Result<Self> {
         Ok(MatMul {
@@ -30,7 +30,7 @@ impl<T: Float> MatMul<T> {
     }
 }
 
-impl<T: Float> Params<T> for MatMul<T> {
+impl<T: Element> Params<T> for MatMul<T> {
     fn visit_params<'a>(
         &'a mut self,
         f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -43,7 +43,7 @@ impl<T: Float> Params<T> for MatMul<T> {
     }
 }
 
-impl<T: Float> Layer<T> for MatMul<T> {
+impl<T: Element> Layer<T> for MatMul<T> {
     fn name(&self) -> &'static str {
         "MatMul"
     }

@@ -1,19 +1,19 @@
 //! The Repeat node (book §1.3.4.2): copies a `1 x D` row `N` times; backward sums the copies.
 
-use tensor::{Float, Param, Params, Tensor, ops};
+use tensor::{Element, Param, Params, Tensor, ops};
 
 use crate::error::{LayerError, Result};
 use crate::layer::Layer;
 
 /// `y = np.repeat(x, N, axis=0)` for `x` of shape `1 x D`; backward `dx = sum(dy, axis=0)`.
-#[derive(Debug, Clone)]
-pub struct Repeat<T: Float> {
+#[derive(Debug)]
+pub struct Repeat<T: Element> {
     n: usize,
     out: Tensor<T>,
     dx: Tensor<T>,
 }
 
-impl<T: Float> Repeat<T> {
+impl<T: Element> Repeat<T> {
     /// Repeats its input `n` times.
     pub fn new(n: usize) -> Self {
         Repeat {
@@ -24,7 +24,7 @@ impl<T: Float> Repeat<T> {
     }
 }
 
-impl<T: Float> Params<T> for Repeat<T> {
+impl<T: Element> Params<T> for Repeat<T> {
     fn visit_params<'a>(
         &'a mut self,
         _: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -33,7 +33,7 @@ impl<T: Float> Params<T> for Repeat<T> {
     }
 }
 
-impl<T: Float> Layer<T> for Repeat<T> {
+impl<T: Element> Layer<T> for Repeat<T> {
     fn name(&self) -> &'static str {
         "Repeat"
     }

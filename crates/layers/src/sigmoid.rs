@@ -1,18 +1,18 @@
 //! The sigmoid layer (book §1.3.4.2, `common/layers.py: Sigmoid`): `out = 1 / (1 + exp(-x))`.
 
-use tensor::{Float, Param, Params, Tensor, ops};
+use tensor::{Element, Param, Params, Tensor, ops};
 
 use crate::error::{LayerError, Result};
 use crate::layer::Layer;
 
 /// `out = 1 / (1 + exp(-x))`; backward `dx = dout * (1 - out) * out`.
-#[derive(Debug, Clone)]
-pub struct Sigmoid<T: Float> {
+#[derive(Debug)]
+pub struct Sigmoid<T: Element> {
     out: Tensor<T>,
     dx: Tensor<T>,
 }
 
-impl<T: Float> Default for Sigmoid<T> {
+impl<T: Element> Default for Sigmoid<T> {
     fn default() -> Self {
         Sigmoid {
             out: Tensor::empty(),
@@ -21,7 +21,7 @@ impl<T: Float> Default for Sigmoid<T> {
     }
 }
 
-impl<T: Float> Sigmoid<T> {
+impl<T: Element> Sigmoid<T> {
     /// A sigmoid layer (no params).
     pub fn new() -> Self {
         Self::default()
@@ -35,7 +35,7 @@ impl<T: Float> Sigmoid<T> {
     }
 }
 
-impl<T: Float> Params<T> for Sigmoid<T> {
+impl<T: Element> Params<T> for Sigmoid<T> {
     fn visit_params<'a>(
         &'a mut self,
         _: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -44,7 +44,7 @@ impl<T: Float> Params<T> for Sigmoid<T> {
     }
 }
 
-impl<T: Float> Layer<T> for Sigmoid<T> {
+impl<T: Element> Layer<T> for Sigmoid<T> {
     fn name(&self) -> &'static str {
         "Sigmoid"
     }

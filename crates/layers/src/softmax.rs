@@ -1,18 +1,18 @@
 //! The softmax layer (book §1.3.1, `common/layers.py: Softmax`), row-wise.
 
-use tensor::{Float, Param, Params, Tensor, ops};
+use tensor::{Element, Param, Params, Tensor, ops};
 
 use crate::error::{LayerError, Result};
 use crate::layer::Layer;
 
 /// `out = softmax(x)` per row; backward `dx = out * dout - out * sum(out * dout, axis=1)`.
-#[derive(Debug, Clone)]
-pub struct Softmax<T: Float> {
+#[derive(Debug)]
+pub struct Softmax<T: Element> {
     out: Tensor<T>,
     dx: Tensor<T>,
 }
 
-impl<T: Float> Default for Softmax<T> {
+impl<T: Element> Default for Softmax<T> {
     fn default() -> Self {
         Softmax {
             out: Tensor::empty(),
@@ -21,14 +21,14 @@ impl<T: Float> Default for Softmax<T> {
     }
 }
 
-impl<T: Float> Softmax<T> {
+impl<T: Element> Softmax<T> {
     /// A softmax layer (no params).
     pub fn new() -> Self {
         Self::default()
     }
 }
 
-impl<T: Float> Params<T> for Softmax<T> {
+impl<T: Element> Params<T> for Softmax<T> {
     fn visit_params<'a>(
         &'a mut self,
         _: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -37,7 +37,7 @@ impl<T: Float> Params<T> for Softmax<T> {
     }
 }
 
-impl<T: Float> Layer<T> for Softmax<T> {
+impl<T: Element> Layer<T> for Softmax<T> {
     fn name(&self) -> &'static str {
         "Softmax"
     }

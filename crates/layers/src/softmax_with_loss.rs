@@ -1,14 +1,14 @@
 //! Softmax with cross-entropy loss (book §1.3.1, `common/layers.py: SoftmaxWithLoss`).
 
-use tensor::{Float, Labels, Tensor, ops};
+use tensor::{Element, Labels, Tensor, ops};
 
 use crate::error::{LayerError, Result};
 
 /// `loss = -sum(log(softmax(x)[n, t_n] + 1e-7)) / N`; backward `dx = (y - onehot(t)) * dout / N`.
 ///
 /// Labels may be one-hot or class indices: both become [`Labels`] (checked) before they get here.
-#[derive(Debug, Clone)]
-pub struct SoftmaxWithLoss<T: Float> {
+#[derive(Debug)]
+pub struct SoftmaxWithLoss<T: Element> {
     y: Tensor<T>,
     t: Labels,
     dx: Tensor<T>,
@@ -16,7 +16,7 @@ pub struct SoftmaxWithLoss<T: Float> {
     dx_is_unit: bool,
 }
 
-impl<T: Float> Default for SoftmaxWithLoss<T> {
+impl<T: Element> Default for SoftmaxWithLoss<T> {
     fn default() -> Self {
         SoftmaxWithLoss {
             y: Tensor::empty(),
@@ -27,7 +27,7 @@ impl<T: Float> Default for SoftmaxWithLoss<T> {
     }
 }
 
-impl<T: Float> SoftmaxWithLoss<T> {
+impl<T: Element> SoftmaxWithLoss<T> {
     /// A loss layer (no params).
     pub fn new() -> Self {
         Self::default()

@@ -1,19 +1,19 @@
 //! The Sum node (book §1.3.4.2): sums the rows of an `N x D` input; backward repeats the gradient.
 
-use tensor::{Float, Param, Params, Tensor, ops};
+use tensor::{Element, Param, Params, Tensor, ops};
 
 use crate::error::{LayerError, Result};
 use crate::layer::Layer;
 
 /// `y = np.sum(x, axis=0, keepdims=True)`; backward `dx = np.repeat(dy, N, axis=0)`.
-#[derive(Debug, Clone)]
-pub struct Sum<T: Float> {
+#[derive(Debug)]
+pub struct Sum<T: Element> {
     n: Option<usize>,
     out: Tensor<T>,
     dx: Tensor<T>,
 }
 
-impl<T: Float> Default for Sum<T> {
+impl<T: Element> Default for Sum<T> {
     fn default() -> Self {
         Sum {
             n: None,
@@ -23,14 +23,14 @@ impl<T: Float> Default for Sum<T> {
     }
 }
 
-impl<T: Float> Sum<T> {
+impl<T: Element> Sum<T> {
     /// A Sum node (no params).
     pub fn new() -> Self {
         Self::default()
     }
 }
 
-impl<T: Float> Params<T> for Sum<T> {
+impl<T: Element> Params<T> for Sum<T> {
     fn visit_params<'a>(
         &'a mut self,
         _: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -39,7 +39,7 @@ impl<T: Float> Params<T> for Sum<T> {
     }
 }
 
-impl<T: Float> Layer<T> for Sum<T> {
+impl<T: Element> Layer<T> for Sum<T> {
     fn name(&self) -> &'static str {
         "Sum"
     }

@@ -6,11 +6,11 @@
 
 use ndarray::Array2;
 use tensor::random::RandomSource;
-use tensor::{Device, Float, Labels, Param, Params, Tensor, ops};
+use tensor::{Device, Element, Labels, Param, Params, Tensor, ops};
 
 use crate::affine::Affine;
 use crate::error::{LayerError, Result};
-use crate::layer::{Layer, Model};
+use crate::layer::{Layer, Model, TryClone};
 use crate::sigmoid::Sigmoid;
 use crate::softmax_with_loss::SoftmaxWithLoss;
 
@@ -21,8 +21,8 @@ pub const MAX_WIDTH: usize = 1 << 16;
 /// `TwoLayerNet(input_size, hidden_size, output_size)`.
 ///
 /// Params in the book's order: `W1` (`I x H`), `b1` (`1 x H`), `W2` (`H x O`), `b2` (`1 x O`).
-#[derive(Debug, Clone)]
-pub struct TwoLayerNet<T: Float> {
+#[derive(Debug)]
+pub struct TwoLayerNet<T: Element> {
     /// First affine layer (`W1`, `b1`).
     pub affine1: Affine<T>,
     /// Hidden activation.
@@ -33,7 +33,7 @@ pub struct TwoLayerNet<T: Float> {
     pub loss_layer: SoftmaxWithLoss<T>,
 }
 
-impl<T: Float> TwoLayerNet<T> {
+impl<T: Element> TwoLayerNet<T> {
     /// The book's init: `W = 0.01 * randn(...)` drawn from `rng` (W1 then W2, row-major), `b = 0`.
     ///
     /// Weights are drawn in `f64` and rounded to `T`, as `astype` would.
@@ -120,7 +120,21 @@ impl<T: Float> TwoLayerNet<T> {
     }
 }
 
-impl<T: Float> Params<T> for TwoLayerNet<T> {
+impl<T: Element> TryClone for TwoLayerNet<T> {
+    fn try_clone(&self) -> Result<Self> {
+        let copy = |a: &Affine<T>, names| -> Result<Affine<T>> {
+            Ok(Affine::new(a.w.try_clone()?, a.b.try_clone()?)?.with_names(names))
+        };
+        Ok(TwoLayerNet {
+            affine1: copy(&self.affine1, ["W1", "b1"])?,
+            sigmoid: Sigmoid::new(),
+            affine2: copy(&self.affine2, ["W2", "b2"])?,
+            loss_layer: SoftmaxWithLoss::new(),
+        })
+    }
+}
+
+impl<T: Element> Params<T> for TwoLayerNet<T> {
     fn visit_params<'a>(
         &'a mut self,
         f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -130,7 +144,7 @@ impl<T: Float> Params<T> for TwoLayerNet<T> {
     }
 }
 
-impl<T: Float> Model<T> for TwoLayerNet<T> {
+impl<T: Element> Model<T> for TwoLayerNet<T> {
     fn predict(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>> {
         let (h, b1) = self.affine1.forward_deferring_bias(x)?;
         let a = self.sigmoid.forward_with_bias(h, b1)?;

@@ -40,7 +40,7 @@ fn labels_of_the_wrong_class_count_or_range_are_errors() {
     let t = Labels::from_indices(&[0, 1], 4).unwrap();
     assert!(matches!(
         loss.forward(&zeros(2, 3), &t),
-        Err(LayerError::Tensor(TensorError::ShapeMismatch { .. }))
+        Err(LayerError::Tensor(TensorError::LabelMismatch { .. }))
     ));
     assert!(matches!(
         Labels::from_indices(&[0, 3], 3),

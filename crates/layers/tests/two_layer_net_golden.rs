@@ -9,7 +9,7 @@
 use layers::{Model, TwoLayerNet};
 use ndarray::Array2;
 use serde_json::Value;
-use tensor::{Device, Float, Labels, Tensor};
+use tensor::{Device, Element, Labels, Tensor};
 use testkit::{assert_bits_eq, assert_close, golden_json, matrix, usizes};
 
 fn cases() -> Vec<Value> {
@@ -19,7 +19,7 @@ fn cases() -> Vec<Value> {
     all
 }
 
-fn net<T: Float>(case: &Value) -> TwoLayerNet<T> {
+fn net<T: Element>(case: &Value) -> TwoLayerNet<T> {
     let p = &case["params"];
     TwoLayerNet::from_params(
         matrix(&p["W1"]).view(),
@@ -33,7 +33,7 @@ fn net<T: Float>(case: &Value) -> TwoLayerNet<T> {
 
 type Check = fn(&str, ndarray::ArrayView2<'_, f64>, ndarray::ArrayView2<'_, f64>);
 
-fn run<T: Float>(check: Check) {
+fn run<T: Element>(check: Check) {
     for case in cases() {
         let label = case["label"].as_str().unwrap().to_string();
         let mut model = net::<T>(&case);

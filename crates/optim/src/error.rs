@@ -20,6 +20,25 @@ pub enum OptimError {
     /// An unknown optimizer name.
     #[error("unknown optimizer '{0}' (expected sgd, momentum, nesterov, adagrad, rmsprop or adam)")]
     UnknownOptimizer(String),
+    /// An optimizer's state does not fit the model it is asked to update (another param name,
+    /// shape or device than on the first update).
+    #[error("{optimizer}: its state {state} does not fit param {param}")]
+    StateMismatch {
+        /// The optimizer.
+        optimizer: &'static str,
+        /// The state tensor, with its shape and device.
+        state: String,
+        /// The param, with its shape and device.
+        param: String,
+    },
+    /// Saved optimizer state holds an entry this optimizer does not keep.
+    #[error("{optimizer} keeps no state named '{name}'")]
+    UnknownState {
+        /// The optimizer.
+        optimizer: &'static str,
+        /// The entry's name.
+        name: String,
+    },
     /// A tensor op failed.
     #[error(transparent)]
     Tensor(#[from] TensorError),
@@ -27,44 +46,3 @@ pub enum OptimError {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = OptimError> = std::result::Result<T, E>;
-
-/// Checks `lr` is finite and positive.
-pub(crate) fn check_lr(optimizer: &'static str, lr: f64) -> Result<()> {
-    check(
-        optimizer,
-        "lr",
-        lr,
-        lr.is_finite() && lr > 0.0,
-        "a finite number > 0",
-    )
-}
-
-/// Checks a decay-like rate is in `[0, 1)`.
-pub(crate) fn check_rate(optimizer: &'static str, name: &'static str, v: f64) -> Result<()> {
-    check(
-        optimizer,
-        name,
-        v,
-        (0.0..1.0).contains(&v),
-        "a number in [0, 1)",
-    )
-}
-
-fn check(
-    optimizer: &'static str,
-    name: &'static str,
-    value: f64,
-    ok: bool,
-    expected: &'static str,
-) -> Result<()> {
-    if ok {
-        Ok(())
-    } else {
-        Err(OptimError::InvalidHyperParameter {
-            optimizer,
-            name,
-            value,
-            expected,
-        })
-    }
-}

@@ -3,25 +3,27 @@
 use std::fmt;
 use std::str::FromStr;
 
-use tensor::Float;
+use tensor::Element;
 
 use crate::error::{OptimError, Result};
-use crate::{AdaGrad, Adam, Momentum, Nesterov, Optimizer, RmsProp, Sgd};
+use tensor::Rule;
+
+use crate::{Optimizer, RuleOptimizer};
 
 /// The six optimizers of `common/optimizer.py`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OptimizerKind {
-    /// [`Sgd`].
+    /// [`crate::Sgd`].
     Sgd,
-    /// [`Momentum`].
+    /// [`crate::Momentum`].
     Momentum,
-    /// [`Nesterov`].
+    /// [`crate::Nesterov`].
     Nesterov,
-    /// [`AdaGrad`].
+    /// [`crate::AdaGrad`].
     AdaGrad,
-    /// [`RmsProp`].
+    /// [`crate::RmsProp`].
     RmsProp,
-    /// [`Adam`].
+    /// [`crate::Adam`].
     Adam,
 }
 
@@ -48,24 +50,19 @@ impl OptimizerKind {
         }
     }
 
-    /// The book's default learning rate for this optimizer.
+    /// The book's default learning rate for this optimizer ([`Rule::book_default`]).
     pub fn default_lr(self) -> f64 {
-        match self {
-            OptimizerKind::Adam => 0.001,
-            _ => 0.01,
-        }
+        self.book_rule().lr()
+    }
+
+    /// This optimizer's rule with the book's hyper-parameters.
+    pub fn book_rule(self) -> Rule {
+        Rule::book_default(self.as_str()).expect("every kind has a rule")
     }
 
     /// This optimizer with learning rate `lr` and the book's other defaults.
-    pub fn build<T: Float>(self, lr: f64) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(match self {
-            OptimizerKind::Sgd => Box::new(Sgd::new(lr)?),
-            OptimizerKind::Momentum => Box::new(Momentum::<T>::new(lr, 0.9)?),
-            OptimizerKind::Nesterov => Box::new(Nesterov::<T>::new(lr, 0.9)?),
-            OptimizerKind::AdaGrad => Box::new(AdaGrad::<T>::new(lr)?),
-            OptimizerKind::RmsProp => Box::new(RmsProp::<T>::new(lr, 0.99)?),
-            OptimizerKind::Adam => Box::new(Adam::<T>::new(lr, 0.9, 0.999)?),
-        })
+    pub fn build<T: Element>(self, lr: f64) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(RuleOptimizer::new(self.book_rule().with_lr(lr))?))
     }
 }
 

@@ -1,26 +1,22 @@
 //! The book's optimizers (`common/optimizer.py`): [`Sgd`], [`Momentum`], [`Nesterov`], [`AdaGrad`],
 //! [`RmsProp`] and [`Adam`], with the book's defaults and order of operations (bit-exact in f64).
 //!
-//! An optimizer visits a model's `(param, grad)` pairs through [`tensor::Params`]; its per-param
-//! state is created on the first update, shaped like the params, and reused afterwards.
+//! Each update rule is written once, in [`tensor::rule`] (formula, defaults, element function);
+//! this crate adds what an optimizer keeps between steps: one generic body, [`RuleOptimizer`],
+//! holds the rule, its per-param state (created on the first update, shaped like the params) and
+//! the update count. The book's classes are thin names over it ([`optimizers`]), and
+//! [`OptimizerKind`] picks one by name at run time.
 
-pub mod adagrad;
-pub mod adam;
 pub mod error;
 pub mod kind;
-pub mod momentum;
-pub mod nesterov;
 pub mod optimizer;
-pub mod rmsprop;
-pub mod sgd;
+pub mod optimizers;
+pub mod rule_optimizer;
 mod state;
 
-pub use adagrad::AdaGrad;
-pub use adam::Adam;
 pub use error::{OptimError, Result};
 pub use kind::OptimizerKind;
-pub use momentum::Momentum;
-pub use nesterov::Nesterov;
 pub use optimizer::Optimizer;
-pub use rmsprop::RmsProp;
-pub use sgd::Sgd;
+pub use optimizers::{AdaGrad, Adam, Momentum, Nesterov, RmsProp, Sgd};
+pub use rule_optimizer::RuleOptimizer;
+pub use tensor::Rule;

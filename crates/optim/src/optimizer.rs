@@ -1,11 +1,11 @@
 //! The optimizer interface.
 
-use tensor::{Float, Params, Tensor};
+use tensor::{Element, Params, Tensor};
 
 use crate::error::Result;
 
 /// `optimizer.update(params, grads)` from the book, over a model's `(param, grad)` pairs.
-pub trait Optimizer<T: Float> {
+pub trait Optimizer<T: Element> {
     /// The book's class name (`"SGD"`, `"Adam"`, ...).
     fn name(&self) -> &'static str;
 

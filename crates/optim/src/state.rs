@@ -1,17 +1,18 @@
 //! Per-param state (`v`, `h`, `m`): one tensor per param, made on the first update.
 
-use tensor::ops::update::Rule;
-use tensor::{Float, Param, Params, Result, Tensor, TensorError, ops};
+use tensor::{Element, Param, Params, Tensor};
+
+use crate::error::{OptimError, Result};
 
 /// One slot of state per param, named after the params.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Slots<T: Float> {
+#[derive(Debug)]
+pub(crate) struct Slots<T: Element> {
     prefix: &'static str,
     tensors: Vec<Tensor<T>>,
-    names: Vec<&'static str>,
+    names: Vec<String>,
 }
 
-impl<T: Float> Slots<T> {
+impl<T: Element> Slots<T> {
     pub(crate) fn new(prefix: &'static str) -> Self {
         Slots {
             prefix,
@@ -20,31 +21,32 @@ impl<T: Float> Slots<T> {
         }
     }
 
-    /// The slot for param `index`, created as zeros on first sight and checked afterwards: a param
-    /// whose shape changed since is a shape mismatch naming the optimizer.
-    pub(crate) fn get(
-        &mut self,
-        optimizer: &'static str,
-        index: usize,
-        p: &Param<'_, T>,
-    ) -> Result<&mut Tensor<T>> {
+    /// The slot for param `index`, created as zeros on first sight and checked afterwards: a
+    /// param whose name, shape or device changed since is [`OptimError::StateMismatch`].
+    fn get(&mut self, optimizer: &'static str, index: usize, p: &Param<'_, T>) -> Result<()> {
         if index == self.tensors.len() {
             let (r, c) = p.value.shape();
             self.tensors.push(Tensor::zeros(r, c, p.value.device())?);
-            self.names.push(p.name);
+            self.names.push(p.name.to_string());
         }
-        let t = &mut self.tensors[index];
+        let t = &self.tensors[index];
         if self.names[index] != p.name
             || t.shape() != p.value.shape()
             || t.device() != p.value.device()
         {
-            return Err(TensorError::ShapeMismatch {
-                op: optimizer,
-                lhs: t.shape(),
-                rhs: p.value.shape(),
+            return Err(OptimError::StateMismatch {
+                optimizer,
+                state: format!(
+                    "{}.{} ({:?} on {})",
+                    self.prefix,
+                    self.names[index],
+                    t.shape(),
+                    t.device()
+                ),
+                param: format!("{} ({:?} on {})", p.name, p.value.shape(), p.value.device()),
             });
         }
-        Ok(t)
+        Ok(())
     }
 
     /// This slot's tensor for every param of `params` (in visiting order), created or checked by
@@ -55,26 +57,23 @@ impl<T: Float> Slots<T> {
         params: &mut dyn Params<T>,
     ) -> Result<&mut [Tensor<T>]> {
         let mut i = 0;
+        let mut failed = None;
         params.visit_params(&mut |p| {
-            self.get(optimizer, i, &p)?;
-            i += 1;
+            if failed.is_none() {
+                match self.get(optimizer, i, &p) {
+                    Ok(()) => i += 1,
+                    Err(e) => failed = Some(e),
+                }
+            }
             Ok(())
         })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         Ok(&mut self.tensors[..])
     }
 
-    /// One update of every param by `rule`, whose one state slot this is (Momentum, Nesterov,
-    /// AdaGrad, RMSprop): one launch over all params on a GPU.
-    pub(crate) fn update(
-        &mut self,
-        optimizer: &'static str,
-        params: &mut dyn Params<T>,
-        rule: Rule,
-    ) -> Result<()> {
-        let slot = self.prepare(optimizer, params)?;
-        ops::update::update_params(rule, params, &mut [slot])
-    }
-
+    /// `("<prefix>.<param>", tensor)` for every param.
     pub(crate) fn named(&self) -> Vec<(String, &Tensor<T>)> {
         self.names
             .iter()
@@ -92,7 +91,7 @@ impl<T: Float> Slots<T> {
         for (name, t) in state.drain(..) {
             match name.strip_prefix(&prefix) {
                 Some(param) => {
-                    self.names.push(leak(param));
+                    self.names.push(param.to_string());
                     self.tensors.push(t);
                 }
                 None => rest.push((name, t)),
@@ -100,9 +99,4 @@ impl<T: Float> Slots<T> {
         }
         *state = rest;
     }
-}
-
-/// Param names are `'static` in models; restored names come from a file, once per load.
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
 }

@@ -5,10 +5,10 @@
 use ndarray::Array2;
 use optim::{OptimError, Optimizer, OptimizerKind};
 use serde_json::Value;
-use tensor::{Device, Float, Tensor};
+use tensor::{Device, Element, Tensor};
 use testkit::{BOOK_PARAMS, BookParams, assert_bits_eq, assert_close, golden_json, matrix};
 
-fn fixed<T: Float>(case: &Value) -> BookParams<T> {
+fn fixed<T: Element>(case: &Value) -> BookParams<T> {
     let t = |v: &Value| Tensor::from_f64(matrix(v).view(), Device::Cpu).unwrap();
     BookParams {
         values: BOOK_PARAMS.iter().map(|n| t(&case["params"][n])).collect(),
@@ -26,7 +26,7 @@ fn cases() -> Vec<Value> {
     all
 }
 
-fn build<T: Float>(class: &str, hp: &Value) -> Box<dyn Optimizer<T>> {
+fn build<T: Element>(class: &str, hp: &Value) -> Box<dyn Optimizer<T>> {
     let f = |k: &str| hp[k].as_f64().unwrap();
     match class {
         "SGD" => Box::new(optim::Sgd::new(f("lr")).unwrap()),
@@ -41,7 +41,7 @@ fn build<T: Float>(class: &str, hp: &Value) -> Box<dyn Optimizer<T>> {
 
 type Check = fn(&str, ndarray::ArrayView2<'_, f64>, ndarray::ArrayView2<'_, f64>);
 
-fn run<T: Float>(check: Check) {
+fn run<T: Element>(check: Check) {
     for case in cases() {
         for (class, rec) in case["optimizers"].as_object().unwrap() {
             let mut opt = build::<T>(class, &rec["hyperparameters"]);

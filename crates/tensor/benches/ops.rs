@@ -5,15 +5,15 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use tensor::random::{BookRng, RandomSource};
-use tensor::{Device, Float, Labels, Tensor, ops};
+use tensor::{Device, Element, Labels, Tensor, ops};
 
-fn randn<T: Float>(rng: &mut BookRng, r: usize, c: usize) -> Tensor<T> {
+fn randn<T: Element>(rng: &mut BookRng, r: usize, c: usize) -> Tensor<T> {
     Tensor::from_f64(rng.randn_matrix(r, c).view(), Device::Cpu).unwrap()
 }
 
-fn matmuls<T: Float>(c: &mut Criterion) {
+fn matmuls<T: Element>(c: &mut Criterion) {
     let mut rng = BookRng::new(1);
-    let mut g = c.benchmark_group(format!("matmul_{}", T::NAME));
+    let mut g = c.benchmark_group(format!("matmul_{}", T::DTYPE.as_str()));
     // (m, k, n, transpose_a, transpose_b, label)
     let shapes = [
         (30, 2, 10, false, false, "W1 x·W1 30x2x10"),
@@ -45,9 +45,9 @@ fn matmuls<T: Float>(c: &mut Criterion) {
     g.finish();
 }
 
-fn nonlinear<T: Float>(c: &mut Criterion) {
+fn nonlinear<T: Element>(c: &mut Criterion) {
     let mut rng = BookRng::new(2);
-    let mut g = c.benchmark_group(format!("nonlinear_{}", T::NAME));
+    let mut g = c.benchmark_group(format!("nonlinear_{}", T::DTYPE.as_str()));
     let x = randn::<T>(&mut rng, 30, 10);
     let mut out = Tensor::empty();
     g.bench_function("sigmoid 30x10", |b| {

@@ -18,6 +18,29 @@ pub enum TensorError {
         /// Shape of the second operand (rows, cols).
         rhs: (usize, usize),
     },
+    /// Scores and labels of the loss do not fit together.
+    #[error("{op}: scores of shape {scores:?} do not fit {labels} labels of {classes} classes")]
+    LabelMismatch {
+        /// The op.
+        op: &'static str,
+        /// Shape of the scores (rows, cols).
+        scores: (usize, usize),
+        /// Number of labels.
+        labels: usize,
+        /// Number of classes the labels are of.
+        classes: usize,
+    },
+    /// An optimizer update got another number of state tensors than its rule keeps, or state
+    /// slots for another number of params than the model has.
+    #[error("{op}: expected {expected} state tensors, got {got}")]
+    StateMismatch {
+        /// The update rule.
+        op: &'static str,
+        /// How many the rule or the model needs.
+        expected: usize,
+        /// How many were given.
+        got: usize,
+    },
     /// An op was given a tensor with no elements where it needs at least one.
     #[error("empty input to {op}: shape {shape:?}")]
     Empty {

@@ -1,12 +1,47 @@
-//! The element types a tensor can hold: `f32` and `f64` through one trait, so every op is written once.
+//! The element types a tensor can hold, as plain arithmetic: `f32` and `f64` through one trait, so
+//! every formula is written once. This module depends on nothing else in the crate; each backend
+//! extends [`Float`] with what it needs of a type (`cpu::CpuFloat`, `cuda::CudaFloat`), and
+//! [`crate::Element`] gathers them.
 
-use std::fmt::{Debug, Display};
+use std::fmt::{self, Debug, Display};
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+/// Which element type a tensor holds: the run-time tag of a [`Float`] type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DType {
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+}
+
+impl DType {
+    /// `"f32"` or `"f64"`, as printed in reports and stored in files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DType::F32 => "f32",
+            DType::F64 => "f64",
+        }
+    }
+
+    /// Bytes per element.
+    pub const fn size(self) -> usize {
+        match self {
+            DType::F32 => 4,
+            DType::F64 => 8,
+        }
+    }
+}
+
+impl Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A floating-point element type (`f32` or `f64`).
 ///
-/// Every kernel in this workspace is generic over `Float`; the book's "bit precision" section (§1.5.1)
-/// is then a matter of choosing the type parameter.
+/// The book's "bit precision" section (§1.5.1) is a matter of choosing the type parameter.
 pub trait Float:
     Copy
     + Send
@@ -28,11 +63,9 @@ pub trait Float:
     + DivAssign
     + ndarray::LinalgScalar
     + ndarray::ScalarOperand
-    + crate::cpu::gemm::Tile
-    + DeviceScalar
 {
-    /// `"f32"` or `"f64"`, as printed in reports.
-    const NAME: &'static str;
+    /// The run-time tag of this type.
+    const DTYPE: DType;
     /// Additive identity.
     const ZERO: Self;
     /// Multiplicative identity.
@@ -53,18 +86,12 @@ pub trait Float:
     fn is_finite(self) -> bool;
     /// Whether the value is NaN.
     fn is_nan(self) -> bool;
-    /// `e^self` to a few ulp, branch-free so loops of it vectorize (see [`crate::cpu::fast_exp`]).
-    fn exp_fast(self) -> Self;
-    /// The `exp` of the training kernels (sigmoid, softmax): libm's for `f64`, so that results
-    /// equal numpy's bit for bit; the vectorized [`Float::exp_fast`] for `f32`, where numpy itself
-    /// uses a SIMD approximation and no bit-exactness is promised.
-    fn exp_train(self) -> Self;
 }
 
 macro_rules! impl_float {
-    ($t:ty, $name:literal, $fast_exp:path, $train_exp:path) => {
+    ($t:ty, $dtype:expr) => {
         impl Float for $t {
-            const NAME: &'static str = $name;
+            const DTYPE: DType = $dtype;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             #[inline(always)]
@@ -99,71 +126,9 @@ macro_rules! impl_float {
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
             }
-            #[inline(always)]
-            fn exp_fast(self) -> Self {
-                $fast_exp(self)
-            }
-            #[inline(always)]
-            fn exp_train(self) -> Self {
-                $train_exp(self)
-            }
         }
     };
 }
 
-impl_float!(
-    f32,
-    "f32",
-    crate::cpu::fast_exp::exp_f32,
-    crate::cpu::fast_exp::exp_f32
-);
-impl_float!(f64, "f64", crate::cpu::fast_exp::exp_f64, f64::exp);
-
-/// What a GPU backend needs of an element type (nothing in a build without `cuda`).
-#[cfg(not(feature = "cuda"))]
-pub trait DeviceScalar {}
-#[cfg(not(feature = "cuda"))]
-impl DeviceScalar for f32 {}
-#[cfg(not(feature = "cuda"))]
-impl DeviceScalar for f64 {}
-
-/// What the CUDA backend needs of an element type: device memory and cuBLAS's `gemm`.
-#[cfg(feature = "cuda")]
-pub trait DeviceScalar:
-    cudarc::driver::DeviceRepr + cudarc::driver::ValidAsZeroBits + Unpin
-{
-    /// cuBLAS `gemm` for this type.
-    fn gemm(
-        blas: &cudarc::cublas::CudaBlas,
-        cfg: cudarc::cublas::GemmConfig<Self>,
-        a: &cudarc::driver::CudaSlice<Self>,
-        b: &cudarc::driver::CudaSlice<Self>,
-        c: &mut cudarc::driver::CudaSlice<Self>,
-    ) -> Result<(), cudarc::cublas::result::CublasError>
-    where
-        Self: Sized;
-}
-
-#[cfg(feature = "cuda")]
-macro_rules! impl_device_scalar {
-    ($t:ty) => {
-        impl DeviceScalar for $t {
-            fn gemm(
-                blas: &cudarc::cublas::CudaBlas,
-                cfg: cudarc::cublas::GemmConfig<Self>,
-                a: &cudarc::driver::CudaSlice<Self>,
-                b: &cudarc::driver::CudaSlice<Self>,
-                c: &mut cudarc::driver::CudaSlice<Self>,
-            ) -> Result<(), cudarc::cublas::result::CublasError> {
-                use cudarc::cublas::Gemm;
-                // SAFETY: the caller (cuda::ops::matmul) sizes `cfg` from the tensors' shapes, so
-                // every access stays inside `a`, `b` and `c`.
-                unsafe { blas.gemm(cfg, a, b, c) }
-            }
-        }
-    };
-}
-#[cfg(feature = "cuda")]
-impl_device_scalar!(f32);
-#[cfg(feature = "cuda")]
-impl_device_scalar!(f64);
+impl_float!(f32, DType::F32);
+impl_float!(f64, DType::F64);

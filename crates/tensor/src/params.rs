@@ -1,13 +1,13 @@
 //! How a model hands its parameters to an optimizer: `(&mut param, &mut grad)` pairs, visited in
 //! a stable order, never cloned (book `model.params` / `model.grads`).
 
+use crate::element::Element;
 use crate::error::Result;
-use crate::float::Float;
 use crate::tensor::Tensor;
 
 /// One trainable parameter and its gradient.
 #[derive(Debug)]
-pub struct Param<'a, T: Float> {
+pub struct Param<'a, T: Element> {
     /// A stable name ("W1", "b1", ...), used in checkpoints and error messages.
     pub name: &'static str,
     /// The parameter's value, updated in place by optimizers.
@@ -17,7 +17,7 @@ pub struct Param<'a, T: Float> {
 }
 
 /// Anything that owns parameters: a layer or a model.
-pub trait Params<T: Float> {
+pub trait Params<T: Element> {
     /// Calls `f` on every parameter, always in the same order (the book's `params` list order).
     ///
     /// Each param is lent for the whole borrow `'a` of `self`, so an implementation hands out each

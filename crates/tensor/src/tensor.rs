@@ -2,38 +2,38 @@
 
 use ndarray::{Array2, ArrayView2};
 
+use crate::cpu::CpuStorage;
+use crate::cuda::CudaStorage;
 use crate::device::Device;
+use crate::element::Element;
 use crate::error::{Result, TensorError};
-use crate::float::Float;
+use crate::storage::Storage;
 
 /// A row-major `rows x cols` matrix of `T` on a [`Device`].
 ///
 /// Rows are samples (the book's `N`), columns features. A bias vector is a `1 x cols` tensor.
-/// On the CPU the data is an `ndarray::Array2` in standard layout.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tensor<T: Float> {
+/// A tensor is not `Clone`: copying device memory can fail, so [`Tensor::try_clone`] returns a
+/// `Result`; compare tensors through [`Tensor::to_array`].
+#[derive(Debug)]
+pub struct Tensor<T: Element> {
     pub(crate) storage: Storage<T>,
 }
 
-/// The backing memory of a tensor.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Storage<T: Float> {
-    Cpu(Array2<T>),
-    #[cfg(feature = "cuda")]
-    Cuda(crate::cuda::CudaStorage<T>),
-}
-
-impl<T: Float> Tensor<T> {
+impl<T: Element> Tensor<T> {
     /// A `rows x cols` tensor of zeros on `device`.
     pub fn zeros(rows: usize, cols: usize, device: Device) -> Result<Self> {
         check_size(rows, cols)?;
-        Self::from_array(Array2::zeros((rows, cols)), device)
+        let storage = match device {
+            Device::Cpu => Storage::Cpu(CpuStorage::zeros((rows, cols))),
+            Device::Cuda(ordinal) => Storage::Cuda(CudaStorage::zeros(ordinal, rows, cols)?),
+        };
+        Ok(Tensor { storage })
     }
 
     /// An empty (0 x 0) tensor on the CPU: a buffer that ops will shape on first use.
     pub fn empty() -> Self {
         Tensor {
-            storage: Storage::Cpu(Array2::zeros((0, 0))),
+            storage: Storage::Cpu(CpuStorage::zeros((0, 0))),
         }
     }
 
@@ -44,26 +44,19 @@ impl<T: Float> Tensor<T> {
         } else {
             array.as_standard_layout().into_owned()
         };
-        match device {
-            Device::Cpu => Ok(Tensor {
-                storage: Storage::Cpu(array),
-            }),
-            #[cfg(feature = "cuda")]
+        let storage = match device {
+            Device::Cpu => Storage::Cpu(array),
             Device::Cuda(ordinal) => {
-                let backend = crate::cuda::backend(ordinal)?;
                 let (rows, cols) = array.dim();
-                let values = array.as_slice().unwrap_or(&[]);
-                let storage = crate::cuda::CudaStorage::from_host(backend, rows, cols, values)?;
-                Ok(Tensor {
-                    storage: Storage::Cuda(storage),
-                })
+                Storage::Cuda(CudaStorage::from_host(
+                    ordinal,
+                    rows,
+                    cols,
+                    crate::cpu::data(&array),
+                )?)
             }
-            #[cfg(not(feature = "cuda"))]
-            other => {
-                other.ensure_available()?;
-                unreachable_device(other)
-            }
-        }
+        };
+        Ok(Tensor { storage })
     }
 
     /// Copies a host view of `f64` values, converting each to `T` (rounding to nearest).
@@ -81,11 +74,7 @@ impl<T: Float> Tensor<T> {
 
     /// `(rows, cols)`.
     pub fn shape(&self) -> (usize, usize) {
-        match &self.storage {
-            Storage::Cpu(a) => a.dim(),
-            #[cfg(feature = "cuda")]
-            Storage::Cuda(c) => (c.rows, c.cols),
-        }
+        self.storage.shape()
     }
 
     /// Number of rows.
@@ -111,25 +100,23 @@ impl<T: Float> Tensor<T> {
 
     /// The device holding the data.
     pub fn device(&self) -> Device {
-        match &self.storage {
-            Storage::Cpu(_) => Device::Cpu,
-            #[cfg(feature = "cuda")]
-            Storage::Cuda(c) => Device::Cuda(c.backend.ordinal),
-        }
+        self.storage.device()
     }
 
     /// Copies the data to a host array.
     pub fn to_array(&self) -> Result<Array2<T>> {
         match &self.storage {
             Storage::Cpu(a) => Ok(a.clone()),
-            #[cfg(feature = "cuda")]
-            Storage::Cuda(c) => Array2::from_shape_vec((c.rows, c.cols), c.read()?).map_err(|_| {
-                TensorError::BadLength {
-                    len: c.rows * c.cols,
-                    rows: c.rows,
-                    cols: c.cols,
-                }
-            }),
+            Storage::Cuda(c) => {
+                let (rows, cols) = c.shape();
+                let values = c.read()?;
+                let len = values.len();
+                Array2::from_shape_vec((rows, cols), values).map_err(|_| TensorError::BadLength {
+                    len,
+                    rows,
+                    cols,
+                })
+            }
         }
     }
 
@@ -138,19 +125,28 @@ impl<T: Float> Tensor<T> {
         Ok(self.to_array()?.mapv(T::to_f64))
     }
 
-    /// The host array, when the tensor lives on the CPU.
+    /// The host array, when the tensor lives on the CPU (`None` on a GPU: use
+    /// [`Tensor::to_array`] to copy it to the host).
     pub fn as_array(&self) -> Option<&Array2<T>> {
         match &self.storage {
             Storage::Cpu(a) => Some(a),
-            #[cfg(feature = "cuda")]
             Storage::Cuda(_) => None,
         }
     }
 
-    /// Copies this tensor to another device (a plain clone when it is already there).
+    /// A copy on the same device; fails when the device cannot allocate or copy.
+    pub fn try_clone(&self) -> Result<Self> {
+        let storage = match &self.storage {
+            Storage::Cpu(a) => Storage::Cpu(a.clone()),
+            Storage::Cuda(c) => Storage::Cuda(c.try_clone()?),
+        };
+        Ok(Tensor { storage })
+    }
+
+    /// Copies this tensor to another device (a plain copy when it is already there).
     pub fn to_device(&self, device: Device) -> Result<Self> {
         if device == self.device() {
-            return Ok(self.clone());
+            return self.try_clone();
         }
         Self::from_array(self.to_array()?, device)
     }
@@ -162,25 +158,7 @@ impl<T: Float> Tensor<T> {
     /// every element.
     pub fn ensure_shape(&mut self, rows: usize, cols: usize, device: Device) -> Result<()> {
         if self.shape() != (rows, cols) || self.device() != device {
-            check_size(rows, cols)?;
-            *self = match device {
-                Device::Cpu => Tensor {
-                    storage: Storage::Cpu(Array2::zeros((rows, cols))),
-                },
-                #[cfg(feature = "cuda")]
-                Device::Cuda(ordinal) => Tensor {
-                    storage: Storage::Cuda(crate::cuda::CudaStorage::zeros(
-                        crate::cuda::backend(ordinal)?,
-                        rows,
-                        cols,
-                    )?),
-                },
-                #[cfg(not(feature = "cuda"))]
-                other => {
-                    other.ensure_available()?;
-                    return unreachable_device(other);
-                }
-            };
+            *self = Self::zeros(rows, cols, device)?;
         }
         Ok(())
     }
@@ -197,70 +175,23 @@ impl<T: Float> Tensor<T> {
         }
         self.ensure_shape(rows, cols, self.device())?;
         match &mut self.storage {
-            Storage::Cpu(a) => a
-                .as_slice_mut()
-                .expect("CPU tensors are kept in standard layout")
-                .copy_from_slice(values),
-            #[cfg(feature = "cuda")]
+            Storage::Cpu(a) => crate::cpu::data_mut(a).copy_from_slice(values),
             Storage::Cuda(c) => c.write(values)?,
         }
         Ok(())
     }
 
-    /// Overwrites this tensor with a copy of `src` (reusing memory when shapes match).
+    /// Overwrites this tensor with a copy of `src`, moving it to `src`'s device (reusing memory
+    /// when shapes and devices match).
     pub fn copy_from(&mut self, src: &Tensor<T>) -> Result<()> {
         let (r, c) = src.shape();
         self.ensure_shape(r, c, src.device())?;
         match (&mut self.storage, &src.storage) {
             (Storage::Cpu(dst), Storage::Cpu(s)) => dst.assign(s),
-            #[cfg(feature = "cuda")]
-            (Storage::Cuda(dst), Storage::Cuda(s)) => {
-                let b = &s.backend;
-                b.stream
-                    .memcpy_dtod(&s.data, &mut dst.data)
-                    .map_err(crate::cuda::backend_err(b.ordinal, "memcpy_dtod"))?;
-            }
-            #[cfg(feature = "cuda")]
-            _ => {
-                return Err(TensorError::DeviceMismatch {
-                    op: "copy_from",
-                    lhs: self.device(),
-                    rhs: src.device(),
-                });
-            }
+            (Storage::Cuda(dst), Storage::Cuda(s)) => dst.copy_from(s)?,
+            (dst, s) => return Err(crate::ops::mixed("copy_from", s.device(), dst.device())),
         }
         Ok(())
-    }
-
-    /// The row-major data of a CPU tensor.
-    ///
-    /// Ops call this only after dispatching device tensors to their backend; a device tensor
-    /// reads as empty here.
-    pub(crate) fn cpu(&self) -> &[T] {
-        match &self.storage {
-            Storage::Cpu(a) => a
-                .as_slice()
-                .expect("CPU tensors are kept in standard layout"),
-            #[cfg(feature = "cuda")]
-            Storage::Cuda(_) => {
-                debug_assert!(false, "cpu() on a device tensor");
-                &[]
-            }
-        }
-    }
-
-    /// Mutable row-major data of a CPU tensor (empty for a device tensor, as [`Tensor::cpu`]).
-    pub(crate) fn cpu_mut(&mut self) -> &mut [T] {
-        match &mut self.storage {
-            Storage::Cpu(a) => a
-                .as_slice_mut()
-                .expect("CPU tensors are kept in standard layout"),
-            #[cfg(feature = "cuda")]
-            Storage::Cuda(_) => {
-                debug_assert!(false, "cpu_mut() on a device tensor");
-                &mut []
-            }
-        }
     }
 }
 
@@ -277,13 +208,4 @@ fn check_size(rows: usize, cols: usize) -> Result<()> {
             max: MAX_ELEMENTS,
         }),
     }
-}
-
-/// The devices this build cannot hold data on never get past `ensure_available`.
-#[cfg(not(feature = "cuda"))]
-fn unreachable_device<R>(device: Device) -> Result<R> {
-    Err(TensorError::DeviceUnavailable {
-        device,
-        reason: "no backend for this device in this build".to_string(),
-    })
 }

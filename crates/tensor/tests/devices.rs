@@ -1,7 +1,7 @@
 //! Every op on every device against the CPU reference, in f32 and f64 (tolerances in
-//! `tensor::parity`). Without a GPU the CUDA case prints `skipped: no CUDA device`.
+//! `testkit::parity`). Without a GPU the CUDA case prints `skipped: no CUDA device`.
 
-use tensor::parity::check_device;
+use testkit::parity::check_device;
 
 #[test]
 fn every_op_matches_the_cpu_reference_on_every_device() {

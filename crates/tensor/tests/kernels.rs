@@ -20,9 +20,18 @@ fn kernels_compile_with_nvrtc_for_every_known_architecture() {
     };
     // Every kernel launched from Rust must be an entry point of the PTX for both element types,
     // taking as many parameters as the Rust side pushes.
-    let ops = include_str!("../src/cuda/ops.rs");
-    let multi = include_str!("../src/cuda/multi.rs");
-    let update = include_str!("../src/ops/update.rs");
+    let ops = [
+        include_str!("../src/cuda/bias.rs"),
+        include_str!("../src/cuda/classify.rs"),
+        include_str!("../src/cuda/gather.rs"),
+        include_str!("../src/cuda/grads.rs"),
+        include_str!("../src/cuda/reduce.rs"),
+        include_str!("../src/cuda/sigmoid.rs"),
+        include_str!("../src/cuda/softmax.rs"),
+        include_str!("../src/cuda/update.rs"),
+    ]
+    .concat();
+    let update = include_str!("../src/rule.rs");
     let mut names: Vec<String> = Vec::new();
     // `launch!(be, "name", T, cfg, args...)`: the arguments after the config are the kernel's.
     for call in ops.split("launch!(").skip(1) {
@@ -43,10 +52,8 @@ fn kernels_compile_with_nvrtc_for_every_known_architecture() {
         names.push(name.to_string());
     }
     // Kernels fetched by name for hand-built launches.
-    for src in [ops, multi] {
-        for call in src.split("name::<T>(\"").skip(1) {
-            names.extend(call.split('"').next().map(str::to_string));
-        }
+    for call in ops.split("name::<T>(\"").skip(1) {
+        names.extend(call.split('"').next().map(str::to_string));
     }
     // The optimizer rules: `<rule>` takes (p, s1, s2, g, scalars..., n), `<rule>_multi` takes
     // (table, count, scalars...).

@@ -1,11 +1,11 @@
 //! The CUDA kernels run on the CPU: `src/cuda/kernels.cu` compiled as C++ with a shim
 //! (`tests/kernels_on_cpu/`) that runs every CUDA thread of a block as an OS thread, with a real
 //! barrier for `__syncthreads()` and one shared-memory array. Each kernel's output is compared with
-//! the CPU op it stands for, within `tensor::parity`'s tolerances.
+//! the CPU op it stands for, within `testkit::parity`'s tolerances.
 //!
 //! This checks the kernels' own logic (indexing, grid-stride loops, block reductions, the
 //! multi-tensor tables) on a machine without a GPU; it says nothing about the Rust side's launches,
-//! which the GPU checks (`tensor::parity`, `cargo xtask gpu-check`) cover. Needs a C++20 compiler
+//! which the GPU checks (`testkit::parity`, `cargo xtask gpu-check`) cover. Needs a C++20 compiler
 //! (`$CXX` or `c++`); without one it prints why it was skipped.
 
 use std::ffi::{CString, c_char, c_int, c_void};
@@ -17,8 +17,9 @@ use std::sync::OnceLock;
 use ndarray::Array2;
 use tensor::ops::update::Rule;
 use tensor::random::{BookRng, RandomSource};
-use tensor::{Device, Float, Labels, Tensor, ops, parity};
+use tensor::{Device, Element, Labels, Tensor, ops};
 use testkit::RULES;
+use testkit::parity;
 
 unsafe extern "C" {
     fn dlopen(filename: *const c_char, flag: c_int) -> *mut c_void;
@@ -135,13 +136,13 @@ impl Addr {
 }
 
 /// Random `r x c` values, as a CPU tensor of `T` and as host values of `T`.
-fn random<T: Float>(rng: &mut BookRng, r: usize, c: usize, scale: f64) -> (Tensor<T>, Vec<T>) {
+fn random<T: Element>(rng: &mut BookRng, r: usize, c: usize, scale: f64) -> (Tensor<T>, Vec<T>) {
     let t = Tensor::from_f64((rng.randn_matrix(r, c) * scale).view(), Device::Cpu).unwrap();
     let v = host(&t);
     (t, v)
 }
 
-fn host<T: Float>(t: &Tensor<T>) -> Vec<T> {
+fn host<T: Element>(t: &Tensor<T>) -> Vec<T> {
     t.to_f64_array()
         .unwrap()
         .iter()
@@ -150,15 +151,20 @@ fn host<T: Float>(t: &Tensor<T>) -> Vec<T> {
 }
 
 /// `|emu - cpu| <= atol + rtol * |cpu|` elementwise, with parity's tolerances for `T`.
-fn assert_close<T: Float>(what: &str, cpu: &[T], emu: &[T]) {
+fn assert_close<T: Element>(what: &str, cpu: &[T], emu: &[T]) {
     let (atol, rtol) = parity::tolerance::<T>();
-    assert_eq!(cpu.len(), emu.len(), "{what} {}: lengths", T::NAME);
+    assert_eq!(
+        cpu.len(),
+        emu.len(),
+        "{what} {}: lengths",
+        T::DTYPE.as_str()
+    );
     for (i, (c, e)) in cpu.iter().zip(emu).enumerate() {
         let (c, e) = (c.to_f64(), e.to_f64());
         assert!(
             (c - e).abs() <= atol + rtol * c.abs() || (c.is_nan() && e.is_nan()),
             "{what} {}: element {i}: cpu {c:e}, kernel {e:e}",
-            T::NAME
+            T::DTYPE.as_str()
         );
     }
 }
@@ -167,11 +173,11 @@ fn assert_close<T: Float>(what: &str, cpu: &[T], emu: &[T]) {
 const GRID: u32 = 2;
 const BLOCK: u32 = 32;
 
-fn name<T: Float>(kernel: &str) -> String {
-    format!("{kernel}_{}", T::NAME)
+fn name<T: Element>(kernel: &str) -> String {
+    format!("{kernel}_{}", T::DTYPE.as_str())
 }
 
-fn bias_sigmoid<T: Float>(k: &Kernels) {
+fn bias_sigmoid<T: Element>(k: &Kernels) {
     type F<T> = extern "C" fn(*const T, *const T, *mut T, i32, i32);
     let mut rng = BookRng::new(1);
     let ((xt, x), (bt, b)) = (
@@ -199,7 +205,7 @@ fn bias_add_and_sigmoid_kernel() {
     bias_sigmoid::<f32>(k);
 }
 
-fn softmax_loss<T: Float>(k: &Kernels) {
+fn softmax_loss<T: Element>(k: &Kernels) {
     type F<T> = extern "C" fn(*const T, *const u32, *mut T, *mut T, *mut T, *mut T, i32, i32);
     let mut rng = BookRng::new(2);
     let (rows, cols) = (100, 3);
@@ -267,14 +273,14 @@ fn softmax_cross_entropy_kernel_with_and_without_the_gradient() {
 }
 
 /// Tensors of several sizes (one larger than the grid) and their multi-kernel table.
-struct Set<T: Float> {
+struct Set<T: Element> {
     tensors: Vec<Tensor<T>>,
     values: Vec<Vec<T>>,
 }
 
 const SHAPES: [(usize, usize); 5] = [(2, 10), (1, 10), (10, 3), (1, 3), (40, 25)];
 
-impl<T: Float> Set<T> {
+impl<T: Element> Set<T> {
     fn new(rng: &mut BookRng, scale: f64) -> Self {
         let (tensors, values) = SHAPES
             .iter()
@@ -291,9 +297,16 @@ impl<T: Float> Set<T> {
         let values = tensors.iter().map(host).collect();
         Set { tensors, values }
     }
+
+    fn copies(&self) -> Vec<Tensor<T>> {
+        self.tensors
+            .iter()
+            .map(|t| t.try_clone().unwrap())
+            .collect()
+    }
 }
 
-/// Rows of `(ptr[0], ptr[1], ptr[2], ptr[3], n)` as `src/cuda/multi.rs` builds them.
+/// Rows of `(ptr[0], ptr[1], ptr[2], ptr[3], n)` as `src/cuda/table.rs` builds them.
 fn table<T>(cols: [Option<&mut Vec<Vec<T>>>; 4]) -> Vec<u64> {
     let mut ptrs: Vec<Vec<u64>> = Vec::new();
     let mut lens = Vec::new();
@@ -316,7 +329,7 @@ fn table<T>(cols: [Option<&mut Vec<Vec<T>>>; 4]) -> Vec<u64> {
     rows
 }
 
-fn grads_ops<T: Float>(k: &Kernels) {
+fn grads_ops<T: Element>(k: &Kernels) {
     let mut rng = BookRng::new(3);
     let mut set = Set::<T>::new(&mut rng, 2.0);
     set.values[2][7] = T::from_f64(f64::NAN);
@@ -369,7 +382,7 @@ fn whole_model_gradient_kernels() {
 }
 
 /// Runs `<rule>_multi` over the table with the rule's scalars.
-fn run_multi<T: Float>(k: &Kernels, rule: Rule, tab: &[u64], count: i32) {
+fn run_multi<T: Element>(k: &Kernels, rule: Rule, tab: &[u64], count: i32) {
     let ta = Addr(tab.as_ptr() as usize);
     let kernel = name::<T>(&format!("{}_multi", rule.kernel()));
     let ([a, b, c, d], n) = rule.scalars::<T>();
@@ -396,14 +409,13 @@ fn run_multi<T: Float>(k: &Kernels, rule: Rule, tab: &[u64], count: i32) {
     }
 }
 
-fn optimizer_updates<T: Float>(k: &Kernels) {
+fn optimizer_updates<T: Element>(k: &Kernels) {
     for rule in RULES {
         let mut rng = BookRng::new(4);
         let mut p = Set::<T>::new(&mut rng, 1.0);
         let mut g = Set::<T>::new(&mut rng, 0.5);
         let (mut s1, mut s2) = (Set::<T>::zeros(), Set::<T>::zeros());
-        let (mut cpu_p, mut cpu_s1, mut cpu_s2) =
-            (p.tensors.clone(), s1.tensors.clone(), s2.tensors.clone());
+        let (mut cpu_p, mut cpu_s1, mut cpu_s2) = (p.copies(), s1.copies(), s2.copies());
         let slots = rule.state_slots();
         for _ in 0..2 {
             let tab = table::<T>([
@@ -441,7 +453,7 @@ fn optimizer_kernels_over_a_table_of_params() {
     optimizer_updates::<f32>(k);
 }
 
-fn row_kernels<T: Float>(k: &Kernels) {
+fn row_kernels<T: Element>(k: &Kernels) {
     let mut rng = BookRng::new(5);
     let (rows, cols) = (70, 3);
     let (xt, x) = random::<T>(&mut rng, rows, cols, 2.0);
@@ -524,7 +536,7 @@ fn row_wise_kernels() {
     row_kernels::<f32>(k);
 }
 
-fn classify<T: Float>(k: &Kernels) {
+fn classify<T: Element>(k: &Kernels) {
     let mut rng = BookRng::new(6);
     let n = 500;
     let (pt, p) = random::<T>(&mut rng, n, 2, 1.0);
@@ -574,7 +586,7 @@ fn classify<T: Float>(k: &Kernels) {
     assert!(
         differ <= 1,
         "{} classify_two_layer: {differ} of {n} differ",
-        T::NAME
+        T::DTYPE.as_str()
     );
 }
 
@@ -585,7 +597,7 @@ fn class_prediction_kernel() {
     classify::<f32>(k);
 }
 
-fn single_param_updates<T: Float>(k: &Kernels) {
+fn single_param_updates<T: Element>(k: &Kernels) {
     for rule in RULES {
         let mut rng = BookRng::new(7);
         let (mut pt, mut p) = random::<T>(&mut rng, 40, 25, 1.0);
@@ -639,7 +651,7 @@ fn optimizer_kernels_over_one_param() {
     single_param_updates::<f32>(k);
 }
 
-fn elementwise<T: Float>(k: &Kernels) {
+fn elementwise<T: Element>(k: &Kernels) {
     let mut rng = BookRng::new(8);
     let (rows, cols) = (30, 10);
     let n = (rows * cols) as i64;
@@ -678,7 +690,7 @@ fn elementwise<T: Float>(k: &Kernels) {
     let add_row: extern "C" fn(*mut T, *const T, i32, i32) =
         unsafe { k.sym(&name::<T>("add_row")) };
     k.run(GRID, BLOCK, || add_row(ha.p(), ba.p(), r, c));
-    let mut he = xt.clone();
+    let mut he = xt.try_clone().unwrap();
     ops::add_row(&mut he, &bt).unwrap();
     assert_close("add_row", &host(&he), &h);
 
@@ -707,7 +719,7 @@ fn elementwise<T: Float>(k: &Kernels) {
     // SAFETY: the kernel's C signature (kernels.cu, INSTANTIATE).
     let scale: extern "C" fn(*mut T, T, i64) = unsafe { k.sym(&name::<T>("scale")) };
     k.run(GRID, BLOCK, || scale(sca.p(), s, n));
-    let mut se = xt.clone();
+    let mut se = xt.try_clone().unwrap();
     ops::scale(&mut se, s).unwrap();
     assert_close("scale", &host(&se), &scaled);
 

@@ -1,6 +1,8 @@
 //! Test helpers: the book's golden files (kept in `testdata/golden`, copied from the book's run; see
 //! its README) and float comparisons that say where and by how much two arrays differ.
 
+pub mod parity;
+
 use ndarray::{Array2, ArrayView2};
 use serde_json::Value;
 
@@ -104,15 +106,36 @@ pub const BOOK_PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 
 /// Params named like the book's (`W1`, `b1`, `W2`, `b2`) with their grads: a model stand-in for
 /// optimizer and gradient tests.
-#[derive(Debug, Clone, Default)]
-pub struct BookParams<T: tensor::Float> {
+#[derive(Debug)]
+pub struct BookParams<T: tensor::Element> {
     /// The param values, in the book's order.
     pub values: Vec<tensor::Tensor<T>>,
     /// Their gradients.
     pub grads: Vec<tensor::Tensor<T>>,
 }
 
-impl<T: tensor::Float> tensor::Params<T> for BookParams<T> {
+impl<T: tensor::Element> BookParams<T> {
+    /// Adds a param and its gradient (named after the next of [`BOOK_PARAMS`]).
+    pub fn push(&mut self, value: tensor::Tensor<T>, grad: tensor::Tensor<T>) {
+        self.values.push(value);
+        self.grads.push(grad);
+    }
+
+    /// A copy of every param and grad (panics if a device cannot copy: test code).
+    pub fn try_clone(&self) -> Self {
+        let copy = |v: &[tensor::Tensor<T>]| -> Vec<_> {
+            v.iter()
+                .map(|t| t.try_clone().expect("copy a tensor"))
+                .collect()
+        };
+        BookParams {
+            values: copy(&self.values),
+            grads: copy(&self.grads),
+        }
+    }
+}
+
+impl<T: tensor::Element> tensor::Params<T> for BookParams<T> {
     fn visit_params<'a>(
         &'a mut self,
         f: &mut dyn FnMut(tensor::Param<'a, T>) -> tensor::Result<()>,
@@ -125,9 +148,10 @@ impl<T: tensor::Float> tensor::Params<T> for BookParams<T> {
     }
 }
 
-/// One of each optimizer rule, with hyper-parameters that move params visibly in a few steps.
-pub const RULES: [tensor::ops::update::Rule; 6] = {
-    use tensor::ops::update::Rule;
+/// One of each optimizer rule, with hyper-parameters that move params visibly in a few steps
+/// (take each to later steps with [`tensor::Rule::at_step`]).
+pub const RULES: [tensor::Rule; 6] = {
+    use tensor::Rule;
     [
         Rule::Sgd { lr: 0.3 },
         Rule::Momentum {
@@ -141,12 +165,22 @@ pub const RULES: [tensor::ops::update::Rule; 6] = {
         Rule::AdaGrad { lr: 0.1 },
         Rule::RmsProp {
             lr: 0.01,
-            decay: 0.99,
+            decay_rate: 0.99,
         },
         Rule::Adam {
-            lr_t: 0.003,
+            lr: 0.01,
             beta1: 0.9,
             beta2: 0.999,
+            t: 1,
         },
     ]
 };
+
+impl<T: tensor::Element> Default for BookParams<T> {
+    fn default() -> Self {
+        BookParams {
+            values: Vec::new(),
+            grads: Vec::new(),
+        }
+    }
+}

@@ -7,10 +7,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use data::BookRng;
 use layers::TwoLayerNet;
 use optim::Sgd;
-use tensor::{Device, Float, Labels, Tensor, ops};
+use tensor::{Device, Element, Labels, Tensor, ops};
 use train::Trainer;
 
-fn step<T: Float>(c: &mut Criterion) {
+fn step<T: Element>(c: &mut Criterion) {
     let mut rng = BookRng::new(1984);
     let s = data::load_data_with(&mut rng, 100, 3).unwrap();
     let x = Tensor::<T>::from_f64(s.x.view(), Device::Cpu).unwrap();
@@ -19,7 +19,7 @@ fn step<T: Float>(c: &mut Criterion) {
     let mut trainer = Trainer::new(model, Sgd::new(1.0).unwrap());
     let idx: Vec<usize> = (0..300).step_by(10).collect();
     let (mut xb, mut tb) = (Tensor::empty(), Labels::with_classes(3));
-    c.bench_function(&format!("W1 train step {}", T::NAME), |b| {
+    c.bench_function(&format!("W1 train step {}", T::DTYPE.as_str()), |b| {
         b.iter(|| {
             ops::gather_rows(&x, black_box(&idx), &mut xb).unwrap();
             tb.gather(&t, &idx).unwrap();

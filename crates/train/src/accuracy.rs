@@ -1,12 +1,12 @@
 //! Classification accuracy: the share of samples whose largest score is the true class.
 
 use layers::Model;
-use tensor::{Float, Labels, Tensor, ops};
+use tensor::{Element, Labels, Tensor, ops};
 
 use crate::error::{Result, TrainError};
 
 /// `mean(argmax(model.predict(x), axis=1) == t)`.
-pub fn accuracy<T: Float>(model: &mut dyn Model<T>, x: &Tensor<T>, t: &Labels) -> Result<f64> {
+pub fn accuracy<T: Element>(model: &mut dyn Model<T>, x: &Tensor<T>, t: &Labels) -> Result<f64> {
     if x.rows() != t.len() || x.is_empty() {
         return Err(TrainError::BadData(format!(
             "{} samples but {} labels",

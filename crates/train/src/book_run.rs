@@ -3,7 +3,7 @@
 use layers::TwoLayerNet;
 use optim::Sgd;
 use tensor::random::BookRng;
-use tensor::{Device, Float, Labels, Tensor};
+use tensor::{Device, Element, Labels, Tensor};
 
 use crate::accuracy::accuracy;
 use crate::config::FitConfig;
@@ -45,7 +45,7 @@ impl BookRun {
 
 /// Runs `train.py` with `seed` on `device`: spiral data, `TwoLayerNet(2, 10, 3)` from the same
 /// random stream, `SGD(lr=1.0)`, and `config` (normally [`TRAIN_PY`]).
-pub fn book_run<T: Float>(seed: u32, device: Device, config: &FitConfig) -> Result<BookRun> {
+pub fn book_run<T: Element>(seed: u32, device: Device, config: &FitConfig) -> Result<BookRun> {
     let mut rng = BookRng::new(seed);
     let s = data::load_data_with(
         &mut rng,

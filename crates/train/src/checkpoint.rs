@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use layers::Model;
 use safetensors::tensor::{Dtype, SafeTensors, View};
 use tensor::random::{BookRng, BookRngState};
-use tensor::{Float, Params, Tensor};
+use tensor::{Element, Params, Tensor};
 
 use crate::error::{Result, TrainError};
 use crate::trainer::{FitState, Trainer};
@@ -61,19 +61,19 @@ impl View for &Bytes {
     }
 }
 
-fn dtype_of<T: Float>() -> Dtype {
-    if T::NAME == "f64" {
+fn dtype_of<T: Element>() -> Dtype {
+    if T::DTYPE.as_str() == "f64" {
         Dtype::F64
     } else {
         Dtype::F32
     }
 }
 
-fn tensor_bytes<T: Float>(t: &Tensor<T>) -> Result<Bytes> {
+fn tensor_bytes<T: Element>(t: &Tensor<T>) -> Result<Bytes> {
     let a = t.to_array()?;
     let mut data = Vec::with_capacity(a.len() * std::mem::size_of::<T>());
     for &v in a.iter() {
-        if T::NAME == "f64" {
+        if T::DTYPE.as_str() == "f64" {
             data.extend_from_slice(&v.to_f64().to_le_bytes());
         } else {
             data.extend_from_slice(&(v.to_f64() as f32).to_le_bytes());
@@ -157,7 +157,7 @@ fn serialize(
         .map_err(|e| format_err(path, e.to_string()))
 }
 
-fn param_tensors<T: Float>(
+fn param_tensors<T: Element>(
     params: &mut dyn Params<T>,
     out: &mut BTreeMap<String, Bytes>,
 ) -> Result<()> {
@@ -175,12 +175,12 @@ fn param_tensors<T: Float>(
 }
 
 /// Saves a model's params to `path` (format [`PARAMS_FORMAT`]).
-pub fn save_params<T: Float>(path: &Path, params: &mut dyn Params<T>) -> Result<()> {
+pub fn save_params<T: Element>(path: &Path, params: &mut dyn Params<T>) -> Result<()> {
     let mut tensors = BTreeMap::new();
     param_tensors(params, &mut tensors)?;
     let meta = HashMap::from([
         ("format".to_string(), PARAMS_FORMAT.to_string()),
-        ("dtype".to_string(), T::NAME.to_string()),
+        ("dtype".to_string(), T::DTYPE.as_str().to_string()),
     ]);
     write_atomic(path, &serialize(&tensors, meta, path)?)
 }
@@ -248,7 +248,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
 
 /// Copies the params of a parsed file into `params`, checking names, dtypes and shapes first
 /// (nothing is changed when anything does not fit).
-fn restore_params<T: Float>(
+fn restore_params<T: Element>(
     path: &Path,
     parsed: &Parsed,
     params: &mut dyn Params<T>,
@@ -265,10 +265,14 @@ fn restore_params<T: Float>(
 }
 
 /// Checks that the file has every param of `params` with its dtype and shape.
-fn check_params<T: Float>(path: &Path, parsed: &Parsed, params: &mut dyn Params<T>) -> Result<()> {
+fn check_params<T: Element>(
+    path: &Path,
+    parsed: &Parsed,
+    params: &mut dyn Params<T>,
+) -> Result<()> {
     let dtype = parsed.meta.get("dtype").map(String::as_str).unwrap_or("?");
-    if dtype != T::NAME {
-        return Err(mismatch(path, "the dtype", T::NAME, dtype));
+    if dtype != T::DTYPE.as_str() {
+        return Err(mismatch(path, "the dtype", T::DTYPE.as_str(), dtype));
     }
     let mut shapes = Vec::new();
     params.visit_params(&mut |p| {
@@ -285,7 +289,7 @@ fn check_params<T: Float>(path: &Path, parsed: &Parsed, params: &mut dyn Params<
             return Err(mismatch(
                 path,
                 format!("the dtype of {name}"),
-                T::NAME,
+                T::DTYPE.as_str(),
                 format!("{dt:?}"),
             ));
         }
@@ -302,7 +306,7 @@ fn check_params<T: Float>(path: &Path, parsed: &Parsed, params: &mut dyn Params<
 }
 
 /// Loads params saved by [`save_params`] (or a checkpoint) into a model of the same shape.
-pub fn load_params<T: Float>(path: &Path, params: &mut dyn Params<T>) -> Result<()> {
+pub fn load_params<T: Element>(path: &Path, params: &mut dyn Params<T>) -> Result<()> {
     let bytes = read_file(path)?;
     let parsed = parse(path, &bytes)?;
     restore_params(path, &parsed, params)
@@ -311,7 +315,7 @@ pub fn load_params<T: Float>(path: &Path, params: &mut dyn Params<T>) -> Result<
 /// Saves everything needed to continue `trainer`'s fit exactly: params, optimizer state, epoch,
 /// loss history, data order, pending losses and the random stream; `config` entries are stored as
 /// `config.*` and must match on resume.
-pub fn save_checkpoint<T: Float, M: Model<T>>(
+pub fn save_checkpoint<T: Element, M: Model<T>>(
     path: &Path,
     trainer: &mut Trainer<T, M>,
     rng: &BookRng,
@@ -339,7 +343,7 @@ pub fn save_checkpoint<T: Float, M: Model<T>>(
     let r = rng.state();
     let mut meta = HashMap::from([
         ("format".to_string(), CHECKPOINT_FORMAT.to_string()),
-        ("dtype".to_string(), T::NAME.to_string()),
+        ("dtype".to_string(), T::DTYPE.as_str().to_string()),
         ("epoch".to_string(), trainer.current_epoch.to_string()),
         (
             "optimizer".to_string(),
@@ -397,7 +401,7 @@ fn meta_bits(path: &Path, meta: &HashMap<String, String>, key: &str) -> Result<O
 /// Restores a checkpoint written by [`save_checkpoint`] into `trainer` (built with the same model
 /// shape and optimizer) and returns the random stream to continue with. The file's `config.*`
 /// entries must equal `config`'s. Nothing in `trainer` changes when the file does not fit.
-pub fn load_checkpoint<T: Float, M: Model<T>>(
+pub fn load_checkpoint<T: Element, M: Model<T>>(
     path: &Path,
     trainer: &mut Trainer<T, M>,
     config: &BTreeMap<String, String>,
@@ -490,7 +494,7 @@ pub fn load_checkpoint<T: Float, M: Model<T>>(
             return Err(mismatch(
                 path,
                 format!("optimizer state {key}"),
-                format!("{}x{} {}", want.0, want.1, T::NAME),
+                format!("{}x{} {}", want.0, want.1, T::DTYPE.as_str()),
                 format!("{shape:?} {dt:?}"),
             ));
         }

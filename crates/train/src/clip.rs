@@ -1,6 +1,6 @@
 //! Gradient clipping by global norm (book §1.4.4 / ch. 5, `common/util.py: clip_grads`).
 
-use tensor::{Float, Params, ops};
+use tensor::{Element, Params, ops};
 
 use crate::error::Result;
 
@@ -9,11 +9,11 @@ use crate::error::Result;
 ///
 /// The sums run in `T` and in the book's order (each grad's `np.sum(g ** 2)`, then added in param
 /// order), so f64 results match the book bit for bit.
-pub fn clip_grads<T: Float>(params: &mut dyn Params<T>, max_norm: f64) -> Result<f64> {
-    let total_norm = ops::grads::sum_squares(params)?.sqrt();
+pub fn clip_grads<T: Element>(params: &mut dyn Params<T>, max_norm: f64) -> Result<f64> {
+    let total_norm = ops::grads::norm_squared(params)?.sqrt();
     let rate = T::from_f64(max_norm) / (total_norm + T::from_f64(1e-6));
     if rate < T::ONE {
-        ops::grads::scale(params, rate)?;
+        ops::grads::scale_all(params, rate)?;
     }
     Ok(total_norm.to_f64())
 }

@@ -4,7 +4,7 @@
 use layers::Model;
 use optim::Optimizer;
 use tensor::random::RandomSource;
-use tensor::{Float, Labels, Tensor, ops};
+use tensor::{Element, Labels, Tensor, ops};
 
 use crate::config::FitConfig;
 use crate::error::{Result, TrainError};
@@ -18,7 +18,7 @@ use crate::observer::{EvalRecord, FitObserver};
 /// clipping. The per-epoch shuffle reorders the data cumulatively (`x = x[idx]`), as `fit` does.
 // The book's loop has this many inputs; bundling them in a struct would only hide that.
 #[allow(clippy::too_many_arguments)]
-pub fn train_custom_loop<T: Float>(
+pub fn train_custom_loop<T: Element>(
     model: &mut dyn Model<T>,
     optimizer: &mut dyn Optimizer<T>,
     x: &Tensor<T>,

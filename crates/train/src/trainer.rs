@@ -5,7 +5,7 @@ use std::time::Instant;
 use layers::Model;
 use optim::Optimizer;
 use tensor::random::RandomSource;
-use tensor::{Float, Labels, Tensor, ops};
+use tensor::{Element, Labels, Tensor, ops};
 
 use crate::clip::clip_grads;
 use crate::config::FitConfig;
@@ -13,7 +13,7 @@ use crate::error::{Result, TrainError};
 use crate::observer::{EvalRecord, FitObserver};
 
 /// Trains a model with an optimizer, keeping the loss history across `fit` calls.
-pub struct Trainer<T: Float, M: Model<T>> {
+pub struct Trainer<T: Element, M: Model<T>> {
     /// The model being trained.
     pub model: M,
     /// The optimizer.
@@ -33,14 +33,14 @@ pub struct Trainer<T: Float, M: Model<T>> {
 }
 
 #[derive(Debug)]
-struct Buffers<T: Float> {
+struct Buffers<T: Element> {
     perm: Vec<usize>,
     next: Vec<usize>,
     x: Tensor<T>,
     t: Labels,
 }
 
-impl<T: Float, M: Model<T>> Trainer<T, M> {
+impl<T: Element, M: Model<T>> Trainer<T, M> {
     /// `Trainer(model, optimizer)`.
     pub fn new(model: M, optimizer: impl Optimizer<T> + 'static) -> Self {
         Self::with_boxed(model, Box::new(optimizer))
@@ -234,7 +234,7 @@ impl StepError {
 ///
 /// A non-finite loss or gradient stops before the update, so the params stay those of the last
 /// finite step.
-fn step<T: Float, M: Model<T>>(
+fn step<T: Element, M: Model<T>>(
     model: &mut M,
     optimizer: &mut dyn Optimizer<T>,
     x: &Tensor<T>,
@@ -256,7 +256,7 @@ fn step<T: Float, M: Model<T>>(
     Ok(loss)
 }
 
-impl<T: Float, M: Model<T>> Trainer<T, M> {
+impl<T: Element, M: Model<T>> Trainer<T, M> {
     /// `trainer.plot(ylim)`: the loss history against iterations (in units of `eval_interval`),
     /// written to a `.png` or `.svg`.
     pub fn plot(&self, path: &std::path::Path, ylim: Option<(f64, f64)>) -> viz::Result<()> {

@@ -5,11 +5,11 @@
 use data::{BookRng, RandomSource, load_data_with};
 use layers::TwoLayerNet;
 use optim::Sgd;
-use tensor::{Device, Float, Labels, Tensor};
+use tensor::{Device, Element, Labels, Tensor};
 use testkit::{assert_bits_eq, golden_json, matrix, usizes};
 use train::{FitConfig, PrintLines, Silent, Trainer, accuracy};
 
-fn book_setup<T: Float>() -> (BookRng, Tensor<T>, Labels, TwoLayerNet<T>) {
+fn book_setup<T: Element>() -> (BookRng, Tensor<T>, Labels, TwoLayerNet<T>) {
     let mut rng = BookRng::new(1984);
     let s = load_data_with(&mut rng, 100, 3).unwrap();
     let x = Tensor::from_f64(s.x.view(), Device::Cpu).unwrap();

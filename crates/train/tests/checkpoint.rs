@@ -7,7 +7,7 @@ use data::{BookRng, load_data_with};
 use layers::TwoLayerNet;
 use optim::{Adam, Optimizer, OptimizerKind, Sgd};
 use proptest::prelude::*;
-use tensor::{Device, Float, Labels, Params, Tensor};
+use tensor::{Device, Element, Labels, Params, Tensor};
 use train::checkpoint::{load_checkpoint, load_params, parse, save_checkpoint, save_params};
 use train::{FitConfig, Silent, TrainError, Trainer};
 
@@ -17,7 +17,7 @@ fn dir(name: &str) -> PathBuf {
     d
 }
 
-fn params_of<T: Float>(p: &mut dyn Params<T>) -> Vec<Vec<u64>> {
+fn params_of<T: Element>(p: &mut dyn Params<T>) -> Vec<Vec<u64>> {
     let mut out = Vec::new();
     p.visit_params(&mut |p| {
         out.push(
@@ -34,14 +34,14 @@ fn params_of<T: Float>(p: &mut dyn Params<T>) -> Vec<Vec<u64>> {
     out
 }
 
-struct Run<T: Float> {
+struct Run<T: Element> {
     rng: BookRng,
     x: Tensor<T>,
     t: Labels,
     trainer: Trainer<T, TwoLayerNet<T>>,
 }
 
-fn run<T: Float>(hidden: usize, optimizer: Box<dyn Optimizer<T>>) -> Run<T> {
+fn run<T: Element>(hidden: usize, optimizer: Box<dyn Optimizer<T>>) -> Run<T> {
     let mut rng = BookRng::new(1984);
     let s = load_data_with(&mut rng, 100, 3).unwrap();
     let x = Tensor::from_f64(s.x.view(), Device::Cpu).unwrap();
@@ -61,7 +61,7 @@ fn config() -> BTreeMap<String, String> {
 
 #[test]
 fn params_round_trip_in_f64_and_f32() {
-    fn check<T: Float>(name: &str) {
+    fn check<T: Element>(name: &str) {
         let path = dir("params").join(name);
         let mut a = run::<T>(10, Box::new(Sgd::new(1.0).unwrap()));
         let mut b = TwoLayerNet::<T>::new(2, 10, 3, &mut BookRng::new(5), Device::Cpu).unwrap();
@@ -70,7 +70,7 @@ fn params_round_trip_in_f64_and_f32() {
         load_params(&path, &mut b).unwrap();
         assert_eq!(params_of(&mut a.trainer.model), params_of(&mut b));
         let parsed = parse(&path, &std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(parsed.meta["dtype"], T::NAME);
+        assert_eq!(parsed.meta["dtype"], T::DTYPE.as_str());
         assert_eq!(parsed.tensors["param.W1"].1, vec![2, 10]);
         assert_eq!(parsed.tensors["param.b2"].1, vec![1, 3]);
     }
@@ -79,7 +79,7 @@ fn params_round_trip_in_f64_and_f32() {
 }
 
 /// Runs 20 epochs straight, and 8 + save + load into a fresh trainer + 12; both must end equal.
-fn resume_is_bit_identical<T: Float>(kind: OptimizerKind, lr: f64, max_grad: Option<f64>) {
+fn resume_is_bit_identical<T: Element>(kind: OptimizerKind, lr: f64, max_grad: Option<f64>) {
     let cfg = FitConfig {
         max_epoch: 20,
         batch_size: 30,
@@ -91,7 +91,7 @@ fn resume_is_bit_identical<T: Float>(kind: OptimizerKind, lr: f64, max_grad: Opt
         .fit(&full.x, &full.t, &cfg, &mut full.rng, &mut Silent)
         .unwrap();
 
-    let path = dir("resume").join(format!("{kind}-{}.safetensors", T::NAME));
+    let path = dir("resume").join(format!("{kind}-{}.safetensors", T::DTYPE.as_str()));
     let mut first = run::<T>(10, kind.build(lr).unwrap());
     first.trainer.begin(&first.x, &first.t, &cfg).unwrap();
     for _ in 0..8 {

@@ -1,22 +1,27 @@
 //! The book's whole `train.py` run on every GPU against the CPU: loss curves within 1e-9 (f64) and
 //! 1e-4 (f32), the same accuracy. Without a GPU: `skipped: no CUDA device`.
 
-use tensor::{Device, Float};
+use tensor::{Device, Element};
 use train::{TRAIN_PY, book_run};
 
-fn compare<T: Float>(device: Device, tol: f64) {
+fn compare<T: Element>(device: Device, tol: f64) {
     let cpu = book_run::<T>(1984, Device::Cpu, &TRAIN_PY).unwrap();
     let gpu = book_run::<T>(1984, device, &TRAIN_PY).unwrap();
     let worst = cpu.max_loss_diff(&gpu);
     assert!(
         worst <= tol,
         "{device} {}: loss curves differ by {worst:e} (> {tol:e})",
-        T::NAME
+        T::DTYPE.as_str()
     );
-    assert_eq!(cpu.accuracy, gpu.accuracy, "{device} {}: accuracy", T::NAME);
+    assert_eq!(
+        cpu.accuracy,
+        gpu.accuracy,
+        "{device} {}: accuracy",
+        T::DTYPE.as_str()
+    );
     println!(
         "{device} {}: max loss difference {worst:e}, accuracy {}",
-        T::NAME,
+        T::DTYPE.as_str(),
         gpu.accuracy
     );
 }

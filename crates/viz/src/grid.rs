@@ -2,10 +2,10 @@
 //! the data, every grid point classified by the model, in chunks and across the CPU's cores.
 
 use ndarray::ArrayView2;
-use tensor::{Device, Float, Tensor};
+use tensor::{Device, Element, Tensor};
 
 use crate::error::{Result, VizError};
-use layers::Model;
+use layers::{Model, TryClone};
 
 /// Largest grid accepted (points): 64 times the book's, so a tiny step cannot exhaust memory.
 pub const MAX_POINTS: usize = 1 << 28;
@@ -121,8 +121,8 @@ impl ClassGrid {
 /// one thread feeds the device.
 pub fn classify_grid<T, M>(model: &mut M, grid: &Grid, device: Device) -> Result<ClassGrid>
 where
-    T: Float,
-    M: Model<T> + Clone + Send,
+    T: Element,
+    M: Model<T> + TryClone + Send,
 {
     if grid.is_empty() {
         return Err(VizError::BadInput("the grid has no points".to_string()));
@@ -143,8 +143,11 @@ where
         let handles: Vec<_> = bands
             .enumerate()
             .map(|(b, out)| {
-                let mut m = model.clone();
-                s.spawn(move || classify_band(&mut m, grid, (b + 1) * band, out, device))
+                let copy = model.try_clone();
+                s.spawn(move || {
+                    let mut m = copy?;
+                    classify_band(&mut m, grid, (b + 1) * band, out, device)
+                })
             })
             .collect();
         let mut results =
@@ -173,7 +176,7 @@ where
     })
 }
 
-fn classify_band<T: Float, M: Model<T>>(
+fn classify_band<T: Element, M: Model<T>>(
     model: &mut M,
     grid: &Grid,
     first_row: usize,

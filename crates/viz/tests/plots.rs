@@ -116,8 +116,13 @@ fn loss_plot_draws_a_falling_curve_left_high_right_low() {
 }
 
 /// Scores `[x1, -x1]`: class 0 right of the y axis, class 1 left of it.
-#[derive(Clone)]
 struct Halves(Tensor<f64>);
+
+impl layers::TryClone for Halves {
+    fn try_clone(&self) -> Result<Self, LayerError> {
+        Ok(Halves(Tensor::empty()))
+    }
+}
 
 impl Params<f64> for Halves {
     fn visit_params<'a>(

@@ -4,8 +4,8 @@
 use ndarray::{Array2, Axis, LinalgScalar, ScalarOperand};
 
 /// What the reference needs of an element type.
-pub trait RefFloat: LinalgScalar + ScalarOperand + tensor::Float {}
-impl<T: LinalgScalar + ScalarOperand + tensor::Float> RefFloat for T {}
+pub trait RefFloat: LinalgScalar + ScalarOperand + tensor::Element {}
+impl<T: LinalgScalar + ScalarOperand + tensor::Element> RefFloat for T {}
 
 /// A plain multi-layer perceptron: `Affine – Sigmoid – ... – Affine – SoftmaxWithLoss`, written
 /// with ndarray operators (a fresh array per operation).

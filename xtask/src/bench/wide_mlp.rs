@@ -3,10 +3,10 @@
 
 use layers::{Affine, Layer, LayerError, Model, Sigmoid, SoftmaxWithLoss};
 use tensor::random::RandomSource;
-use tensor::{Device, Float, Labels, Param, Params, Tensor};
+use tensor::{Device, Element, Labels, Param, Params, Tensor};
 
 /// A three-layer perceptron with sigmoid activations.
-pub struct WideMlp<T: Float> {
+pub struct WideMlp<T: Element> {
     a1: Affine<T>,
     s1: Sigmoid<T>,
     a2: Affine<T>,
@@ -15,7 +15,7 @@ pub struct WideMlp<T: Float> {
     loss: SoftmaxWithLoss<T>,
 }
 
-impl<T: Float> WideMlp<T> {
+impl<T: Element> WideMlp<T> {
     /// Widths `[input, hidden1, hidden2, output]`, weights `0.01 * randn`, biases 0, on `device`.
     pub fn new(
         sizes: [usize; 4],
@@ -37,7 +37,7 @@ impl<T: Float> WideMlp<T> {
     }
 }
 
-impl<T: Float> Params<T> for WideMlp<T> {
+impl<T: Element> Params<T> for WideMlp<T> {
     fn visit_params<'a>(
         &'a mut self,
         f: &mut dyn FnMut(Param<'a, T>) -> tensor::Result<()>,
@@ -48,7 +48,7 @@ impl<T: Float> Params<T> for WideMlp<T> {
     }
 }
 
-impl<T: Float> Model<T> for WideMlp<T> {
+impl<T: Element> Model<T> for WideMlp<T> {
     fn predict(&mut self, x: &Tensor<T>) -> Result<&Tensor<T>, LayerError> {
         let (h, b) = self.a1.forward_deferring_bias(x)?;
         let h = self.s1.forward_with_bias(h, b)?;

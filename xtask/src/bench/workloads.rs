@@ -10,7 +10,7 @@ use layers::TwoLayerNet;
 use ndarray::{Array2, Axis};
 use optim::Sgd;
 use serde_json::{Value, json};
-use tensor::{Device, Float, Labels, Tensor};
+use tensor::{Device, Element, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
 use viz::{Grid, classify_grid};
 
@@ -57,7 +57,7 @@ fn fma() -> bool {
     }
 }
 
-struct Book<T: Float> {
+struct Book<T: Element> {
     rng: BookRng,
     spiral: data::Spiral,
     x: Tensor<T>,
@@ -65,7 +65,7 @@ struct Book<T: Float> {
     model: TwoLayerNet<T>,
 }
 
-fn book<T: Float>(device: Device) -> Result<Book<T>> {
+fn book<T: Element>(device: Device) -> Result<Book<T>> {
     let mut rng = BookRng::new(1984);
     let spiral = data::load_data_with(&mut rng, 100, 3)?;
     let x = Tensor::from_f64(spiral.x.view(), device)?;
@@ -82,7 +82,7 @@ fn book<T: Float>(device: Device) -> Result<Book<T>> {
 
 /// W1: µs per training step of the book's run on `device`, and of the ndarray reference (CPU) on
 /// the same data.
-pub fn w1<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
+pub fn w1<T: Element + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     let steps = (BOOK.max_epoch * 10) as f64;
     let mut samples = Vec::new();
     let mut reference = Vec::new();
@@ -135,14 +135,14 @@ pub fn w1<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
         reference.push(start.elapsed().as_secs_f64() * 1e6 / steps);
     }
     Ok(json!({
-        "workload": "W1 chapter1-train", "precision": T::NAME, "device": device.to_string(), "unit": "µs/step",
+        "workload": "W1 chapter1-train", "precision": T::DTYPE.as_str(), "device": device.to_string(), "unit": "µs/step",
         "samples": samples, "reference_samples": reference, "final_loss": final_loss, "peak_rss_mb": peak_rss_mb(),
         "kernel_launches_per_step": launches,
     }))
 }
 
 /// W2: ms to classify the book's grid with the trained W1 model on `device`.
-pub fn w2<T: Float>(runs: usize, device: Device) -> Result<Value> {
+pub fn w2<T: Element>(runs: usize, device: Device) -> Result<Value> {
     let Book {
         mut rng,
         spiral,
@@ -162,14 +162,14 @@ pub fn w2<T: Float>(runs: usize, device: Device) -> Result<Value> {
         counts = classes.class_counts;
     }
     Ok(json!({
-        "workload": "W2 decision-boundary", "precision": T::NAME, "device": device.to_string(), "unit": "ms",
+        "workload": "W2 decision-boundary", "precision": T::DTYPE.as_str(), "device": device.to_string(), "unit": "ms",
         "samples": samples, "points": grid.len(), "class_counts": counts, "peak_rss_mb": peak_rss_mb(),
     }))
 }
 
 /// W3: ms per training step and GFLOP/s of the wide MLP on `device`, and of the ndarray
 /// reference (CPU).
-pub fn w3<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
+pub fn w3<T: Element + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     const SIZES: [usize; 4] = [256, 1024, 1024, 10];
     const BATCH: usize = 512;
     let flops = 6.0
@@ -194,7 +194,7 @@ pub fn w3<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     let gflops: Vec<f64> = samples.iter().map(|ms| flops / (ms * 1e-3) / 1e9).collect();
     if device != Device::Cpu {
         return Ok(json!({
-            "workload": "W3 wide-MLP", "precision": T::NAME, "device": device.to_string(), "unit": "ms/step",
+            "workload": "W3 wide-MLP", "precision": T::DTYPE.as_str(), "device": device.to_string(), "unit": "ms/step",
             "samples": samples, "gflops": gflops, "peak_rss_mb": peak_rss_mb(),
         }));
     }
@@ -216,7 +216,7 @@ pub fn w3<T: Float + RefFloat>(runs: usize, device: Device) -> Result<Value> {
         reference.push(start.elapsed().as_secs_f64() * 1e3);
     }
     Ok(json!({
-        "workload": "W3 wide-MLP", "precision": T::NAME, "device": device.to_string(), "unit": "ms/step",
+        "workload": "W3 wide-MLP", "precision": T::DTYPE.as_str(), "device": device.to_string(), "unit": "ms/step",
         "samples": samples, "gflops": gflops, "reference_samples": reference, "peak_rss_mb": peak_rss_mb(),
     }))
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use data::{BookRng, load_data_with};
 use layers::TwoLayerNet;
-use tensor::{Device, Float, Labels, Tensor};
+use tensor::{Device, Element, Labels, Tensor};
 use train::checkpoint::{load_checkpoint, save_checkpoint, save_params};
 use train::{FitConfig, FitObserver, Trainer, accuracy, train_custom_loop};
 use viz::{ClassGrid, Grid, classify_grid};
@@ -93,7 +93,7 @@ pub fn record_iterations(records: usize, max_iters: usize, eval_interval: usize)
 }
 
 /// What every book script starts with: the seeded stream, the data, a fresh model.
-struct Setup<T: Float> {
+struct Setup<T: Element> {
     rng: BookRng,
     x: Tensor<T>,
     t: Labels,
@@ -102,7 +102,7 @@ struct Setup<T: Float> {
 
 /// Seeds the stream and builds the model from it, as the book does; for the spiral the stream
 /// first draws the data (so weights and shuffles follow the book's numbers).
-fn setup<T: Float>(args: &Chapter1Args, data: &Dataset, device: Device) -> Result<Setup<T>> {
+fn setup<T: Element>(args: &Chapter1Args, data: &Dataset, device: Device) -> Result<Setup<T>> {
     let mut rng = BookRng::new(args.seed);
     if data.is_spiral() {
         load_data_with(
@@ -126,7 +126,7 @@ fn plot_if_any(loss: &[f64], eval_interval: usize, path: &Path) -> Result<()> {
 }
 
 /// §1.4.3: `train_custom_loop.py`, then the decision boundary of its model.
-pub fn custom_loop<T: Float>(args: &Chapter1Args, data: &Dataset) -> Result<CustomLoopRun> {
+pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<CustomLoopRun> {
     let Setup {
         mut rng,
         x,
@@ -218,7 +218,7 @@ pub fn trainer_run_for(
     }
 }
 
-fn trainer_run<T: Float>(
+fn trainer_run<T: Element>(
     args: &Chapter1Args,
     data: &Dataset,
     device: Device,
@@ -247,7 +247,7 @@ fn trainer_run<T: Float>(
     let resumed_from = trainer.current_epoch;
     let max_iters = x.rows() / args.batch_size;
     let remaining = args.max_epoch.saturating_sub(resumed_from);
-    let label = format!("{} {}", T::NAME, device);
+    let label = format!("{} {}", T::DTYPE.as_str(), device);
     let mut progress = Progress::new(
         (remaining * max_iters) as u64,
         &label,
@@ -280,7 +280,8 @@ fn trainer_run<T: Float>(
             } else {
                 String::new()
             };
-            return Err(e).with_context(|| format!("Trainer run ({} on {device}{kept})", T::NAME));
+            return Err(e)
+                .with_context(|| format!("Trainer run ({} on {device}{kept})", T::DTYPE.as_str()));
         }
         if let (Some(every), Some(path)) = (keep.every, &keep.checkpoint)
             && trainer.current_epoch.is_multiple_of(every)
@@ -295,7 +296,7 @@ fn trainer_run<T: Float>(
     }
     let acc = accuracy(&mut trainer.model, &x, &t)?;
     Ok(TrainerRun {
-        precision: T::NAME,
+        precision: T::DTYPE.as_str(),
         device,
         iterations: record_iterations(trainer.loss_list.len(), max_iters, args.eval_interval),
         loss_list: trainer.loss_list,

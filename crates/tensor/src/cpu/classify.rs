@@ -5,7 +5,7 @@
 //! Points are taken in blocks of `P`, transposed so that every inner loop runs over points
 //! (contiguous, vectorized), with the hidden activations of a block kept in cache.
 
-use crate::float::Float;
+use super::CpuFloat;
 
 /// Points per block.
 const P: usize = 64;
@@ -24,7 +24,7 @@ pub struct TwoLayer<'a, T> {
 }
 
 /// The predicted class of each row of `x` (`n x inputs`, row-major) into `out`.
-pub fn classify<T: Float>(net: TwoLayer<'_, T>, x: &[T], inputs: usize, out: &mut Vec<usize>) {
+pub fn classify<T: CpuFloat>(net: TwoLayer<'_, T>, x: &[T], inputs: usize, out: &mut Vec<usize>) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
@@ -36,7 +36,7 @@ pub fn classify<T: Float>(net: TwoLayer<'_, T>, x: &[T], inputs: usize, out: &mu
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn classify_avx2<T: Float>(
+unsafe fn classify_avx2<T: CpuFloat>(
     net: TwoLayer<'_, T>,
     x: &[T],
     inputs: usize,
@@ -46,7 +46,7 @@ unsafe fn classify_avx2<T: Float>(
 }
 
 #[inline(always)]
-fn classify_body<T: Float>(net: TwoLayer<'_, T>, x: &[T], inputs: usize, out: &mut Vec<usize>) {
+fn classify_body<T: CpuFloat>(net: TwoLayer<'_, T>, x: &[T], inputs: usize, out: &mut Vec<usize>) {
     let hidden = net.b1.len();
     let classes = net.b2.len();
     out.clear();

@@ -6,7 +6,7 @@
 //! machine: with hardware FMA (detected at run time) it is one instruction, without it libm's
 //! correctly rounded `fma` gives the same bits, only slower.
 
-use crate::float::Float;
+use super::CpuFloat;
 
 /// A read-only matrix view: element `(i, j)` is `data[i * rs + j * cs]`.
 ///
@@ -58,7 +58,7 @@ impl<'a, T: Copy> MatRef<'a, T> {
 /// # Panics
 /// If the inner dimensions differ or `out` has the wrong length (callers in [`crate::ops`] check
 /// shapes first and return errors).
-pub fn matmul<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+pub fn matmul<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     assert_eq!(a.cols, b.rows, "matmul inner dimensions");
     assert_eq!(out.len(), a.rows * b.cols, "matmul output length");
     #[cfg(target_arch = "x86_64")]
@@ -91,7 +91,7 @@ pub const THREADED_MIN_WORK: usize = 1 << 22;
 /// The same loop compiled with FMA enabled, so `mul_add` is one instruction.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "fma,avx2")]
-unsafe fn matmul_fma<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+unsafe fn matmul_fma<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     matmul_small(a, b, out);
 }
 
@@ -101,7 +101,7 @@ unsafe fn matmul_fma<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]
 /// to sixteen independent register chains keep the FMA units busy. Each element is still its
 /// ascending-`k` FMA chain starting from 0.
 #[inline(always)]
-fn matmul_small<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+fn matmul_small<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     let (m, n) = (a.rows, b.cols);
     let mut i = 0;
     while i < m {
@@ -135,7 +135,7 @@ fn matmul_small<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
 
 /// `out[i..i+R, j..j+C] = a[i..i+R, :] · b[:, j..j+C]`, sums in registers.
 #[inline(always)]
-fn tile<T: Float, const R: usize, const C: usize>(
+fn tile<T: CpuFloat, const R: usize, const C: usize>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     out: &mut [T],
@@ -162,7 +162,7 @@ fn tile<T: Float, const R: usize, const C: usize>(
 /// per element, so every element still sees its `k` terms in ascending order (the book's rounding),
 /// while the inner loop runs along contiguous rows and vectorizes.
 #[inline(always)]
-fn matmul_body<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+fn matmul_body<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     out.fill(T::ZERO);
     if n == 0 {
@@ -188,13 +188,13 @@ fn matmul_body<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
 /// The reference for the book's rounding: the i-k-j loop with `mul_add` and no dispatch (libm's
 /// `fma` where the build has no FMA instructions: slow, exact). Every fast path must equal it bit
 /// for bit.
-pub fn matmul_reference<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+pub fn matmul_reference<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     matmul_body(a, b, out);
 }
 
 /// The textbook triple loop with separate multiply and add: the oracle the fast kernel is tested
 /// against (equal within rounding, not bit for bit).
-pub fn matmul_naive<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
+pub fn matmul_naive<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     let n = b.cols;
     for i in 0..a.rows {
         for j in 0..n {

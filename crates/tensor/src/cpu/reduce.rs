@@ -1,6 +1,6 @@
 //! Sums and row-wise reductions, in numpy's order of additions.
 
-use crate::float::Float;
+use super::CpuFloat;
 
 /// numpy's `pairwise_sum` of `n` values `get(0..n)`: what `np.sum` does along a contiguous axis.
 ///
@@ -9,11 +9,11 @@ use crate::float::Float;
 /// above that it splits in two halves (the first a multiple of 8 long) and recurses. Matching this
 /// keeps losses bit-identical to the book's.
 #[inline]
-pub fn pairwise_sum<T: Float>(n: usize, get: &impl Fn(usize) -> T) -> T {
+pub fn pairwise_sum<T: CpuFloat>(n: usize, get: &impl Fn(usize) -> T) -> T {
     pairwise_from(0, n, get)
 }
 
-fn pairwise_from<T: Float>(start: usize, n: usize, get: &impl Fn(usize) -> T) -> T {
+fn pairwise_from<T: CpuFloat>(start: usize, n: usize, get: &impl Fn(usize) -> T) -> T {
     if n < 8 {
         let mut res = T::ZERO;
         for i in 0..n {
@@ -45,40 +45,14 @@ fn pairwise_from<T: Float>(start: usize, n: usize, get: &impl Fn(usize) -> T) ->
     }
 }
 
-/// Column sums of a row-major `rows x cols` matrix (`np.sum(x, axis=0)`): numpy adds the rows one
-/// after another, starting from zero.
-pub fn sum_rows<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
-    out.fill(T::ZERO);
-    if cols == 0 {
-        return;
-    }
-    for row in x.chunks_exact(cols) {
-        for (o, &v) in out.iter_mut().zip(row) {
-            *o += v;
-        }
-    }
-}
-
-/// `x + b` with `b` broadcast over the rows, written into `x` (the book's `np.dot(x, W) + b`).
-pub fn add_row<T: Float>(x: &mut [T], b: &[T]) {
-    if b.is_empty() {
-        return;
-    }
-    for row in x.chunks_exact_mut(b.len()) {
-        for (o, &bv) in row.iter_mut().zip(b) {
-            *o += bv;
-        }
-    }
-}
-
 /// `np.sum(x ** 2)` over all elements (pairwise).
-pub fn sum_squares<T: Float>(x: &[T]) -> T {
+pub fn sum_squares<T: CpuFloat>(x: &[T]) -> T {
     pairwise_sum(x.len(), &|i| x[i] * x[i])
 }
 
 /// Index of the first largest value of each row (`np.argmax(x, axis=1)`); a NaN counts as the
 /// largest, as in numpy.
-pub fn argmax_rows<T: Float>(x: &[T], cols: usize, out: &mut Vec<usize>) {
+pub fn argmax_rows<T: CpuFloat>(x: &[T], cols: usize, out: &mut Vec<usize>) {
     out.clear();
     if cols == 0 {
         return;
@@ -97,5 +71,12 @@ pub fn argmax_rows<T: Float>(x: &[T], cols: usize, out: &mut Vec<usize>) {
             }
         }
         out.push(best);
+    }
+}
+
+/// `x *= s` (gradient clipping).
+pub fn scale<T: CpuFloat>(x: &mut [T], s: T) {
+    for v in x.iter_mut() {
+        *v *= s;
     }
 }

@@ -1,9 +1,9 @@
 //! The sigmoid (book §1.2.1, `common/layers.py: Sigmoid`).
 
-use crate::float::Float;
+use super::CpuFloat;
 
-/// `out = 1 / (1 + exp(-x))`, with [`Float::exp_train`].
-pub fn sigmoid<T: Float>(x: &[T], out: &mut [T]) {
+/// `out = 1 / (1 + exp(-x))`, with [`CpuFloat::exp_train`].
+pub fn sigmoid<T: CpuFloat>(x: &[T], out: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
@@ -16,12 +16,12 @@ pub fn sigmoid<T: Float>(x: &[T], out: &mut [T]) {
 /// The same loop compiled for AVX2, so the f32 path (vectorized `exp`) runs 8 lanes at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn sigmoid_avx2<T: Float>(x: &[T], out: &mut [T]) {
+unsafe fn sigmoid_avx2<T: CpuFloat>(x: &[T], out: &mut [T]) {
     sigmoid_body(x, out);
 }
 
 #[inline(always)]
-fn sigmoid_body<T: Float>(x: &[T], out: &mut [T]) {
+fn sigmoid_body<T: CpuFloat>(x: &[T], out: &mut [T]) {
     for (o, &v) in out.iter_mut().zip(x) {
         *o = T::ONE / (T::ONE + (-v).exp_train());
     }
@@ -29,7 +29,7 @@ fn sigmoid_body<T: Float>(x: &[T], out: &mut [T]) {
 
 /// `out = 1 / (1 + exp(-(x + b)))` with `b` one row of `x`'s width added to every row; `x + b` is
 /// rounded to `T` first, as a separate bias add would.
-pub fn add_row_sigmoid<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
+pub fn add_row_sigmoid<T: CpuFloat>(x: &[T], b: &[T], out: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
@@ -41,12 +41,12 @@ pub fn add_row_sigmoid<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn add_row_sigmoid_avx2<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
+unsafe fn add_row_sigmoid_avx2<T: CpuFloat>(x: &[T], b: &[T], out: &mut [T]) {
     add_row_sigmoid_body(x, b, out);
 }
 
 #[inline(always)]
-fn add_row_sigmoid_body<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
+fn add_row_sigmoid_body<T: CpuFloat>(x: &[T], b: &[T], out: &mut [T]) {
     if b.is_empty() {
         return;
     }
@@ -63,7 +63,7 @@ fn add_row_sigmoid_body<T: Float>(x: &[T], b: &[T], out: &mut [T]) {
 }
 
 /// `dx = dout * (1 - y) * y`, with `y` the forward output (the book's order of operations).
-pub fn sigmoid_backward<T: Float>(dout: &[T], y: &[T], dx: &mut [T]) {
+pub fn sigmoid_backward<T: CpuFloat>(dout: &[T], y: &[T], dx: &mut [T]) {
     for ((d, &g), &yv) in dx.iter_mut().zip(dout).zip(y) {
         *d = g * (T::ONE - yv) * yv;
     }

@@ -1,12 +1,12 @@
 //! Softmax and the softmax-with-cross-entropy loss (book §1.3.1, `common/functions.py`,
 //! `common/layers.py: Softmax, SoftmaxWithLoss`).
 
+use super::CpuFloat;
 use super::reduce::pairwise_sum;
-use crate::float::Float;
 
 /// Row-wise softmax: `e = exp(x - max(x))`, `out = e / sum(e)` (numpy's pairwise row sum), with
-/// [`Float::exp_train`].
-pub fn softmax<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
+/// [`CpuFloat::exp_train`].
+pub fn softmax<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
@@ -19,12 +19,12 @@ pub fn softmax<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
 /// The same loop compiled with FMA, which the f32 `exp` is built on.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn softmax_avx2<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
+unsafe fn softmax_avx2<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
     softmax_body(x, cols, out);
 }
 
 #[inline(always)]
-fn softmax_body<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
+fn softmax_body<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
     if cols == 0 {
         return;
     }
@@ -47,7 +47,7 @@ fn softmax_body<T: Float>(x: &[T], cols: usize, out: &mut [T]) {
 
 /// The book's cross-entropy of softmax outputs `y` for class indices `t`:
 /// `-sum(log(y[n, t_n] + 1e-7)) / N`.
-pub fn cross_entropy<T: Float>(y: &[T], cols: usize, t: &[u32]) -> T {
+pub fn cross_entropy<T: CpuFloat>(y: &[T], cols: usize, t: &[u32]) -> T {
     let n = t.len();
     let eps = T::from_f64(1e-7);
     let sum = pairwise_sum(n, &|i| (y[i * cols + t[i] as usize] + eps).ln());
@@ -55,7 +55,7 @@ pub fn cross_entropy<T: Float>(y: &[T], cols: usize, t: &[u32]) -> T {
 }
 
 /// Gradient of the loss w.r.t. the scores: `dx = (y - onehot(t)) * dout / N`.
-pub fn softmax_cross_entropy_backward<T: Float>(
+pub fn softmax_cross_entropy_backward<T: CpuFloat>(
     y: &[T],
     cols: usize,
     t: &[u32],
@@ -73,7 +73,7 @@ pub fn softmax_cross_entropy_backward<T: Float>(
 }
 
 /// Backward of a plain softmax layer: `dx = y * dout - y * sum(y * dout, axis=1)`.
-pub fn softmax_backward<T: Float>(y: &[T], dout: &[T], cols: usize, dx: &mut [T]) {
+pub fn softmax_backward<T: CpuFloat>(y: &[T], dout: &[T], cols: usize, dx: &mut [T]) {
     if cols == 0 {
         return;
     }

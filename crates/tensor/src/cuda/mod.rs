@@ -9,9 +9,19 @@
 //! driver, NVRTC and cuBLAS libraries can be loaded, and reports a typed
 //! [`TensorError::DeviceUnavailable`] otherwise.
 
-pub(crate) mod multi;
-pub(crate) mod ops;
+pub(crate) mod bias;
+pub(crate) mod classify;
+mod float;
+pub(crate) mod gather;
+pub(crate) mod grads;
+mod launch;
+pub(crate) mod matmul;
+pub(crate) mod reduce;
+pub(crate) mod sigmoid;
+pub(crate) mod softmax;
 mod storage;
+mod table;
+pub(crate) mod update;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +30,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use cudarc::cublas::CudaBlas;
 use cudarc::driver::{CudaContext, CudaFunction, CudaModule, CudaSlice, CudaStream, LaunchConfig};
 
+pub use float::CudaFloat;
 pub(crate) use storage::CudaStorage;
 
 use crate::device::Device;
@@ -70,7 +81,7 @@ pub(crate) struct Backend {
     /// Small device buffers reused across calls (flags, reduction results).
     pub(crate) scratch: Mutex<Scratch>,
     /// The tables of the `*_multi` kernels.
-    pub(crate) tables: Mutex<multi::Tables>,
+    pub(crate) tables: Mutex<table::Tables>,
 }
 
 /// Reusable index buffers, grown as needed.
@@ -80,7 +91,7 @@ pub(crate) struct Ids {
 }
 
 /// Reusable device buffers, grown as needed. Results of either element type go to byte buffers
-/// (read back with [`ops::read_as`]), so one set serves f32 and f64.
+/// (read back with `launch::read_as`), so one set serves f32 and f64.
 pub(crate) struct Scratch {
     /// Finiteness flags, one per tensor.
     pub(crate) flag: CudaSlice<i32>,
@@ -204,7 +215,7 @@ impl Backend {
             loss_bytes: alloc(16)?,
             row_bytes: alloc(256)?,
         };
-        let tables = multi::Tables::new(&stream, ordinal)?;
+        let tables = table::Tables::new(&stream, ordinal)?;
         Ok(Backend {
             ordinal,
             ctx,

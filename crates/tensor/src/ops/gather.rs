@@ -1,29 +1,30 @@
-//! Row gathers: mini-batches by index, and the `Repeat` node (book §1.3.4).
+//! Row gathers: mini-batches by index, and the `Repeat` node (book §1.3.4.3).
 
+use crate::element::Element;
 use crate::error::{Result, TensorError};
-use crate::float::Float;
+use crate::storage::Storage;
 use crate::tensor::Tensor;
+use crate::{cpu, cuda};
 
 /// `out = src[idx]`: the rows of `src` named by `idx`, in that order (a mini-batch).
-pub fn gather_rows<T: Float>(src: &Tensor<T>, idx: &[usize], out: &mut Tensor<T>) -> Result<()> {
+pub fn gather_rows<T: Element>(src: &Tensor<T>, idx: &[usize], out: &mut Tensor<T>) -> Result<()> {
     let (rows, cols) = src.shape();
     if let Some(&bad) = idx.iter().find(|&&i| i >= rows) {
         return Err(TensorError::IndexOutOfRange { index: bad, rows });
     }
     out.ensure_shape(idx.len(), cols, src.device())?;
-    #[cfg(feature = "cuda")]
-    if src.device() != crate::Device::Cpu {
-        return crate::cuda::ops::gather_rows(src, idx, out);
+    match (&src.storage, &mut out.storage) {
+        (Storage::Cpu(ss), Storage::Cpu(so)) => {
+            cpu::gather::gather_rows(cpu::data(ss), cols, idx, cpu::data_mut(so));
+            Ok(())
+        }
+        (Storage::Cuda(ss), Storage::Cuda(so)) => cuda::gather::gather_rows(ss, idx, so),
+        (ss, so) => Err(super::mixed("gather_rows", ss.device(), so.device())),
     }
-    let s = src.cpu();
-    for (orow, &i) in out.cpu_mut().chunks_exact_mut(cols.max(1)).zip(idx) {
-        orow.copy_from_slice(&s[i * cols..(i + 1) * cols]);
-    }
-    Ok(())
 }
 
 /// `out = np.repeat(x, n, axis=0)` for a `1 x D` row `x`: an `n x D` copy (the `Repeat` node).
-pub fn repeat_rows<T: Float>(x: &Tensor<T>, n: usize, out: &mut Tensor<T>) -> Result<()> {
+pub fn repeat_rows<T: Element>(x: &Tensor<T>, n: usize, out: &mut Tensor<T>) -> Result<()> {
     if x.rows() != 1 {
         return Err(TensorError::ShapeMismatch {
             op: "repeat_rows",
@@ -32,13 +33,12 @@ pub fn repeat_rows<T: Float>(x: &Tensor<T>, n: usize, out: &mut Tensor<T>) -> Re
         });
     }
     out.ensure_shape(n, x.cols(), x.device())?;
-    #[cfg(feature = "cuda")]
-    if x.device() != crate::Device::Cpu {
-        return crate::cuda::ops::repeat_rows(x, out);
+    match (&x.storage, &mut out.storage) {
+        (Storage::Cpu(sx), Storage::Cpu(so)) => {
+            cpu::gather::repeat_rows(cpu::data(sx), cpu::data_mut(so));
+            Ok(())
+        }
+        (Storage::Cuda(sx), Storage::Cuda(so)) => cuda::gather::repeat_rows(sx, so),
+        (sx, so) => Err(super::mixed("repeat_rows", sx.device(), so.device())),
     }
-    let row = x.cpu();
-    for orow in out.cpu_mut().chunks_exact_mut(x.cols().max(1)) {
-        orow.copy_from_slice(row);
-    }
-    Ok(())
 }

@@ -1,55 +1,45 @@
-//! Reductions: column sums, squared norm, argmax, finiteness.
+//! Reductions and scaling of one tensor: squared norm, argmax, finiteness, `x *= s`.
 
-use crate::cpu;
+use crate::element::Element;
 use crate::error::Result;
-use crate::float::Float;
+use crate::storage::Storage;
 use crate::tensor::Tensor;
+use crate::{cpu, cuda};
 
-/// Column sums, `np.sum(x, axis=0)`, into a `1 x cols` tensor (`Affine`'s `db`, the `Sum` node).
-pub fn sum_rows<T: Float>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
-    out.ensure_shape(1, x.cols(), x.device())?;
-    #[cfg(feature = "cuda")]
-    if x.device() != crate::Device::Cpu {
-        return crate::cuda::ops::sum_rows(x, out);
+/// `np.sum(x ** 2)` (numpy's pairwise order on the CPU).
+pub fn sum_squares<T: Element>(x: &Tensor<T>) -> Result<T> {
+    match &x.storage {
+        Storage::Cpu(sx) => Ok(cpu::reduce::sum_squares(cpu::data(sx))),
+        Storage::Cuda(sx) => cuda::reduce::sum_squares(sx),
     }
-    cpu::reduce::sum_rows(x.cpu(), x.cols(), out.cpu_mut());
-    Ok(())
 }
 
-/// `np.sum(x ** 2)`, the squared L2 norm (numpy's pairwise order).
-pub fn sum_squares<T: Float>(x: &Tensor<T>) -> Result<T> {
-    #[cfg(feature = "cuda")]
-    if x.device() != crate::Device::Cpu {
-        return crate::cuda::ops::sum_squares(x);
+/// `x *= s`, elementwise, in place.
+pub fn scale<T: Element>(x: &mut Tensor<T>, s: T) -> Result<()> {
+    match &mut x.storage {
+        Storage::Cpu(sx) => {
+            cpu::reduce::scale(cpu::data_mut(sx), s);
+            Ok(())
+        }
+        Storage::Cuda(sx) => cuda::reduce::scale(sx, s),
     }
-    Ok(cpu::reduce::sum_squares(x.cpu()))
 }
 
-/// `x *= s`.
-pub fn scale<T: Float>(x: &mut Tensor<T>, s: T) -> Result<()> {
-    #[cfg(feature = "cuda")]
-    if x.device() != crate::Device::Cpu {
-        return crate::cuda::ops::scale(x, s);
+/// Index of the first largest value of each row (`np.argmax(x, axis=1)`), into `out`.
+pub fn argmax_rows<T: Element>(x: &Tensor<T>, out: &mut Vec<usize>) -> Result<()> {
+    match &x.storage {
+        Storage::Cpu(sx) => {
+            cpu::reduce::argmax_rows(cpu::data(sx), x.cols(), out);
+            Ok(())
+        }
+        Storage::Cuda(sx) => cuda::reduce::argmax_rows(sx, out),
     }
-    cpu::update::scale(x.cpu_mut(), s);
-    Ok(())
-}
-
-/// The index of the largest value in each row (the predicted class), into `out`.
-pub fn argmax_rows<T: Float>(x: &Tensor<T>, out: &mut Vec<usize>) -> Result<()> {
-    #[cfg(feature = "cuda")]
-    if x.device() != crate::Device::Cpu {
-        return crate::cuda::ops::argmax_rows(x, out);
-    }
-    cpu::reduce::argmax_rows(x.cpu(), x.cols(), out);
-    Ok(())
 }
 
 /// Whether every element is finite (no NaN, no infinity).
-pub fn all_finite<T: Float>(x: &Tensor<T>) -> Result<bool> {
-    #[cfg(feature = "cuda")]
-    if x.device() != crate::Device::Cpu {
-        return crate::cuda::ops::all_finite(x);
+pub fn all_finite<T: Element>(x: &Tensor<T>) -> Result<bool> {
+    match &x.storage {
+        Storage::Cpu(sx) => Ok(cpu::data(sx).iter().all(|v| v.is_finite())),
+        Storage::Cuda(sx) => cuda::reduce::all_finite(sx),
     }
-    Ok(x.cpu().iter().all(|v| v.is_finite()))
 }

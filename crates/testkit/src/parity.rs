@@ -12,14 +12,10 @@
 
 use ndarray::Array2;
 
-use crate::device::Device;
-use crate::error::Result;
-use crate::float::Float;
-use crate::labels::Labels;
-use crate::ops::{self, update::Rule};
-use crate::params::{Param, Params};
-use crate::random::{BookRng, RandomSource};
-use crate::tensor::Tensor;
+use tensor::random::{BookRng, RandomSource};
+use tensor::{DType, Device, Element, Labels, Result, Tensor, ops};
+
+use crate::{BOOK_PARAMS as NAMES, BookParams as ParamSet, RULES};
 
 /// One op's comparison.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,22 +35,21 @@ pub struct ParityRow {
 }
 
 /// The tolerance `(atol, rtol)` for `T`.
-pub fn tolerance<T: Float>() -> (f64, f64) {
-    if T::NAME == "f64" {
-        (1e-10, 1e-10)
-    } else {
-        (1e-5, 1e-4)
+pub fn tolerance<T: Element>() -> (f64, f64) {
+    match T::DTYPE {
+        DType::F64 => (1e-10, 1e-10),
+        DType::F32 => (1e-5, 1e-4),
     }
 }
 
-struct Checker<'a, T: Float> {
+struct Checker<'a, T: Element> {
     device: Device,
     rows: &'a mut Vec<ParityRow>,
     rng: BookRng,
     _t: std::marker::PhantomData<T>,
 }
 
-impl<T: Float> Checker<'_, T> {
+impl<T: Element> Checker<'_, T> {
     fn randn(&mut self, r: usize, c: usize, scale: f64) -> Array2<f64> {
         self.rng.randn_matrix(r, c) * scale
     }
@@ -99,7 +94,7 @@ impl<T: Float> Checker<'_, T> {
         }
         self.rows.push(ParityRow {
             op: op.to_string(),
-            dtype: T::NAME,
+            dtype: T::DTYPE.as_str(),
             max_abs,
             worst_ratio: worst,
             ok: worst <= 1.0,
@@ -112,7 +107,7 @@ impl<T: Float> Checker<'_, T> {
         let share = differ as f64 / a.len().max(1) as f64;
         self.rows.push(ParityRow {
             op: op.to_string(),
-            dtype: T::NAME,
+            dtype: T::DTYPE.as_str(),
             max_abs: differ as f64,
             worst_ratio: share * 1000.0,
             ok: share <= 1e-3,
@@ -131,7 +126,7 @@ impl<T: Float> Checker<'_, T> {
     fn same(&mut self, op: &str, same: bool) {
         self.rows.push(ParityRow {
             op: op.to_string(),
-            dtype: T::NAME,
+            dtype: T::DTYPE.as_str(),
             max_abs: 0.0,
             worst_ratio: if same { 0.0 } else { f64::INFINITY },
             ok: same,
@@ -144,7 +139,7 @@ impl<T: Float> Checker<'_, T> {
         if let Err(e) = f(self) {
             self.rows.push(ParityRow {
                 op: name.to_string(),
-                dtype: T::NAME,
+                dtype: T::DTYPE.as_str(),
                 max_abs: f64::INFINITY,
                 worst_ratio: f64::INFINITY,
                 ok: false,
@@ -281,14 +276,14 @@ impl<T: Float> Checker<'_, T> {
         // Optimizer updates, two steps each (state carried over): one param, then a whole model's
         // params in one call.
         for rule in RULES {
-            self.group(&format!("{} update", rule(1).kernel()), |c| {
+            self.group(&format!("{} update", rule.kernel()), |c| {
                 let p = c.randn(10, 3, 1.0);
                 let g = c.randn(10, 3, 0.3);
                 let z = Array2::zeros((10, 3));
                 let ((mut pc, mut pd), (gc, gd)) = (c.pair(&p)?, c.pair(&g)?);
                 let ((mut s1c, mut s1d), (mut s2c, mut s2d)) = (c.pair(&z)?, c.pair(&z)?);
                 for step in 1..=2 {
-                    let r = rule(step);
+                    let r = rule.at_step(step);
                     let mut sc: Vec<&mut Tensor<T>> = vec![&mut s1c, &mut s2c];
                     let mut sd: Vec<&mut Tensor<T>> = vec![&mut s1d, &mut s2d];
                     sc.truncate(r.state_slots());
@@ -296,9 +291,9 @@ impl<T: Float> Checker<'_, T> {
                     ops::update::update(r, &mut pc, &mut sc, &gc)?;
                     ops::update::update(r, &mut pd, &mut sd, &gd)?;
                 }
-                c.compare(&format!("{} update, 2 steps", rule(1).kernel()), &pc, &pd)
+                c.compare(&format!("{} update, 2 steps", rule.kernel()), &pc, &pd)
             });
-            self.group(&format!("{} update_params", rule(1).kernel()), |c| {
+            self.group(&format!("{} update_params", rule.kernel()), |c| {
                 let shapes = [(2, 10), (1, 10), (10, 3), (1, 3)];
                 let mut cpu = ParamSet::default();
                 let mut dev = ParamSet::default();
@@ -316,7 +311,7 @@ impl<T: Float> Checker<'_, T> {
                     }
                 }
                 for step in 1..=2 {
-                    let r = rule(step);
+                    let r = rule.at_step(step);
                     let n = r.state_slots();
                     let [a, b] = &mut state_c;
                     let mut sc: [&mut [Tensor<T>]; 2] = [a, b];
@@ -326,7 +321,7 @@ impl<T: Float> Checker<'_, T> {
                     ops::update::update_params(r, &mut dev, &mut sd[..n])?;
                 }
                 for (i, (a, b)) in cpu.values.iter().zip(&dev.values).enumerate() {
-                    let op = format!("{} update_params, param {i}, 2 steps", rule(1).kernel());
+                    let op = format!("{} update_params, param {i}, 2 steps", rule.kernel());
                     c.compare(&op, a, b)?;
                 }
                 Ok(())
@@ -342,14 +337,14 @@ impl<T: Float> Checker<'_, T> {
                 dev.push(pd, gd);
             }
             let (qc, qd) = (
-                ops::grads::sum_squares(&mut cpu)?,
-                ops::grads::sum_squares(&mut dev)?,
+                ops::grads::norm_squared(&mut cpu)?,
+                ops::grads::norm_squared(&mut dev)?,
             );
-            c.scalar("grads::sum_squares", qc, qd);
-            ops::grads::scale(&mut cpu, T::from_f64(0.37))?;
-            ops::grads::scale(&mut dev, T::from_f64(0.37))?;
+            c.scalar("grads::norm_squared", qc, qd);
+            ops::grads::scale_all(&mut cpu, T::from_f64(0.37))?;
+            ops::grads::scale_all(&mut dev, T::from_f64(0.37))?;
             for (i, (a, b)) in cpu.grads.iter().zip(&dev.grads).enumerate() {
-                c.compare(&format!("grads::scale, grad {i}"), a, b)?;
+                c.compare(&format!("grads::scale_all, grad {i}"), a, b)?;
             }
             let finite = ops::grads::first_non_finite(&mut cpu)?.is_none()
                 && ops::grads::first_non_finite(&mut dev)?.is_none();
@@ -363,54 +358,6 @@ impl<T: Float> Checker<'_, T> {
             c.same("grads::first_non_finite", finite && found);
             Ok(())
         });
-    }
-}
-
-/// The optimizer rules the check runs, as functions of the step (Adam's rate depends on it).
-const RULES: [fn(u32) -> Rule; 6] = [
-    |_| Rule::Sgd { lr: 0.5 },
-    |_| Rule::Momentum {
-        lr: 0.1,
-        momentum: 0.9,
-    },
-    |_| Rule::Nesterov {
-        lr: 0.1,
-        momentum: 0.9,
-    },
-    |_| Rule::AdaGrad { lr: 0.1 },
-    |_| Rule::RmsProp {
-        lr: 0.1,
-        decay: 0.99,
-    },
-    |step| Rule::Adam {
-        lr_t: 0.01 * (1.0 - 0.999f64.powi(step as i32)).sqrt() / (1.0 - 0.9f64.powi(step as i32)),
-        beta1: 0.9,
-        beta2: 0.999,
-    },
-];
-
-const NAMES: [&str; 4] = ["W1", "b1", "W2", "b2"];
-
-/// Params of the chapter's shapes with their grads, for the whole-model ops.
-#[derive(Default)]
-struct ParamSet<T: Float> {
-    values: Vec<Tensor<T>>,
-    grads: Vec<Tensor<T>>,
-}
-
-impl<T: Float> ParamSet<T> {
-    fn push(&mut self, value: Tensor<T>, grad: Tensor<T>) {
-        self.values.push(value);
-        self.grads.push(grad);
-    }
-}
-
-impl<T: Float> Params<T> for ParamSet<T> {
-    fn visit_params<'a>(&'a mut self, f: &mut dyn FnMut(Param<'a, T>) -> Result<()>) -> Result<()> {
-        for ((name, value), grad) in NAMES.iter().zip(&mut self.values).zip(&mut self.grads) {
-            f(Param { name, value, grad })?;
-        }
-        Ok(())
     }
 }
 

@@ -1,5 +1,5 @@
 //! The CUDA backend's stand-in for builds without `--features cuda`: the same names as `cuda/`,
-//! so [`crate::ops`] matches storages the same way in both builds. A [`CudaStorage`] cannot exist
+//! so [`crate::ops`] matches storages the same way in both builds. A `CudaStorage` cannot exist
 //! here (the type is uninhabited), so the storage-taking functions are never called; the others
 //! are typed "not compiled in" errors.
 
@@ -76,6 +76,13 @@ pub(crate) fn kernel_launches() -> u64 {
     0
 }
 
+/// One param's storages for the whole-model ops (as `cuda/table.rs`).
+pub(crate) type Row<'a, T> = [Option<&'a CudaStorage<T>>; 4];
+
+/// A walk over a model's params (as `cuda/table.rs`).
+pub(crate) type Walk<'w, T> =
+    dyn FnMut(&mut dyn FnMut(&'static str, Row<'_, T>) -> Result<()>) -> Result<()> + 'w;
+
 /// Stand-ins of the op groups: each takes a `CudaStorage`, so none can be called.
 macro_rules! never {
     ($($group:ident { $(fn $name:ident<T>($first:ident: $fty:ty $(, $arg:ident: $ty:ty)*) -> $ret:ty;)* $(extra { $($extra:item)* })? })*) => {$(
@@ -84,7 +91,7 @@ macro_rules! never {
             #[allow(unused_imports)]
             use super::CudaStorage;
             #[allow(unused_imports)]
-            use crate::{error::Result, labels::Labels, rule::Rule, params::Params, tensor::Tensor, element::Element};
+            use crate::{error::Result, labels::Labels, rule::Rule};
             $(
                 pub(crate) fn $name<T>($first: $fty $(, $arg: $ty)*) -> $ret {
                     $(let _ = $arg;)*
@@ -131,24 +138,24 @@ never! {
         fn update<T>(p: &mut CudaStorage<T>, rule: &Rule, state: [Option<&mut CudaStorage<T>>; 2], g: &CudaStorage<T>) -> Result<()>;
         extra {
         /// No GPU params exist in this build: the dispatcher never gets here.
-        pub(crate) fn update_params<T: Element>(_: &Rule, _: &mut dyn Params<T>, _: &mut [&mut [Tensor<T>]]) -> Result<()> {
-            Err(super::not_compiled(0))
+        pub(crate) fn update_params<T>(_: &Rule, ordinal: usize, _: &mut super::Walk<'_, T>) -> Result<()> {
+            Err(super::not_compiled(ordinal))
         }
         }
     }
     grads {
         extra {
         /// No GPU params exist in this build: the dispatcher never gets here.
-        pub(crate) fn first_non_finite<T: Element>(_: &mut dyn Params<T>) -> Result<Option<&'static str>> {
-            Err(super::not_compiled(0))
+        pub(crate) fn first_non_finite<T>(ordinal: usize, _: &mut super::Walk<'_, T>) -> Result<Option<&'static str>> {
+            Err(super::not_compiled(ordinal))
         }
         /// As above.
-        pub(crate) fn norm_squared<T: Element>(_: &mut dyn Params<T>) -> Result<T> {
-            Err(super::not_compiled(0))
+        pub(crate) fn norm_squared<T>(ordinal: usize, _: &mut super::Walk<'_, T>) -> Result<T> {
+            Err(super::not_compiled(ordinal))
         }
         /// As above.
-        pub(crate) fn scale_all<T: Element>(_: &mut dyn Params<T>, _: T) -> Result<()> {
-            Err(super::not_compiled(0))
+        pub(crate) fn scale_all<T>(ordinal: usize, _: &mut super::Walk<'_, T>, _: T) -> Result<()> {
+            Err(super::not_compiled(ordinal))
         }
         }
     }

@@ -1,15 +1,14 @@
-//! Where a tensor lives, chosen at run time.
+//! Where a tensor lives, chosen at run time: plain data (the backends' run-time checks on it are in
+//! `backend.rs`).
 
 use std::fmt;
 use std::str::FromStr;
-
-use crate::error::{Result, TensorError};
 
 /// A compute device.
 ///
 /// The crates above `tensor` never use `#[cfg]` for devices: they hold a `Device` value and the
 /// tensor ops dispatch on it. Asking for a device this build or this machine cannot provide is a
-/// [`TensorError::DeviceUnavailable`], never a panic.
+/// [`crate::TensorError::DeviceUnavailable`], never a panic (see [`Device::ensure_available`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Device {
     /// The host CPU (always available).
@@ -17,41 +16,6 @@ pub enum Device {
     Cpu,
     /// An NVIDIA GPU, by ordinal.
     Cuda(usize),
-}
-
-impl Device {
-    /// Checks that the device can be used here and now.
-    ///
-    /// For `Cuda` this loads the driver and creates a context on first use (so the first call
-    /// can take a moment).
-    pub fn ensure_available(self) -> Result<()> {
-        match self {
-            Device::Cpu => Ok(()),
-            Device::Cuda(ordinal) => crate::cuda::ensure_available(ordinal),
-        }
-    }
-
-    /// Whether this build was compiled with the CUDA backend (`--features cuda`).
-    pub const fn cuda_compiled() -> bool {
-        cfg!(feature = "cuda")
-    }
-
-    /// How many kernels (cuBLAS calls included) this process has launched on GPUs so far: the
-    /// difference over some steps gives the launches per step. Always 0 without a GPU.
-    pub fn kernel_launches() -> u64 {
-        crate::cuda::kernel_launches()
-    }
-
-    /// A one-line description of the device ("cpu", or the GPU's name).
-    pub fn describe(self) -> String {
-        match self {
-            Device::Cpu => format!(
-                "cpu ({} threads available)",
-                crate::cpu::parallel::threads()
-            ),
-            Device::Cuda(ordinal) => crate::cuda::describe(ordinal),
-        }
-    }
 }
 
 impl fmt::Display for Device {
@@ -63,11 +27,19 @@ impl fmt::Display for Device {
     }
 }
 
+/// A device name that is neither `cpu`, `cuda` nor `cuda:N`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown device '{name}' (expected cpu, cuda or cuda:N)")]
+pub struct ParseDeviceError {
+    /// The name given.
+    pub name: String,
+}
+
 impl FromStr for Device {
-    type Err = TensorError;
+    type Err = ParseDeviceError;
 
     /// Parses `cpu`, `cuda` (ordinal 0) or `cuda:N`.
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, ParseDeviceError> {
         match s {
             "cpu" => Ok(Device::Cpu),
             "cuda" | "gpu" => Ok(Device::Cuda(0)),
@@ -75,7 +47,7 @@ impl FromStr for Device {
                 .strip_prefix("cuda:")
                 .and_then(|n| n.parse().ok())
                 .map(Device::Cuda)
-                .ok_or(TensorError::UnknownDevice {
+                .ok_or(ParseDeviceError {
                     name: s.to_string(),
                 }),
         }

@@ -1,6 +1,6 @@
 //! The one error type of the tensor crate.
 
-use crate::device::Device;
+use crate::device::{Device, ParseDeviceError};
 
 /// Everything that can go wrong in a tensor operation.
 ///
@@ -112,11 +112,8 @@ pub enum TensorError {
         reason: String,
     },
     /// A device name that is neither `cpu`, `cuda` nor `cuda:N`.
-    #[error("unknown device '{name}' (expected cpu, cuda or cuda:N)")]
-    UnknownDevice {
-        /// The name given.
-        name: String,
-    },
+    #[error(transparent)]
+    UnknownDevice(#[from] ParseDeviceError),
     /// A device driver or kernel call failed.
     #[error("{device} backend error in {op}: {message}")]
     Backend {
@@ -137,6 +134,13 @@ pub enum TensorError {
         /// What was expected instead.
         expected: &'static str,
     },
+}
+
+impl TensorError {
+    /// Operands of `op` found on two devices.
+    pub fn mixed(op: &'static str, lhs: Device, rhs: Device) -> Self {
+        TensorError::DeviceMismatch { op, lhs, rhs }
+    }
 }
 
 /// Shorthand for results of this crate.

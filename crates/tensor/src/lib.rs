@@ -9,6 +9,7 @@
 //! `match` the same and asking for a GPU is a typed error. See ARCHITECTURE.md at the top of the
 //! repository.
 
+mod backend;
 pub mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;
@@ -27,7 +28,7 @@ pub mod rule;
 mod storage;
 pub mod tensor;
 
-pub use device::Device;
+pub use device::{Device, ParseDeviceError};
 pub use element::Element;
 pub use error::{Result, TensorError};
 pub use float::{DType, Float};

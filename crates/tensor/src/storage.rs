@@ -6,6 +6,7 @@ use crate::cpu::CpuStorage;
 use crate::cuda::CudaStorage;
 use crate::device::Device;
 use crate::element::Element;
+use crate::error::TensorError;
 
 /// A tensor's memory on its device.
 pub(crate) enum Storage<T: Element> {
@@ -40,7 +41,7 @@ impl<T: Element> Storage<T> {
     pub(crate) fn cuda(&self, op: &'static str, on: usize) -> crate::Result<&CudaStorage<T>> {
         match self {
             Storage::Cuda(c) => Ok(c),
-            Storage::Cpu(_) => Err(crate::ops::mixed(op, Device::Cuda(on), Device::Cpu)),
+            Storage::Cpu(_) => Err(TensorError::mixed(op, Device::Cuda(on), Device::Cpu)),
         }
     }
 }

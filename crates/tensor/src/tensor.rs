@@ -189,7 +189,7 @@ impl<T: Element> Tensor<T> {
         match (&mut self.storage, &src.storage) {
             (Storage::Cpu(dst), Storage::Cpu(s)) => dst.assign(s),
             (Storage::Cuda(dst), Storage::Cuda(s)) => dst.copy_from(s)?,
-            (dst, s) => return Err(crate::ops::mixed("copy_from", s.device(), dst.device())),
+            (dst, s) => return Err(TensorError::mixed("copy_from", s.device(), dst.device())),
         }
         Ok(())
     }

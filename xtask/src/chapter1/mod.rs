@@ -102,7 +102,8 @@ pub struct Chapter1Args {
 }
 
 fn parse_device(s: &str) -> Result<Device, String> {
-    s.parse().map_err(|e: tensor::TensorError| e.to_string())
+    s.parse()
+        .map_err(|e: tensor::ParseDeviceError| e.to_string())
 }
 
 fn parse_optimizer(s: &str) -> Result<OptimizerKind, String> {

@@ -32,6 +32,7 @@ use cudarc::driver::{CudaContext, CudaFunction, CudaModule, CudaSlice, CudaStrea
 
 pub use float::CudaFloat;
 pub(crate) use storage::CudaStorage;
+pub(crate) use table::Row;
 
 use crate::device::Device;
 use crate::error::{Result, TensorError};

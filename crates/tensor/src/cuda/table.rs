@@ -11,15 +11,14 @@ use std::sync::Arc;
 
 use cudarc::driver::{CudaSlice, CudaStream, DevicePtr};
 
-use super::{Backend, CudaFloat, Scratch, backend_err};
-use crate::element::Element;
+use super::{Backend, CudaFloat, CudaStorage, Scratch, backend_err};
 use crate::error::{Result, TensorError};
-use crate::params::Params;
 
 /// Words per table row: four device pointers (0 when unused) and the element count.
 const TABLE_COLS: usize = 5;
 
 /// Which table: the optimizer's rows are `(p, s1, s2, g, n)`, the gradients' `(g, 0, 0, 0, n)`.
+/// Which table.
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
     Update = 0,
@@ -98,48 +97,53 @@ pub(crate) fn ptr<T: CudaFloat>(be: &Backend, data: &CudaSlice<T>) -> u64 {
     p
 }
 
-/// Records every param's grad (as `(g, 0, 0, 0, n)`) in the gradients' table, sends it, and runs
-/// `f` with it and the scratch buffers; `empty` when there are no params.
-pub(crate) fn with_grads<T: Element, R>(
-    params: &mut dyn Params<T>,
+/// One param's storages in table order (`[p, s1, s2, g]` for an update, `[g, -, -, -]` for the
+/// gradients' ops), `None` where unused.
+pub(crate) type Row<'a, T> = [Option<&'a CudaStorage<T>>; 4];
+
+/// A walk over a model's params in their visiting order: calls `row(name, storages)` for each.
+/// The op layer builds it from the model (checking shapes and devices on the way), so this backend
+/// sees storages, never tensors. The storages are lent for the call that receives the walk; their
+/// pointers go into a table that one launch reads before the call returns.
+pub(crate) type Walk<'w, T> =
+    dyn FnMut(&mut dyn FnMut(&'static str, Row<'_, T>) -> Result<()>) -> Result<()> + 'w;
+
+/// Fills table `kind` of device `ordinal` from `walk`, checking that each row's storages share
+/// one length and this device, and sends it; then runs `f` with the backend, the table and the
+/// scratch buffers. `empty` when the walk yields no params.
+pub(crate) fn with_table<T: CudaFloat, R>(
+    ordinal: usize,
+    kind: Kind,
+    walk: &mut Walk<'_, T>,
     empty: R,
     f: impl FnOnce(&Arc<Backend>, &Table, &mut Scratch) -> Result<R>,
 ) -> Result<R> {
-    with_backend(params, |params, be| {
-        let mut tables = be.tables.lock().unwrap_or_else(|p| p.into_inner());
-        let table = &mut tables.0[Kind::Grads as usize];
-        table.clear();
-        params.visit_params(&mut |p| {
-            let g = p.grad.storage.cuda("grads", be.ordinal)?;
-            table.push([ptr(be, &g.data), 0, 0, 0], g.rows * g.cols, p.name);
-            Ok(())
-        })?;
-        if table.count() == 0 {
-            return Ok(empty);
+    let be = super::backend(ordinal)?;
+    let mut tables = be.tables.lock().unwrap_or_else(|p| p.into_inner());
+    let table = &mut tables.0[kind as usize];
+    table.clear();
+    walk(&mut |name, row| {
+        let mut ptrs = [0u64; 4];
+        let mut len = None;
+        for (slot, s) in ptrs.iter_mut().zip(row) {
+            let Some(s) = s else { continue };
+            let n = *len.get_or_insert(s.len());
+            if s.len() != n || s.ordinal() != ordinal {
+                return Err(TensorError::ShapeMismatch {
+                    op: "params table",
+                    lhs: (n, 1),
+                    rhs: (s.len(), 1),
+                });
+            }
+            *slot = ptr(&be, &s.data);
         }
-        table.upload(be)?;
-        let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
-        f(be, table, &mut scratch)
-    })
-}
-
-/// Runs `f` with the backend of the params (the first param's) and its scratch buffers.
-pub(crate) fn with_backend<T: Element, R>(
-    params: &mut dyn Params<T>,
-    f: impl FnOnce(&mut dyn Params<T>, &Arc<Backend>) -> Result<R>,
-) -> Result<R> {
-    let mut be = None;
-    params.visit_params(&mut |p| {
-        if be.is_none() {
-            be = Some(p.value.storage.cuda("params", 0)?.backend.clone());
-        }
+        table.push(ptrs, len.unwrap_or(0), name);
         Ok(())
     })?;
-    match be {
-        Some(be) => f(params, &be),
-        None => Err(TensorError::Empty {
-            op: "params",
-            shape: (0, 0),
-        }),
+    if table.count() == 0 {
+        return Ok(empty);
     }
+    table.upload(&be)?;
+    let mut scratch = be.scratch.lock().unwrap_or_else(|p| p.into_inner());
+    f(&be, table, &mut scratch)
 }

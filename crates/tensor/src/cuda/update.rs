@@ -5,13 +5,10 @@
 use cudarc::driver::PushKernelArg;
 
 use super::launch::name;
-use super::table::{Kind, Table, ptr, with_backend};
+use super::table::{Kind, Walk, with_table};
 use super::{Backend, CudaFloat, CudaStorage, backend_err};
-use crate::element::Element;
-use crate::error::{Result, TensorError};
-use crate::params::Params;
+use crate::error::Result;
 use crate::rule::Rule;
-use crate::tensor::Tensor;
 
 /// One update kernel over one param: `(p, state 1, state 2, g, scalars..., n)`, with 0 for the
 /// state pointers the rule does not use.
@@ -48,62 +45,14 @@ pub(crate) fn update<T: CudaFloat>(
     Ok(())
 }
 
-/// Records one param, its state and its grad as a table row `(p, s1, s2, g, n)`, after checking
-/// that they all have the param's length and device.
-fn record<T: Element>(
-    be: &Backend,
-    table: &mut Table,
-    kernel: &'static str,
-    name: &'static str,
-    tensors: [Option<&Tensor<T>>; 4],
-) -> Result<()> {
-    let mut ptrs = [0u64; 4];
-    let mut len = None;
-    for (slot, t) in ptrs.iter_mut().zip(tensors) {
-        let Some(t) = t else { continue };
-        let s = t.storage.cuda(kernel, be.ordinal)?;
-        let n = *len.get_or_insert(s.len());
-        if s.len() != n || s.ordinal() != be.ordinal {
-            return Err(TensorError::ShapeMismatch {
-                op: kernel,
-                lhs: (n, 1),
-                rhs: (s.len(), 1),
-            });
-        }
-        *slot = ptr(be, &s.data);
-    }
-    table.push(ptrs, len.unwrap_or(0), name);
-    Ok(())
-}
-
-/// See [`crate::ops::update::update_params`].
-pub(crate) fn update_params<T: Element>(
+/// See [`crate::ops::update::update_params`]: `params` yields `[p, s1, s2, g]` per param.
+pub(crate) fn update_params<T: CudaFloat>(
     rule: &Rule,
-    params: &mut dyn Params<T>,
-    state: &mut [&mut [Tensor<T>]],
+    ordinal: usize,
+    params: &mut Walk<'_, T>,
 ) -> Result<()> {
     let kernel = rule.kernel();
-    with_backend(params, |params, be| {
-        let mut tables = be.tables.lock().unwrap_or_else(|p| p.into_inner());
-        let table = &mut tables.0[Kind::Update as usize];
-        table.clear();
-        let mut i = 0;
-        params.visit_params(&mut |p| {
-            let s1 = state.first().map(|s| &s[i]);
-            let s2 = state.get(1).map(|s| &s[i]);
-            i += 1;
-            record(
-                be,
-                table,
-                kernel,
-                p.name,
-                [Some(&*p.value), s1, s2, Some(&*p.grad)],
-            )
-        })?;
-        if table.count() == 0 {
-            return Ok(());
-        }
-        table.upload(be)?;
+    with_table(ordinal, Kind::Update, params, (), |be, table, _| {
         let (scalars, n_scalars) = rule.scalars::<T>();
         let count = table.count() as i32;
         let f = be.func(&name::<T>(&format!("{kernel}_multi")))?;
@@ -114,9 +63,8 @@ pub(crate) fn update_params<T: Element>(
         }
         // SAFETY: the kernel's signature is (table, count, scalars...) with the rule's scalar
         // count. Each row points at the buffers of one param, its state and its grad, all of the
-        // row's length (checked by `record`). The params were lent to the visit for the whole
-        // borrow of `params` (see `Params::visit_params`), which this function holds until the
-        // launch is queued, and the stream runs the launch before any later free of those buffers.
+        // row's length (checked by `with_table`), lent for this call (see `Walk`): the stream
+        // runs the launch before any later free of those buffers.
         unsafe { l.launch(Backend::cfg(table.largest)) }
             .map_err(backend_err(be.ordinal, kernel))?;
         Ok(())

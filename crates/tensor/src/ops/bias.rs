@@ -23,7 +23,7 @@ pub fn add_row<T: Element>(x: &mut Tensor<T>, b: &Tensor<T>) -> Result<()> {
             Ok(())
         }
         (Storage::Cuda(sx), Storage::Cuda(sb)) => cuda::bias::add_row(sx, sb),
-        (sx, sb) => Err(super::mixed("add_row", sx.device(), sb.device())),
+        (sx, sb) => Err(TensorError::mixed("add_row", sx.device(), sb.device())),
     }
 }
 
@@ -36,6 +36,6 @@ pub fn sum_rows<T: Element>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
             Ok(())
         }
         (Storage::Cuda(sx), Storage::Cuda(so)) => cuda::bias::sum_rows(sx, so),
-        (sx, so) => Err(super::mixed("sum_rows", sx.device(), so.device())),
+        (sx, so) => Err(TensorError::mixed("sum_rows", sx.device(), so.device())),
     }
 }

@@ -65,6 +65,6 @@ pub fn classify_two_layer<T: Element>(
             Storage::Cuda(s2),
             Storage::Cuda(sb2),
         ) => cuda::classify::classify_two_layer(sx, [s1, sb1, s2, sb2], out),
-        (sx, s1, ..) => Err(super::mixed(op, sx.device(), s1.device())),
+        (sx, s1, ..) => Err(TensorError::mixed(op, sx.device(), s1.device())),
     }
 }

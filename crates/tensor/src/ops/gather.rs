@@ -19,7 +19,7 @@ pub fn gather_rows<T: Element>(src: &Tensor<T>, idx: &[usize], out: &mut Tensor<
             Ok(())
         }
         (Storage::Cuda(ss), Storage::Cuda(so)) => cuda::gather::gather_rows(ss, idx, so),
-        (ss, so) => Err(super::mixed("gather_rows", ss.device(), so.device())),
+        (ss, so) => Err(TensorError::mixed("gather_rows", ss.device(), so.device())),
     }
 }
 
@@ -39,6 +39,6 @@ pub fn repeat_rows<T: Element>(x: &Tensor<T>, n: usize, out: &mut Tensor<T>) -> 
             Ok(())
         }
         (Storage::Cuda(sx), Storage::Cuda(so)) => cuda::gather::repeat_rows(sx, so),
-        (sx, so) => Err(super::mixed("repeat_rows", sx.device(), so.device())),
+        (sx, so) => Err(TensorError::mixed("repeat_rows", sx.device(), so.device())),
     }
 }

@@ -22,7 +22,7 @@ pub fn first_non_finite<T: Element>(params: &mut dyn Params<T>) -> Result<Option
             })?;
             Ok(bad)
         }
-        Device::Cuda(_) => cuda::grads::first_non_finite(params),
+        Device::Cuda(ordinal) => cuda::grads::first_non_finite(ordinal, &mut walk(params, ordinal)),
     }
 }
 
@@ -38,7 +38,7 @@ pub fn norm_squared<T: Element>(params: &mut dyn Params<T>) -> Result<T> {
             })?;
             Ok(total)
         }
-        Device::Cuda(_) => cuda::grads::norm_squared(params),
+        Device::Cuda(ordinal) => cuda::grads::norm_squared(ordinal, &mut walk(params, ordinal)),
     }
 }
 
@@ -46,6 +46,23 @@ pub fn norm_squared<T: Element>(params: &mut dyn Params<T>) -> Result<T> {
 pub fn scale_all<T: Element>(params: &mut dyn Params<T>, s: T) -> Result<()> {
     match params_device(params)? {
         Device::Cpu => params.visit_params(&mut |p| super::scale(p.grad, s)),
-        Device::Cuda(_) => cuda::grads::scale_all(params, s),
+        Device::Cuda(ordinal) => cuda::grads::scale_all(ordinal, &mut walk(params, ordinal), s),
+    }
+}
+
+/// What a walk calls for each param.
+type RowFn<'r, T> = dyn FnMut(&'static str, cuda::Row<'_, T>) -> Result<()> + 'r;
+
+/// The walk over every param's gradient storage (`[g, -, -, -]`) that the CUDA backend's
+/// whole-model kernels take.
+fn walk<'p, T: Element>(
+    params: &'p mut dyn Params<T>,
+    ordinal: usize,
+) -> impl FnMut(&mut RowFn<'_, T>) -> Result<()> + 'p {
+    move |row| {
+        params.visit_params(&mut |p| {
+            let g = p.grad.storage.cuda("grads", ordinal)?;
+            row(p.name, [Some(g), None, None, None])
+        })
     }
 }

@@ -42,6 +42,6 @@ pub fn matmul<T: Element>(
         (Storage::Cuda(sa), Storage::Cuda(sb), Storage::Cuda(so)) => {
             cuda::matmul::matmul(sa, transpose_a, sb, transpose_b, so, (m, k, n))
         }
-        (sa, _, so) => Err(super::mixed("matmul", sa.device(), so.device())),
+        (sa, _, so) => Err(TensorError::mixed("matmul", sa.device(), so.device())),
     }
 }

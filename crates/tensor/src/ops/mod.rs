@@ -40,15 +40,9 @@ pub use softmax::{
     softmax_cross_entropy_with_grad,
 };
 
-use crate::device::Device;
 use crate::element::Element;
 use crate::error::{Result, TensorError};
 use crate::tensor::Tensor;
-
-/// The error for operands found on two devices.
-pub(crate) fn mixed(op: &'static str, lhs: Device, rhs: Device) -> TensorError {
-    TensorError::DeviceMismatch { op, lhs, rhs }
-}
 
 /// Fails unless `a` and `b` live on the same device.
 pub(crate) fn same_device<T: Element>(
@@ -57,7 +51,7 @@ pub(crate) fn same_device<T: Element>(
     b: &Tensor<T>,
 ) -> Result<()> {
     if a.device() != b.device() {
-        return Err(mixed(op, a.device(), b.device()));
+        return Err(TensorError::mixed(op, a.device(), b.device()));
     }
     Ok(())
 }

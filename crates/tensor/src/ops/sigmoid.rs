@@ -15,7 +15,7 @@ pub fn sigmoid<T: Element>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
             Ok(())
         }
         (Storage::Cuda(sx), Storage::Cuda(so)) => cuda::sigmoid::sigmoid(sx, so),
-        (sx, so) => Err(super::mixed("sigmoid", sx.device(), so.device())),
+        (sx, so) => Err(TensorError::mixed("sigmoid", sx.device(), so.device())),
     }
 }
 
@@ -44,7 +44,11 @@ pub fn add_row_sigmoid<T: Element>(
         (Storage::Cuda(sx), Storage::Cuda(sb), Storage::Cuda(so)) => {
             cuda::sigmoid::add_row_sigmoid(sx, sb, so)
         }
-        (sx, _, so) => Err(super::mixed("add_row_sigmoid", sx.device(), so.device())),
+        (sx, _, so) => Err(TensorError::mixed(
+            "add_row_sigmoid",
+            sx.device(),
+            so.device(),
+        )),
     }
 }
 
@@ -64,6 +68,10 @@ pub fn sigmoid_backward<T: Element>(
         (Storage::Cuda(sd), Storage::Cuda(sy), Storage::Cuda(so)) => {
             cuda::sigmoid::sigmoid_backward(sd, sy, so)
         }
-        (sd, _, so) => Err(super::mixed("sigmoid_backward", sd.device(), so.device())),
+        (sd, _, so) => Err(TensorError::mixed(
+            "sigmoid_backward",
+            sd.device(),
+            so.device(),
+        )),
     }
 }

@@ -17,7 +17,7 @@ pub fn softmax<T: Element>(x: &Tensor<T>, out: &mut Tensor<T>) -> Result<()> {
             Ok(())
         }
         (Storage::Cuda(sx), Storage::Cuda(so)) => cuda::softmax::softmax(sx, so),
-        (sx, so) => Err(super::mixed("softmax", sx.device(), so.device())),
+        (sx, so) => Err(TensorError::mixed("softmax", sx.device(), so.device())),
     }
 }
 
@@ -38,7 +38,11 @@ pub fn softmax_backward<T: Element>(
         (Storage::Cuda(sy), Storage::Cuda(sd), Storage::Cuda(so)) => {
             cuda::softmax::softmax_backward(sy, sd, so)
         }
-        (sy, _, so) => Err(super::mixed("softmax_backward", sy.device(), so.device())),
+        (sy, _, so) => Err(TensorError::mixed(
+            "softmax_backward",
+            sy.device(),
+            so.device(),
+        )),
     }
 }
 
@@ -112,8 +116,8 @@ fn loss<T: Element>(
         (Storage::Cuda(sx), Storage::Cuda(sy), Some(Storage::Cuda(sd))) => {
             cuda::softmax::softmax_cross_entropy(sx, t, sy, Some(sd))
         }
-        (sx, _, Some(sd)) => Err(super::mixed(op, sx.device(), sd.device())),
-        (sx, sy, None) => Err(super::mixed(op, sx.device(), sy.device())),
+        (sx, _, Some(sd)) => Err(TensorError::mixed(op, sx.device(), sd.device())),
+        (sx, sy, None) => Err(TensorError::mixed(op, sx.device(), sy.device())),
     }
 }
 
@@ -137,6 +141,6 @@ pub fn softmax_cross_entropy_backward<T: Element>(
         (Storage::Cuda(sy), Storage::Cuda(so)) => {
             cuda::softmax::softmax_cross_entropy_backward(sy, t, dout, so)
         }
-        (sy, so) => Err(super::mixed(op, sy.device(), so.device())),
+        (sy, so) => Err(TensorError::mixed(op, sy.device(), so.device())),
     }
 }

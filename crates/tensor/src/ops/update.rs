@@ -2,7 +2,7 @@
 //! ([`update`]) or over all of a model's params at once ([`update_params`]: one kernel launch on a
 //! GPU). The rules and their formulas are in [`crate::rule`].
 
-use super::{mixed, same_shape};
+use super::same_shape;
 pub use crate::rule::Rule;
 
 use crate::cpu;
@@ -19,19 +19,20 @@ use crate::tensor::Tensor;
 fn check_operands<T: Element>(
     rule: &Rule,
     p: &Tensor<T>,
-    state: &[&mut Tensor<T>],
+    state: [Option<&Tensor<T>>; 2],
     g: &Tensor<T>,
 ) -> Result<()> {
     let op = rule.kernel();
     same_shape(op, p, g)?;
-    if state.len() != rule.state_slots() {
+    let given = state.iter().flatten().count();
+    if given != rule.state_slots() {
         return Err(TensorError::StateMismatch {
             op,
             expected: rule.state_slots(),
-            got: state.len(),
+            got: given,
         });
     }
-    for s in state {
+    for s in state.into_iter().flatten() {
         same_shape(op, s, g)?;
     }
     Ok(())
@@ -45,15 +46,26 @@ pub fn update<T: Element>(
     state: &mut [&mut Tensor<T>],
     g: &Tensor<T>,
 ) -> Result<()> {
-    check_operands(&rule, p, state, g)?;
     let op = rule.kernel();
+    match state {
+        [] => check_operands(&rule, p, [None, None], g)?,
+        [a] => check_operands(&rule, p, [Some(a), None], g)?,
+        [a, b] => check_operands(&rule, p, [Some(a), Some(b)], g)?,
+        more => {
+            return Err(TensorError::StateMismatch {
+                op,
+                expected: rule.state_slots(),
+                got: more.len(),
+            });
+        }
+    }
     match (&mut p.storage, &g.storage) {
         (Storage::Cpu(sp), Storage::Cpu(sg)) => {
             let mut slots: [&mut [T]; 2] = [&mut [], &mut []];
             for (slot, s) in slots.iter_mut().zip(state.iter_mut()) {
                 match &mut s.storage {
                     Storage::Cpu(a) => *slot = cpu::data_mut(a),
-                    other => return Err(mixed(op, Device::Cpu, other.device())),
+                    other => return Err(TensorError::mixed(op, Device::Cpu, other.device())),
                 }
             }
             let [s1, s2] = slots;
@@ -65,12 +77,18 @@ pub fn update<T: Element>(
             for (slot, s) in slots.iter_mut().zip(state.iter_mut()) {
                 match &mut s.storage {
                     Storage::Cuda(a) => *slot = Some(a),
-                    other => return Err(mixed(op, Device::Cuda(sg.ordinal()), other.device())),
+                    other => {
+                        return Err(TensorError::mixed(
+                            op,
+                            Device::Cuda(sg.ordinal()),
+                            other.device(),
+                        ));
+                    }
                 }
             }
             cuda::update::update(sp, &rule, slots, sg)
         }
-        (sp, sg) => Err(mixed(op, sp.device(), sg.device())),
+        (sp, sg) => Err(TensorError::mixed(op, sp.device(), sg.device())),
     }
 }
 
@@ -115,7 +133,26 @@ pub fn update_params<T: Element>(
                 }
             })
         }
-        Device::Cuda(_) => cuda::update::update_params(&rule, params, state),
+        Device::Cuda(ordinal) => {
+            let op = rule.kernel();
+            let mut walk = |row: &mut dyn FnMut(&'static str, cuda::Row<'_, T>) -> Result<()>| {
+                let mut i = 0;
+                params.visit_params(&mut |p| {
+                    let s1 = state.first().map(|s| &s[i]);
+                    let s2 = state.get(1).map(|s| &s[i]);
+                    i += 1;
+                    check_operands(&rule, p.value, [s1, s2], p.grad)?;
+                    let storages = [
+                        Some(p.value.storage.cuda(op, ordinal)?),
+                        s1.map(|t| t.storage.cuda(op, ordinal)).transpose()?,
+                        s2.map(|t| t.storage.cuda(op, ordinal)).transpose()?,
+                        Some(p.grad.storage.cuda(op, ordinal)?),
+                    ];
+                    row(p.name, storages)
+                })
+            };
+            cuda::update::update_params(&rule, ordinal, &mut walk)
+        }
     }
 }
 
@@ -127,7 +164,7 @@ pub(crate) fn params_device<T: Element>(params: &mut dyn Params<T>) -> Result<De
         let d = *device.get_or_insert(p.value.device());
         for t in [&*p.value, &*p.grad] {
             if t.device() != d {
-                return Err(mixed("params", d, t.device()));
+                return Err(TensorError::mixed("params", d, t.device()));
             }
         }
         Ok(())

@@ -2,7 +2,9 @@
 //!
 //! For a layer `y = f(x; params)` the scalar probe is `L = sum(y * R)` with a fixed random `R`, so
 //! `dL/dy = R`; `backward(R)` must then agree with `(L(v + h) - L(v - h)) / 2h` for every element
-//! `v` of the input and of every param, within `1e-7 + 1e-5 * |numerical|`.
+//! `v` of the input and of every param, within `1e-7 + 1e-5 * |numerical|`. Every check runs on
+//! every device (`testkit::device_tests!`): on a GPU machine the GPU's backward passes are checked
+//! against central differences too.
 
 use layers::{
     Affine, Layer, MatMul, Model, Params, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum,
@@ -17,15 +19,21 @@ const H: f64 = 1e-6;
 const ATOL: f64 = 1e-7;
 const RTOL: f64 = 1e-5;
 
-type Make = dyn Fn(&[Array2<f64>]) -> Box<dyn Layer<f64>>;
+type Make<'a> = dyn Fn(&[Array2<f64>]) -> Box<dyn Layer<f64>> + 'a;
 
-fn t(a: &Array2<f64>) -> Tensor<f64> {
-    Tensor::from_f64(a.view(), Device::Cpu).unwrap()
+fn t(a: &Array2<f64>, device: Device) -> Tensor<f64> {
+    Tensor::from_f64(a.view(), device).unwrap()
 }
 
-fn probe(make: &Make, params: &[Array2<f64>], x: &Array2<f64>, r: &Array2<f64>) -> f64 {
+fn probe(
+    make: &Make<'_>,
+    params: &[Array2<f64>],
+    x: &Array2<f64>,
+    r: &Array2<f64>,
+    device: Device,
+) -> f64 {
     let mut layer = make(params);
-    let y = layer.forward(&t(x)).unwrap().to_array().unwrap();
+    let y = layer.forward(&t(x, device)).unwrap().to_array().unwrap();
     (&y * r).sum()
 }
 
@@ -43,7 +51,8 @@ fn numerical(f: impl Fn(&Array2<f64>) -> f64, at: &Array2<f64>) -> Array2<f64> {
 
 fn check(
     name: &str,
-    make: &Make,
+    device: Device,
+    make: &Make<'_>,
     params: Vec<Array2<f64>>,
     x: Array2<f64>,
     out_shape: (usize, usize),
@@ -51,10 +60,11 @@ fn check(
     let mut rng = BookRng::new(7);
     let r = rng.randn_matrix(out_shape.0, out_shape.1);
     let mut layer = make(&params);
-    let y = layer.forward(&t(&x)).unwrap();
+    let y = layer.forward(&t(&x, device)).unwrap();
     assert_eq!(y.shape(), out_shape, "{name}: output shape");
-    let dx = layer.backward(&t(&r)).unwrap().to_array().unwrap();
-    let num_dx = numerical(|xp| probe(make, &params, xp, &r), &x);
+    assert_eq!(y.device(), device, "{name}: output device");
+    let dx = layer.backward(&t(&r, device)).unwrap().to_array().unwrap();
+    let num_dx = numerical(|xp| probe(make, &params, xp, &r, device), &x);
     assert_close(&format!("{name} dx"), dx.view(), num_dx.view(), ATOL, RTOL);
     let mut grads = Vec::new();
     layer
@@ -69,7 +79,7 @@ fn check(
             |pk| {
                 let mut ps = params.clone();
                 ps[k] = pk.clone();
-                probe(make, &ps, &x, &r)
+                probe(make, &ps, &x, &r, device)
             },
             &params[k],
         );
@@ -87,63 +97,60 @@ fn randn(rng: &mut BookRng, r: usize, c: usize) -> Array2<f64> {
     rng.randn_matrix(r, c)
 }
 
-#[test]
-fn matmul_gradients() {
+testkit::device_tests! {
+fn matmul_gradients(device) {
     let mut rng = BookRng::new(1);
     let w = randn(&mut rng, 3, 4);
     let x = randn(&mut rng, 5, 3);
     check(
         "MatMul",
-        &|p| Box::new(MatMul::new(t(&p[0])).unwrap()),
+        device,
+        &|p| Box::new(MatMul::new(t(&p[0], device)).unwrap()),
         vec![w],
         x,
         (5, 4),
     );
 }
 
-#[test]
-fn affine_gradients() {
+fn affine_gradients(device) {
     let mut rng = BookRng::new(2);
     let w = randn(&mut rng, 3, 4);
     let b = randn(&mut rng, 1, 4);
     let x = randn(&mut rng, 6, 3);
     check(
         "Affine",
-        &|p| Box::new(Affine::new(t(&p[0]), t(&p[1])).unwrap()),
+        device,
+        &|p| Box::new(Affine::new(t(&p[0], device), t(&p[1], device)).unwrap()),
         vec![w, b],
         x,
         (6, 4),
     );
 }
 
-#[test]
-fn sigmoid_gradients() {
+fn sigmoid_gradients(device) {
     let x = randn(&mut BookRng::new(3), 4, 5) * 3.0;
-    check("Sigmoid", &|_| Box::new(Sigmoid::new()), vec![], x, (4, 5));
+    check("Sigmoid", device, &|_| Box::new(Sigmoid::new()), vec![], x, (4, 5));
 }
 
-#[test]
-fn softmax_gradients() {
+fn softmax_gradients(device) {
     let x = randn(&mut BookRng::new(4), 4, 3) * 2.0;
-    check("Softmax", &|_| Box::new(Softmax::new()), vec![], x, (4, 3));
+    check("Softmax", device, &|_| Box::new(Softmax::new()), vec![], x, (4, 3));
 }
 
-#[test]
-fn repeat_and_sum_gradients() {
+fn repeat_and_sum_gradients(device) {
     let mut rng = BookRng::new(5);
     let row = randn(&mut rng, 1, 4);
-    check("Repeat", &|_| Box::new(Repeat::new(7)), vec![], row, (7, 4));
+    check("Repeat", device, &|_| Box::new(Repeat::new(7)), vec![], row, (7, 4));
     let x = randn(&mut rng, 7, 4);
-    check("Sum", &|_| Box::new(Sum::new()), vec![], x, (1, 4));
+    check("Sum", device, &|_| Box::new(Sum::new()), vec![], x, (1, 4));
 }
 
-#[test]
-fn softmax_with_loss_gradient() {
+fn softmax_with_loss_gradient(device) {
     let x = randn(&mut BookRng::new(6), 5, 3) * 0.5;
     let labels = Labels::from_indices(&[0, 2, 1, 1, 0], 3).unwrap();
-    let loss = |xp: &Array2<f64>| SoftmaxWithLoss::new().forward(&t(xp), &labels).unwrap();
+    let loss = |xp: &Array2<f64>| SoftmaxWithLoss::new().forward(&t(xp, device), &labels).unwrap();
     let mut layer = SoftmaxWithLoss::new();
-    layer.forward(&t(&x), &labels).unwrap();
+    layer.forward(&t(&x, device), &labels).unwrap();
     let dx = layer.backward(1.0).unwrap().to_array().unwrap();
     // The book adds 1e-7 inside the log, which the analytic gradient ignores: its relative effect is
     // about 1e-7 / y, so the scores are kept moderate (every y well above 1e-2).
@@ -156,8 +163,7 @@ fn softmax_with_loss_gradient() {
     );
 }
 
-#[test]
-fn two_layer_net_gradients() {
+fn two_layer_net_gradients(device) {
     let mut rng = BookRng::new(8);
     let x = randn(&mut rng, 6, 2);
     let labels = Labels::from_indices(&[0, 1, 2, 2, 1, 0], 3).unwrap();
@@ -172,20 +178,20 @@ fn two_layer_net_gradients() {
             ps[1].view(),
             ps[2].view(),
             ps[3].view(),
-            Device::Cpu,
+            device,
         )
         .unwrap();
-        m.forward(&t(&x), &labels).unwrap()
+        m.forward(&t(&x, device), &labels).unwrap()
     };
     let mut model = TwoLayerNet::<f64>::from_params(
         params[0].view(),
         params[1].view(),
         params[2].view(),
         params[3].view(),
-        Device::Cpu,
+        device,
     )
     .unwrap();
-    model.forward(&t(&x), &labels).unwrap();
+    model.forward(&t(&x, device), &labels).unwrap();
     model.backward().unwrap();
     let mut grads = Vec::new();
     model
@@ -213,4 +219,5 @@ fn two_layer_net_gradients() {
             1e-5,
         );
     }
+}
 }

@@ -1,16 +1,16 @@
 //! `TwoLayerNet(2, 4, 3)` with the golden README's fixed weights, against the book's numbers
 //! (`testdata/golden/twolayer_grads.json`: scores, softmax, loss, grads, dx).
 //!
-//! f64 is compared **bit for bit**: the matmul is an ascending-k chain of fused multiply-adds on
-//! every machine (one instruction where the CPU has FMA, libm's correctly rounded `fma` elsewhere),
-//! which is what numpy's OpenBLAS Haswell kernel computed. f32 runs the same test within a stated
-//! tolerance (atol 1e-6, rtol 1e-5) of the f64 golden values.
+//! f64 on the CPU is compared **bit for bit**: the matmul is an ascending-k chain of fused
+//! multiply-adds on every machine (one instruction where the CPU has FMA, libm's correctly rounded
+//! `fma` elsewhere), which is what numpy's OpenBLAS Haswell kernel computed. f32, and every dtype
+//! on a GPU, run the same test within `testkit::golden_tolerance` of the f64 golden values.
 
 use layers::{Model, TwoLayerNet};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use serde_json::Value;
 use tensor::{Device, Element, Labels, Tensor};
-use testkit::{assert_bits_eq, assert_close, golden_json, matrix, usizes};
+use testkit::{assert_golden, golden_json, matrix, usizes};
 
 fn cases() -> Vec<Value> {
     let g = golden_json("twolayer_grads.json");
@@ -19,25 +19,26 @@ fn cases() -> Vec<Value> {
     all
 }
 
-fn net<T: Element>(case: &Value) -> TwoLayerNet<T> {
+fn net<T: Element>(case: &Value, device: Device) -> TwoLayerNet<T> {
     let p = &case["params"];
     TwoLayerNet::from_params(
         matrix(&p["W1"]).view(),
         matrix(&p["b1"]).view(),
         matrix(&p["W2"]).view(),
         matrix(&p["b2"]).view(),
-        Device::Cpu,
+        device,
     )
     .unwrap()
 }
 
-type Check = fn(&str, ndarray::ArrayView2<'_, f64>, ndarray::ArrayView2<'_, f64>);
-
-fn run<T: Element>(check: Check) {
+fn run<T: Element>(device: Device) {
+    let check = |what: &str, got: ArrayView2<'_, f64>, want: ArrayView2<'_, f64>| {
+        assert_golden::<T>(device, what, got, want)
+    };
     for case in cases() {
         let label = case["label"].as_str().unwrap().to_string();
-        let mut model = net::<T>(&case);
-        let x = Tensor::<T>::from_f64(matrix(&case["x"]).view(), Device::Cpu).unwrap();
+        let mut model = net::<T>(&case, device);
+        let x = Tensor::<T>::from_f64(matrix(&case["x"]).view(), device).unwrap();
         let t = Labels::from_indices(&usizes(&case["t_index"]), 3).unwrap();
         let loss = model.forward(&x, &t).unwrap().to_f64();
         let want_loss = case["forward"]["loss"].as_f64().unwrap();
@@ -81,14 +82,9 @@ fn run<T: Element>(check: Check) {
     }
 }
 
-#[test]
-fn f64_forward_loss_grads_and_dx_are_bit_exact() {
-    run::<f64>(assert_bits_eq);
-}
-
-#[test]
-fn f32_agrees_with_the_f64_golden_values() {
-    run::<f32>(|what, got, want| assert_close(what, got, want, 1e-6, 1e-5));
+testkit::dtype_device_tests! {
+    /// Bit-exact for f64 on the CPU; within the stated tolerance for f32 and on a GPU.
+    forward_loss_grads_and_dx_match_the_book => run;
 }
 
 #[test]
@@ -97,7 +93,7 @@ fn one_hot_labels_give_the_same_loss_as_indices() {
     let one_hot: Array2<i32> = matrix(&case["t_onehot"]).mapv(|v| v as i32);
     let t = Labels::from_one_hot(one_hot.view()).unwrap();
     assert_eq!(t.indices(), &[0, 1, 2, 0, 2]);
-    let mut model = net::<f64>(case);
+    let mut model = net::<f64>(case, Device::Cpu);
     let x = Tensor::from_f64(matrix(&case["x"]).view(), Device::Cpu).unwrap();
     assert_eq!(
         model.forward(&x, &t).unwrap(),

@@ -1,15 +1,15 @@
 //! Every optimizer's first and second update against the book's (`twolayer_grads.json`:
-//! `optimizers.*.step1` / `step2_same_grads`, params and state), bit for bit in f64, and within a
-//! stated tolerance in f32.
+//! `optimizers.*.step1` / `step2_same_grads`, params and state), bit for bit in f64 on the CPU, and
+//! within `testkit::golden_tolerance` in f32 and on a GPU.
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use optim::{OptimError, Optimizer, OptimizerKind};
 use serde_json::Value;
 use tensor::{Device, Element, Tensor};
-use testkit::{BOOK_PARAMS, BookParams, assert_bits_eq, assert_close, golden_json, matrix};
+use testkit::{BOOK_PARAMS, BookParams, assert_golden, golden_json, matrix};
 
-fn fixed<T: Element>(case: &Value) -> BookParams<T> {
-    let t = |v: &Value| Tensor::from_f64(matrix(v).view(), Device::Cpu).unwrap();
+fn fixed<T: Element>(case: &Value, device: Device) -> BookParams<T> {
+    let t = |v: &Value| Tensor::from_f64(matrix(v).view(), device).unwrap();
     BookParams {
         values: BOOK_PARAMS.iter().map(|n| t(&case["params"][n])).collect(),
         grads: BOOK_PARAMS
@@ -39,13 +39,14 @@ fn build<T: Element>(class: &str, hp: &Value) -> Box<dyn Optimizer<T>> {
     }
 }
 
-type Check = fn(&str, ndarray::ArrayView2<'_, f64>, ndarray::ArrayView2<'_, f64>);
-
-fn run<T: Element>(check: Check) {
+fn run<T: Element>(device: Device) {
+    let check = |what: &str, got: ArrayView2<'_, f64>, want: ArrayView2<'_, f64>| {
+        assert_golden::<T>(device, what, got, want)
+    };
     for case in cases() {
         for (class, rec) in case["optimizers"].as_object().unwrap() {
             let mut opt = build::<T>(class, &rec["hyperparameters"]);
-            let mut p = fixed::<T>(&case);
+            let mut p = fixed::<T>(&case, device);
             for step in ["step1", "step2_same_grads"] {
                 opt.update(&mut p).unwrap();
                 let want = &rec[step];
@@ -84,15 +85,9 @@ fn run<T: Element>(check: Check) {
     }
 }
 
-#[test]
-fn f64_steps_one_and_two_are_bit_exact() {
-    run::<f64>(assert_bits_eq);
-}
-
-#[test]
-fn f32_steps_agree_with_f64_golden() {
-    // Adam's first steps move every param by about lr, whatever the grad: compare absolutely.
-    run::<f32>(|what, got, want| assert_close(what, got, want, 2e-6, 2e-5));
+testkit::dtype_device_tests! {
+    /// Bit-exact for f64 on the CPU; within the stated tolerance for f32 and on a GPU.
+    steps_one_and_two_match_the_book => run;
 }
 
 #[test]
@@ -122,11 +117,55 @@ fn bad_hyper_parameters_are_typed_errors() {
 #[test]
 fn a_param_that_changes_shape_between_updates_is_an_error() {
     let mut opt = optim::Momentum::<f64>::default();
-    let mut p = fixed::<f64>(&cases()[0]);
+    let mut p = fixed::<f64>(&cases()[0], Device::Cpu);
     opt.update(&mut p).unwrap();
     p.values[0] = Tensor::from_array(Array2::zeros((3, 3)), Device::Cpu).unwrap();
     p.grads[0] = Tensor::from_array(Array2::zeros((3, 3)), Device::Cpu).unwrap();
-    assert!(opt.update(&mut p).is_err());
+    let e = opt.update(&mut p).unwrap_err();
+    assert!(
+        matches!(&e, OptimError::StateMismatch { optimizer: "Momentum", state, param }
+            if state.starts_with("v.W1 ((2, 4)") && param.starts_with("W1 ((3, 3)")),
+        "{e}"
+    );
+}
+
+#[test]
+fn saved_state_another_optimizer_keeps_is_refused() {
+    let mut adam = optim::Adam::<f64>::default();
+    let mut p = fixed::<f64>(&cases()[0], Device::Cpu);
+    adam.update(&mut p).unwrap();
+    let state: Vec<_> = adam
+        .state()
+        .into_iter()
+        .map(|(k, t)| (k, t.try_clone().unwrap()))
+        .collect();
+    assert_eq!(state.len(), 8, "m and v for four params");
+    let mut momentum = optim::Momentum::<f64>::default();
+    let e = momentum.load_state(state, 1).unwrap_err();
+    assert!(
+        matches!(&e, OptimError::UnknownState { optimizer: "Momentum", name } if name == "m.W1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_kind_builds_the_class_of_its_name_with_the_book_defaults() {
+    let classes: [Box<dyn Optimizer<f64>>; 6] = [
+        Box::new(optim::Sgd::default()),
+        Box::new(optim::Momentum::default()),
+        Box::new(optim::Nesterov::default()),
+        Box::new(optim::AdaGrad::default()),
+        Box::new(optim::RmsProp::default()),
+        Box::new(optim::Adam::default()),
+    ];
+    let names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"];
+    for ((kind, class), name) in OptimizerKind::ALL.into_iter().zip(classes).zip(names) {
+        let built = kind.build::<f64>(kind.default_lr()).unwrap();
+        assert_eq!((built.name(), class.name()), (name, name));
+        assert_eq!(built.lr(), class.lr(), "{name}");
+    }
+    assert_eq!(OptimizerKind::Adam.default_lr(), 0.001);
+    assert_eq!(OptimizerKind::Momentum.default_lr(), 0.01);
 }
 
 #[test]

@@ -76,6 +76,40 @@ pub fn assert_close(
     }
 }
 
+/// How a result of `T` computed on `device` must match the book's `f64` golden values: bit for bit
+/// (`None`) for `f64` on the CPU, which keeps numpy's order of operations; otherwise within
+/// `(atol, rtol)`: `f32` on the CPU within `(2e-6, 2e-5)` (the rounding of 24-bit mantissas; Adam's
+/// first steps move every param by about `lr`, hence the absolute term), and on a GPU within
+/// [`parity::tolerance`] (cuBLAS sums in another order, CUDA's `exp` may differ in the last bit).
+pub fn golden_tolerance<T: tensor::Element>(device: tensor::Device) -> Option<(f64, f64)> {
+    match (T::DTYPE, device) {
+        (tensor::DType::F64, tensor::Device::Cpu) => None,
+        (tensor::DType::F32, tensor::Device::Cpu) => Some((2e-6, 2e-5)),
+        (_, tensor::Device::Cuda(_)) => Some(parity::tolerance::<T>()),
+    }
+}
+
+/// Asserts that `got` (of `T`, computed on `device`) matches the golden `want` as
+/// [`golden_tolerance`] says.
+#[track_caller]
+pub fn assert_golden<T: tensor::Element>(
+    device: tensor::Device,
+    what: &str,
+    got: ArrayView2<'_, f64>,
+    want: ArrayView2<'_, f64>,
+) {
+    match golden_tolerance::<T>(device) {
+        None => assert_bits_eq(what, got, want),
+        Some((atol, rtol)) => assert_close(
+            &format!("{what} ({} on {device})", T::DTYPE),
+            got,
+            want,
+            atol,
+            rtol,
+        ),
+    }
+}
+
 /// The devices to run device tests on: the CPU, and CUDA device 0 when this build and machine have
 /// one. When not, prints `skipped: no CUDA device (why)`, so a run without a GPU says what it did
 /// not check instead of passing silently.
@@ -91,6 +125,35 @@ pub fn devices() -> Vec<tensor::Device> {
         }
     }
     out
+}
+
+/// One `#[test]` per body, run on every device of [`devices`] (so on a GPU machine, on the GPU
+/// too): `device_tests! { fn name(device) { ... } }`.
+#[macro_export]
+macro_rules! device_tests {
+    ($($(#[$doc:meta])* fn $name:ident($device:ident) $body:block)*) => {$(
+        $(#[$doc])*
+        #[test]
+        fn $name() {
+            for $device in $crate::devices() $body
+        }
+    )*};
+}
+
+/// One `#[test]` per generic body `fn body<T: Element>(device: Device)`, run for `f64` and `f32`
+/// on every device of [`devices`]: `dtype_device_tests! { test_name => body; }`.
+#[macro_export]
+macro_rules! dtype_device_tests {
+    ($($(#[$doc:meta])* $name:ident => $body:ident;)*) => {$(
+        $(#[$doc])*
+        #[test]
+        fn $name() {
+            for device in $crate::devices() {
+                $body::<f64>(device);
+                $body::<f32>(device);
+            }
+        }
+    )*};
 }
 
 /// The GPU devices among [`devices`] (empty, after printing why, when there is none).

@@ -1,0 +1,124 @@
+//! The safetensors encoding of params and checkpoints: tensors to bytes and back, and the check
+//! that a file is one of ours.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use safetensors::tensor::{Dtype, SafeTensors, View};
+use tensor::{DType, Element, Tensor};
+
+use super::{CHECKPOINT_FORMAT, PARAMS_FORMAT, format_err};
+use crate::error::Result;
+
+/// A tensor's bytes ready for serialization.
+pub(crate) struct Bytes {
+    pub(crate) dtype: Dtype,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) data: Vec<u8>,
+}
+
+impl View for &Bytes {
+    fn dtype(&self) -> Dtype {
+        self.dtype
+    }
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn data(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(&self.data)
+    }
+    fn data_len(&self) -> usize {
+        self.data.len()
+    }
+}
+
+pub(crate) fn dtype_of<T: Element>() -> Dtype {
+    match T::DTYPE {
+        DType::F64 => Dtype::F64,
+        DType::F32 => Dtype::F32,
+    }
+}
+
+pub(crate) fn tensor_bytes<T: Element>(t: &Tensor<T>) -> Result<Bytes> {
+    let a = t.to_array()?;
+    let mut data = Vec::with_capacity(a.len() * std::mem::size_of::<T>());
+    for &v in a.iter() {
+        match T::DTYPE {
+            DType::F64 => data.extend_from_slice(&v.to_f64().to_le_bytes()),
+            DType::F32 => data.extend_from_slice(&(v.to_f64() as f32).to_le_bytes()),
+        }
+    }
+    Ok(Bytes {
+        dtype: dtype_of::<T>(),
+        shape: vec![a.nrows(), a.ncols()],
+        data,
+    })
+}
+
+pub(crate) fn f64_bytes(values: &[f64]) -> Bytes {
+    Bytes {
+        dtype: Dtype::F64,
+        shape: vec![values.len()],
+        data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    }
+}
+
+pub(crate) fn serialize(
+    tensors: &BTreeMap<String, Bytes>,
+    meta: HashMap<String, String>,
+    path: &Path,
+) -> Result<Vec<u8>> {
+    safetensors::serialize(tensors.iter().map(|(k, v)| (k.as_str(), v)), Some(meta))
+        .map_err(|e| format_err(path, e.to_string()))
+}
+
+/// A parsed file: its metadata and tensors (as `f64`, with their shapes and dtypes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The header's metadata.
+    pub meta: HashMap<String, String>,
+    /// Tensors by name: dtype, shape, values.
+    pub tensors: BTreeMap<String, (Dtype, Vec<usize>, Vec<f64>)>,
+}
+
+/// Parses and checks a file's bytes: a safetensors buffer whose metadata has a known `format`.
+/// Any bytes give a value or an error, never a panic.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
+    let st = SafeTensors::deserialize(bytes)
+        .map_err(|e| format_err(path, format!("not a safetensors file ({e})")))?;
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| format_err(path, e.to_string()))?;
+    let meta = header.metadata().clone().unwrap_or_default();
+    match meta.get("format").map(String::as_str) {
+        Some(PARAMS_FORMAT) | Some(CHECKPOINT_FORMAT) => {}
+        Some(other) => return Err(format_err(path, format!("unknown format '{other}'"))),
+        None => return Err(format_err(path, "no dlfs2 format in its metadata")),
+    }
+    let mut tensors = BTreeMap::new();
+    for (name, view) in st.tensors() {
+        let data = view.data();
+        let values: Vec<f64> = match view.dtype() {
+            Dtype::F64 => data
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect(),
+            Dtype::F32 => data
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)
+                .collect(),
+            Dtype::I64 => data
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")) as f64)
+                .collect(),
+            other => {
+                return Err(format_err(
+                    path,
+                    format!("tensor {name} has unsupported dtype {other:?}"),
+                ));
+            }
+        };
+        tensors.insert(name, (view.dtype(), view.shape().to_vec(), values));
+    }
+    Ok(Parsed { meta, tensors })
+}

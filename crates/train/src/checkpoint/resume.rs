@@ -1,0 +1,228 @@
+//! Training checkpoints: everything a fit needs to continue bit for bit.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use layers::Model;
+use safetensors::tensor::Dtype;
+use tensor::random::{BookRng, BookRngState};
+use tensor::{Element, Tensor};
+
+use super::atomic::{read_file, write_atomic};
+use super::format::{Bytes, dtype_of, f64_bytes, parse, serialize, tensor_bytes};
+use super::params_file::{check_params, param_tensors, restore_params};
+use super::{CHECKPOINT_FORMAT, format_err, mismatch};
+use crate::error::Result;
+use crate::trainer::{FitState, Trainer};
+
+/// Saves everything needed to continue `trainer`'s fit exactly: params, optimizer state, epoch,
+/// loss history, data order, pending losses and the random stream; `config` entries are stored as
+/// `config.*` and must match on resume.
+pub fn save_checkpoint<T: Element, M: Model<T>>(
+    path: &Path,
+    trainer: &mut Trainer<T, M>,
+    rng: &BookRng,
+    config: &BTreeMap<String, String>,
+) -> Result<()> {
+    let mut tensors = BTreeMap::new();
+    param_tensors(&mut trainer.model, &mut tensors)?;
+    for (name, t) in trainer.optimizer.state() {
+        tensors.insert(format!("optim.{name}"), tensor_bytes(t)?);
+    }
+    tensors.insert("train.loss_list".to_string(), f64_bytes(&trainer.loss_list));
+    let state = trainer.state();
+    tensors.insert(
+        "train.order".to_string(),
+        Bytes {
+            dtype: Dtype::I64,
+            shape: vec![state.order.len()],
+            data: state
+                .order
+                .iter()
+                .flat_map(|&i| (i as i64).to_le_bytes())
+                .collect(),
+        },
+    );
+    let r = rng.state();
+    let mut meta = HashMap::from([
+        ("format".to_string(), CHECKPOINT_FORMAT.to_string()),
+        ("dtype".to_string(), T::DTYPE.as_str().to_string()),
+        ("epoch".to_string(), trainer.current_epoch.to_string()),
+        (
+            "optimizer".to_string(),
+            trainer.optimizer.name().to_string(),
+        ),
+        (
+            "optimizer_iterations".to_string(),
+            trainer.optimizer.iterations().to_string(),
+        ),
+        (
+            "eval_interval".to_string(),
+            trainer
+                .eval_interval
+                .map_or("none".to_string(), |e| e.to_string()),
+        ),
+        ("rng_seed".to_string(), r.seed.to_string()),
+        ("rng_draws".to_string(), r.draws.to_string()),
+        (
+            "rng_gauss_cache".to_string(),
+            r.gauss_cache
+                .map_or("none".to_string(), |g| format!("{:016x}", g.to_bits())),
+        ),
+        (
+            "pending_loss".to_string(),
+            format!("{:016x}", state.pending_loss.to_bits()),
+        ),
+        ("pending_count".to_string(), state.pending_count.to_string()),
+    ]);
+    for (k, v) in config {
+        meta.insert(format!("config.{k}"), v.clone());
+    }
+    write_atomic(path, &serialize(&tensors, meta, path)?)
+}
+
+fn meta_num<N: std::str::FromStr>(
+    path: &Path,
+    meta: &HashMap<String, String>,
+    key: &str,
+) -> Result<N> {
+    meta.get(key)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format_err(path, format!("metadata '{key}' is missing or not a number")))
+}
+
+fn meta_bits(path: &Path, meta: &HashMap<String, String>, key: &str) -> Result<Option<f64>> {
+    match meta.get(key).map(String::as_str) {
+        Some("none") => Ok(None),
+        Some(hex) => u64::from_str_radix(hex, 16)
+            .map(|b| Some(f64::from_bits(b)))
+            .map_err(|_| format_err(path, format!("metadata '{key}' is not hex bits"))),
+        None => Err(format_err(path, format!("metadata '{key}' is missing"))),
+    }
+}
+
+/// Restores a checkpoint written by [`save_checkpoint`] into `trainer` (built with the same model
+/// shape and optimizer) and returns the random stream to continue with. The file's `config.*`
+/// entries must equal `config`'s. Nothing in `trainer` changes when the file does not fit.
+pub fn load_checkpoint<T: Element, M: Model<T>>(
+    path: &Path,
+    trainer: &mut Trainer<T, M>,
+    config: &BTreeMap<String, String>,
+) -> Result<BookRng> {
+    let bytes = read_file(path)?;
+    let parsed = parse(path, &bytes)?;
+    let meta = &parsed.meta;
+    if meta.get("format").map(String::as_str) != Some(CHECKPOINT_FORMAT) {
+        return Err(format_err(path, "a params file, not a training checkpoint"));
+    }
+    for (k, v) in config {
+        let found = meta
+            .get(&format!("config.{k}"))
+            .map_or("missing", String::as_str);
+        if found != v {
+            return Err(mismatch(path, format!("setting {k}"), v, found));
+        }
+    }
+    let optimizer = meta.get("optimizer").map_or("missing", String::as_str);
+    if optimizer != trainer.optimizer.name() {
+        return Err(mismatch(
+            path,
+            "the optimizer",
+            trainer.optimizer.name(),
+            optimizer,
+        ));
+    }
+    let epoch: usize = meta_num(path, meta, "epoch")?;
+    let iterations: u64 = meta_num(path, meta, "optimizer_iterations")?;
+    let pending_count: usize = meta_num(path, meta, "pending_count")?;
+    let pending_loss = meta_bits(path, meta, "pending_loss")?
+        .ok_or_else(|| format_err(path, "no pending_loss"))?;
+    let rng_state = BookRngState {
+        seed: meta_num(path, meta, "rng_seed")?,
+        draws: meta_num(path, meta, "rng_draws")?,
+        gauss_cache: meta_bits(path, meta, "rng_gauss_cache")?,
+    };
+    if rng_state.draws > 1 << 40 {
+        return Err(format_err(path, "rng_draws is implausibly large"));
+    }
+    let loss_list = match parsed.tensors.get("train.loss_list") {
+        Some((Dtype::F64, shape, v)) if shape.len() == 1 => v.clone(),
+        _ => {
+            return Err(format_err(
+                path,
+                "train.loss_list is missing or not a 1-D F64 tensor",
+            ));
+        }
+    };
+    let order: Vec<usize> = match parsed.tensors.get("train.order") {
+        Some((Dtype::I64, shape, v)) if shape.len() == 1 => v.iter().map(|&i| i as usize).collect(),
+        _ => {
+            return Err(format_err(
+                path,
+                "train.order is missing or not a 1-D I64 tensor",
+            ));
+        }
+    };
+    let mut seen = vec![false; order.len()];
+    for &i in &order {
+        if i >= order.len() || std::mem::replace(&mut seen[i], true) {
+            return Err(format_err(path, "train.order is not a permutation"));
+        }
+    }
+    check_params(path, &parsed, &mut trainer.model)?;
+    // Optimizer state: every entry `optim.<slot>.<param>` must match its param's shape; entries go
+    // to the optimizer in the model's param order, which is how it indexes its state.
+    let mut shapes = HashMap::new();
+    let mut position = HashMap::new();
+    trainer.model.visit_params(&mut |p| {
+        position.insert(p.name.to_string(), shapes.len());
+        shapes.insert(p.name.to_string(), p.value.shape());
+        Ok(())
+    })?;
+    let mut optim_state = Vec::new();
+    for (name, (dt, shape, values)) in &parsed.tensors {
+        let Some(key) = name.strip_prefix("optim.") else {
+            continue;
+        };
+        let param = key.split_once('.').map_or("", |(_, p)| p);
+        let want = shapes.get(param).ok_or_else(|| {
+            mismatch(
+                path,
+                format!("optimizer state {key}"),
+                "a known param",
+                "no such param",
+            )
+        })?;
+        if *dt != dtype_of::<T>() || shape.as_slice() != [want.0, want.1] {
+            return Err(mismatch(
+                path,
+                format!("optimizer state {key}"),
+                format!("{}x{} {}", want.0, want.1, T::DTYPE.as_str()),
+                format!("{shape:?} {dt:?}"),
+            ));
+        }
+        let values: Vec<T> = values.iter().map(|&v| T::from_f64(v)).collect();
+        optim_state.push((
+            key.to_string(),
+            Tensor::from_vec(want.0, want.1, values, trainer.model_device())?,
+        ));
+    }
+    optim_state.sort_by_key(|(key, _)| {
+        let (slot, param) = key.split_once('.').unwrap_or((key.as_str(), ""));
+        (slot.to_string(), position[param])
+    });
+    restore_params(path, &parsed, &mut trainer.model)?;
+    trainer.optimizer.load_state(optim_state, iterations)?;
+    trainer.current_epoch = epoch;
+    trainer.loss_list = loss_list;
+    trainer.eval_interval = match meta.get("eval_interval").map(String::as_str) {
+        Some("none") | None => None,
+        Some(v) => v.parse().ok(),
+    };
+    trainer.set_state(FitState {
+        order,
+        pending_loss,
+        pending_count,
+    });
+    Ok(BookRng::from_state(rng_state))
+}

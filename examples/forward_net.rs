@@ -1,4 +1,4 @@
-//! Book §1.2.4, `ch01/forward_net.py`: a forward pass through a two-layer net with random weights.
+//! Book §1.2.2, `ch01/forward_net.py`: a forward pass through a two-layer net with random weights.
 
 use layers::{Affine, Layer, Sigmoid};
 use tensor::random::{BookRng, RandomSource};

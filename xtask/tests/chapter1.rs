@@ -362,6 +362,21 @@ fn a_run_stopped_at_a_checkpoint_and_resumed_ends_like_the_uninterrupted_run() {
         err.contains("setting hidden_size is 10 in the file, 7 here"),
         "{err}"
     );
+    // Every differing setting is named, the optimizer too (not only the first in name order).
+    let err = one_line_error(&[
+        "chapter1",
+        "--out",
+        resumed.to_str().unwrap(),
+        "--resume",
+        part.to_str().unwrap(),
+        "--max-grad",
+        "1.0",
+    ]);
+    assert!(
+        err.contains("setting optimizer is adam in the file, sgd here")
+            && err.contains("setting lr is 0.001 in the file, 1.0 here"),
+        "{err}"
+    );
     let err = one_line_error(&[
         "chapter1",
         "--out",
@@ -399,6 +414,8 @@ fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
         "--precision",
         "f32",
         "--quiet",
+        "--grid-step",
+        "0.05",
     ]);
     assert!(err.contains("custom loop"), "{err}");
     assert!(
@@ -411,7 +428,16 @@ fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
         "the loss so far is still plotted"
     );
     // With f64 as the main precision, the f32 comparison run is the one that diverges.
-    let err = one_line_error(&["chapter1", "--out", o, "--lr", "1e38", "--quiet"]);
+    let err = one_line_error(&[
+        "chapter1",
+        "--out",
+        o,
+        "--lr",
+        "1e38",
+        "--quiet",
+        "--grid-step",
+        "0.05",
+    ]);
     assert!(
         err.contains("Trainer run (f32 on cpu)") && err.contains("diverged"),
         "{err}"

@@ -1,4 +1,4 @@
-//! The fully connected layer (book §1.3.4.3, `common/layers.py: Affine`): `out = x · W + b`.
+//! The fully connected layer (book §1.2.2 and §1.3.5.2, `common/layers.py: Affine`): `out = x · W + b`.
 
 use tensor::{Element, Param, Params, Tensor, ops};
 

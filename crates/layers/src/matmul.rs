@@ -1,4 +1,4 @@
-//! The MatMul node (book §1.3.4.4, `common/layers.py: MatMul`): `out = x · W`.
+//! The MatMul node (book §1.3.4.5, `common/layers.py: MatMul`): `out = x · W`.
 
 use tensor::{Element, Param, Params, Tensor, ops};
 

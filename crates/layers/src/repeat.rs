@@ -1,4 +1,4 @@
-//! The Repeat node (book §1.3.4.2): copies a `1 x D` row `N` times; backward sums the copies.
+//! The Repeat node (book §1.3.4.3): copies a `1 x D` row `N` times; backward sums the copies.
 
 use tensor::{Element, Param, Params, Tensor, ops};
 

@@ -1,4 +1,4 @@
-//! The sigmoid layer (book §1.3.4.2, `common/layers.py: Sigmoid`): `out = 1 / (1 + exp(-x))`.
+//! The sigmoid layer (book §1.3.5.1, `common/layers.py: Sigmoid`): `out = 1 / (1 + exp(-x))`.
 
 use tensor::{Element, Param, Params, Tensor, ops};
 

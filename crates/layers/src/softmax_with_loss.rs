@@ -1,4 +1,4 @@
-//! Softmax with cross-entropy loss (book §1.3.1, `common/layers.py: SoftmaxWithLoss`).
+//! Softmax with cross-entropy loss (book §1.3.5.3, the loss of §1.3.1; `common/layers.py: SoftmaxWithLoss`).
 
 use tensor::{Element, Labels, Tensor, ops};
 

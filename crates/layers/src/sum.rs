@@ -1,4 +1,4 @@
-//! The Sum node (book §1.3.4.2): sums the rows of an `N x D` input; backward repeats the gradient.
+//! The Sum node (book §1.3.4.4): sums the rows of an `N x D` input; backward repeats the gradient.
 
 use tensor::{Element, Param, Params, Tensor, ops};
 

@@ -1,4 +1,4 @@
-//! Gradient clipping by global norm (book §1.4.4 / ch. 5, `common/util.py: clip_grads`).
+//! Gradient clipping by global norm (book §6.1.4, used by the Trainer of §1.4.4; `common/util.py: clip_grads`).
 
 use tensor::{Element, Params, ops};
 

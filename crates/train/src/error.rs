@@ -61,6 +61,15 @@ pub enum TrainError {
         /// The value in the file.
         found: String,
     },
+    /// A checkpoint saved with other settings than this run's: every differing setting, as
+    /// `name is <in the file> in the file, <here> here`.
+    #[error("{path} does not match this run: {}", .differences.join("; "))]
+    SettingsDiffer {
+        /// The file.
+        path: std::path::PathBuf,
+        /// One entry per differing setting.
+        differences: Vec<String>,
+    },
     /// A layer failed.
     #[error(transparent)]
     Layer(#[from] LayerError),

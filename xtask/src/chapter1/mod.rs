@@ -97,6 +97,11 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args.precision.name(),
         args.device
     );
+    // A checkpoint that cannot be resumed is refused before any training.
+    let keep = persistence(args, &data);
+    if let Some(path) = &keep.resume {
+        train::checkpoint::read_checkpoint(path, &keep.config).context("--resume")?;
+    }
     let custom: CustomLoopRun = match args.precision {
         Precision::F64 => runs::custom_loop::<f64>(args, &data)?,
         Precision::F32 => runs::custom_loop::<f32>(args, &data)?,
@@ -120,7 +125,6 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args.batch_size,
         args.eval_interval
     );
-    let keep = persistence(args, &data);
     let main = runs::trainer_run_for(args.precision, args, &data, args.device, true, &keep)?;
     main.write_plot(&out.join("trainer_loss.png"))?;
     outputs::write_loss_csv(&out.join("loss.csv"), &main.iterations, &main.loss_list)?;

@@ -33,7 +33,7 @@ use crate::error::TrainError;
 pub use atomic::write_atomic;
 pub use format::{Parsed, parse};
 pub use params_file::{load_params, save_params};
-pub use resume::{load_checkpoint, save_checkpoint};
+pub use resume::{load_checkpoint, read_checkpoint, save_checkpoint};
 
 /// `format` of a params file.
 pub const PARAMS_FORMAT: &str = "dlfs2-params-1";

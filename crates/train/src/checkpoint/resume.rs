@@ -9,10 +9,10 @@ use tensor::random::{BookRng, BookRngState};
 use tensor::{Element, Tensor};
 
 use super::atomic::{read_file, write_atomic};
-use super::format::{Bytes, dtype_of, f64_bytes, parse, serialize, tensor_bytes};
+use super::format::{Bytes, Parsed, dtype_of, f64_bytes, parse, serialize, tensor_bytes};
 use super::params_file::{check_params, param_tensors, restore_params};
 use super::{CHECKPOINT_FORMAT, format_err, mismatch};
-use crate::error::Result;
+use crate::error::{Result, TrainError};
 use crate::trainer::{FitState, Trainer};
 
 /// Saves everything needed to continue `trainer`'s fit exactly: params, optimizer state, epoch,
@@ -101,6 +101,35 @@ fn meta_bits(path: &Path, meta: &HashMap<String, String>, key: &str) -> Result<O
     }
 }
 
+/// Reads the training checkpoint at `path` and checks that it was saved with `config`'s settings
+/// (its `config.*` entries): every differing setting is named in one
+/// [`TrainError::SettingsDiffer`]. What [`load_checkpoint`] does first; callers can run it before
+/// any work to refuse a checkpoint early.
+pub fn read_checkpoint(path: &Path, config: &BTreeMap<String, String>) -> Result<Parsed> {
+    let bytes = read_file(path)?;
+    let parsed = parse(path, &bytes)?;
+    let meta = &parsed.meta;
+    if meta.get("format").map(String::as_str) != Some(CHECKPOINT_FORMAT) {
+        return Err(format_err(path, "a params file, not a training checkpoint"));
+    }
+    let differences: Vec<String> = config
+        .iter()
+        .filter_map(|(k, here)| {
+            let found = meta
+                .get(&format!("config.{k}"))
+                .map_or("missing", String::as_str);
+            (found != here).then(|| format!("setting {k} is {found} in the file, {here} here"))
+        })
+        .collect();
+    if !differences.is_empty() {
+        return Err(TrainError::SettingsDiffer {
+            path: path.to_path_buf(),
+            differences,
+        });
+    }
+    Ok(parsed)
+}
+
 /// Restores a checkpoint written by [`save_checkpoint`] into `trainer` (built with the same model
 /// shape and optimizer) and returns the random stream to continue with. The file's `config.*`
 /// entries must equal `config`'s. Nothing in `trainer` changes when the file does not fit.
@@ -109,20 +138,8 @@ pub fn load_checkpoint<T: Element, M: Model<T>>(
     trainer: &mut Trainer<T, M>,
     config: &BTreeMap<String, String>,
 ) -> Result<BookRng> {
-    let bytes = read_file(path)?;
-    let parsed = parse(path, &bytes)?;
+    let parsed = read_checkpoint(path, config)?;
     let meta = &parsed.meta;
-    if meta.get("format").map(String::as_str) != Some(CHECKPOINT_FORMAT) {
-        return Err(format_err(path, "a params file, not a training checkpoint"));
-    }
-    for (k, v) in config {
-        let found = meta
-            .get(&format!("config.{k}"))
-            .map_or("missing", String::as_str);
-        if found != v {
-            return Err(mismatch(path, format!("setting {k}"), v, found));
-        }
-    }
     let optimizer = meta.get("optimizer").map_or("missing", String::as_str);
     if optimizer != trainer.optimizer.name() {
         return Err(mismatch(

@@ -101,7 +101,7 @@ pub fn update_params<T: Element>(
     params: &mut dyn Params<T>,
     state: &mut [&mut [Tensor<T>]],
 ) -> Result<()> {
-    let count = params.param_count();
+    let (count, device) = census(params)?;
     if state.len() != rule.state_slots() {
         return Err(TensorError::StateMismatch {
             op: rule.kernel(),
@@ -116,7 +116,7 @@ pub fn update_params<T: Element>(
             got: s.len(),
         });
     }
-    match params_device(params)? {
+    match device {
         Device::Cpu => {
             let mut i = 0;
             params.visit_params(&mut |p| {
@@ -156,9 +156,32 @@ pub fn update_params<T: Element>(
     }
 }
 
-/// The device of a model's params: the first param's, after checking that every param and grad
-/// shares it ([`Device::Cpu`] for a model without params).
-pub(crate) fn params_device<T: Element>(params: &mut dyn Params<T>) -> Result<Device> {
+/// How many params a model has and the device they live on, in one visit, after checking that
+/// every param and grad shares the first param's device ([`Device::Cpu`] for a model without
+/// params).
+pub(crate) fn census<T: Element>(params: &mut dyn Params<T>) -> Result<(usize, Device)> {
+    let mut count = 0;
+    let mut device = None;
+    params.visit_params(&mut |p| {
+        count += 1;
+        let d = *device.get_or_insert(p.value.device());
+        for t in [&*p.value, &*p.grad] {
+            if t.device() != d {
+                return Err(TensorError::mixed("params", d, t.device()));
+            }
+        }
+        Ok(())
+    })?;
+    Ok((count, device.unwrap_or(Device::Cpu)))
+}
+
+/// Visits every param once: `on_cpu` runs for each while they live on the CPU. Returns the
+/// params' device; for a GPU model `on_cpu` never runs and the caller takes the GPU path. Params
+/// on two devices are a [`TensorError::DeviceMismatch`].
+pub(crate) fn visit_on_cpu<T: Element>(
+    params: &mut dyn Params<T>,
+    on_cpu: &mut dyn FnMut(crate::params::Param<'_, T>) -> Result<()>,
+) -> Result<Device> {
     let mut device = None;
     params.visit_params(&mut |p| {
         let d = *device.get_or_insert(p.value.device());
@@ -167,7 +190,7 @@ pub(crate) fn params_device<T: Element>(params: &mut dyn Params<T>) -> Result<De
                 return Err(TensorError::mixed("params", d, t.device()));
             }
         }
-        Ok(())
+        if d == Device::Cpu { on_cpu(p) } else { Ok(()) }
     })?;
     Ok(device.unwrap_or(Device::Cpu))
 }

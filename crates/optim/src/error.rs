@@ -18,8 +18,8 @@ pub enum OptimError {
         expected: &'static str,
     },
     /// An unknown optimizer name.
-    #[error("unknown optimizer '{0}' (expected sgd, momentum, nesterov, adagrad, rmsprop or adam)")]
-    UnknownOptimizer(String),
+    #[error(transparent)]
+    UnknownOptimizer(#[from] tensor::rule::UnknownRule),
     /// An optimizer's state does not fit the model it is asked to update (another param name,
     /// shape or device than on the first update).
     #[error("{optimizer}: its state {state} does not fit param {param}")]

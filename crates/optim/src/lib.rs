@@ -5,7 +5,7 @@
 //! this crate adds what an optimizer keeps between steps: one generic body, [`RuleOptimizer`],
 //! holds the rule, its per-param state (created on the first update, shaped like the params) and
 //! the update count. The book's classes are thin names over it ([`optimizers`]), and
-//! [`OptimizerKind`] picks one by name at run time.
+//! [`build`] makes one from its [`OptimizerKind`] (a name) at run time.
 
 pub mod error;
 pub mod kind;
@@ -15,7 +15,7 @@ pub mod rule_optimizer;
 mod state;
 
 pub use error::{OptimError, Result};
-pub use kind::OptimizerKind;
+pub use kind::{OptimizerKind, UnknownRule, build};
 pub use optimizer::Optimizer;
 pub use optimizers::{AdaGrad, Adam, Momentum, Nesterov, RmsProp, Sgd};
 pub use rule_optimizer::RuleOptimizer;

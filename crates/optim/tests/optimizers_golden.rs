@@ -94,8 +94,7 @@ testkit::dtype_device_tests! {
 fn bad_hyper_parameters_are_typed_errors() {
     for lr in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         for kind in OptimizerKind::ALL {
-            let err = kind
-                .build::<f64>(lr)
+            let err = optim::build::<f64>(kind, lr)
                 .err()
                 .unwrap_or_else(|| panic!("{kind} accepted lr {lr}"));
             assert!(
@@ -160,7 +159,7 @@ fn every_kind_builds_the_class_of_its_name_with_the_book_defaults() {
     ];
     let names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"];
     for ((kind, class), name) in OptimizerKind::ALL.into_iter().zip(classes).zip(names) {
-        let built = kind.build::<f64>(kind.default_lr()).unwrap();
+        let built = optim::build::<f64>(kind, kind.default_lr()).unwrap();
         assert_eq!((built.name(), class.name()), (name, name));
         assert_eq!(built.lr(), class.lr(), "{name}");
     }

@@ -6,8 +6,14 @@
 //! Scalars such as `(1 + momentum) * lr` are combined in `f64` (Python floats) and rounded to `T`
 //! once, as numpy does with a Python scalar, so f64 updates equal the book's bit for bit.
 //!
-//! Adding an optimizer: a variant here (its entry in every `match` of this file, an `_at`
-//! function), its `_at` function and one `UPDATE_KERNELS` line in `kernels.cu`, and a test.
+//! Adding an optimizer touches two files and a test: here a [`RuleKind`] and a [`Rule`] variant
+//! (each `match` of this file names it) and its `_at` function; in `kernels.cu` the same `_at`
+//! function and one `UPDATE_KERNELS` line; and its entry in `testkit::RULES`, which puts it
+//! through the kernel, parity and fused-update tests. `optim` then builds it by name
+//! (`optim::build`), and `--optimizer` accepts it.
+
+use std::fmt;
+use std::str::FromStr;
 
 use crate::float::Float;
 
@@ -86,62 +92,146 @@ impl Range {
     }
 }
 
-impl Rule {
-    /// Every rule's lowercase name, in the book's order (the CLI's `--optimizer` values).
-    pub const NAMES: [&'static str; 6] =
-        ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
+/// An optimizer by name, without hyper-parameters: the `--optimizer` values, in the book's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleKind {
+    /// [`Rule::Sgd`].
+    Sgd,
+    /// [`Rule::Momentum`].
+    Momentum,
+    /// [`Rule::Nesterov`].
+    Nesterov,
+    /// [`Rule::AdaGrad`].
+    AdaGrad,
+    /// [`Rule::RmsProp`].
+    RmsProp,
+    /// [`Rule::Adam`].
+    Adam,
+}
 
-    /// The rule named `name` (case-insensitive, one of [`Rule::NAMES`]) with the book's default
-    /// hyper-parameters: the one place they are written.
-    pub fn book_default(name: &str) -> Option<Rule> {
-        let rule = match name.to_ascii_lowercase().as_str() {
-            "sgd" => Rule::Sgd { lr: 0.01 },
-            "momentum" => Rule::Momentum {
+impl RuleKind {
+    /// Every kind, in the book's order.
+    pub const ALL: [RuleKind; 6] = [
+        RuleKind::Sgd,
+        RuleKind::Momentum,
+        RuleKind::Nesterov,
+        RuleKind::AdaGrad,
+        RuleKind::RmsProp,
+        RuleKind::Adam,
+    ];
+
+    /// The rule with the book's default hyper-parameters: the one place they are written.
+    pub fn book_default(self) -> Rule {
+        match self {
+            RuleKind::Sgd => Rule::Sgd { lr: 0.01 },
+            RuleKind::Momentum => Rule::Momentum {
                 lr: 0.01,
                 momentum: 0.9,
             },
-            "nesterov" => Rule::Nesterov {
+            RuleKind::Nesterov => Rule::Nesterov {
                 lr: 0.01,
                 momentum: 0.9,
             },
-            "adagrad" => Rule::AdaGrad { lr: 0.01 },
-            "rmsprop" => Rule::RmsProp {
+            RuleKind::AdaGrad => Rule::AdaGrad { lr: 0.01 },
+            RuleKind::RmsProp => Rule::RmsProp {
                 lr: 0.01,
                 decay_rate: 0.99,
             },
-            "adam" => Rule::Adam {
+            RuleKind::Adam => Rule::Adam {
                 lr: 0.001,
                 beta1: 0.9,
                 beta2: 0.999,
                 t: 1,
             },
-            _ => return None,
-        };
-        Some(rule)
+        }
     }
 
-    /// The lowercase name; also the kernels' name in `kernels.cu` (`<name>_f32`, `<name>_multi_f64`).
-    pub fn kernel(&self) -> &'static str {
+    /// The book's default learning rate.
+    pub fn default_lr(self) -> f64 {
+        self.book_default().lr()
+    }
+
+    /// The lowercase name (`sgd`, ..., `adam`); also the kernels' name in `kernels.cu`
+    /// (`<name>_f32`, `<name>_multi_f64`).
+    pub fn as_str(self) -> &'static str {
         match self {
-            Rule::Sgd { .. } => "sgd",
-            Rule::Momentum { .. } => "momentum",
-            Rule::Nesterov { .. } => "nesterov",
-            Rule::AdaGrad { .. } => "adagrad",
-            Rule::RmsProp { .. } => "rmsprop",
-            Rule::Adam { .. } => "adam",
+            RuleKind::Sgd => "sgd",
+            RuleKind::Momentum => "momentum",
+            RuleKind::Nesterov => "nesterov",
+            RuleKind::AdaGrad => "adagrad",
+            RuleKind::RmsProp => "rmsprop",
+            RuleKind::Adam => "adam",
         }
     }
 
     /// The book's class name (`SGD`, `Momentum`, ..., `RMSprop`, `Adam`).
-    pub fn class_name(&self) -> &'static str {
+    pub fn class_name(self) -> &'static str {
         match self {
-            Rule::Sgd { .. } => "SGD",
-            Rule::Momentum { .. } => "Momentum",
-            Rule::Nesterov { .. } => "Nesterov",
-            Rule::AdaGrad { .. } => "AdaGrad",
-            Rule::RmsProp { .. } => "RMSprop",
-            Rule::Adam { .. } => "Adam",
+            RuleKind::Sgd => "SGD",
+            RuleKind::Momentum => "Momentum",
+            RuleKind::Nesterov => "Nesterov",
+            RuleKind::AdaGrad => "AdaGrad",
+            RuleKind::RmsProp => "RMSprop",
+            RuleKind::Adam => "Adam",
         }
+    }
+}
+
+impl fmt::Display for RuleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is none of [`RuleKind::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown optimizer '{name}' (expected {})", expected())]
+pub struct UnknownRule {
+    /// The name given.
+    pub name: String,
+}
+
+fn expected() -> String {
+    let names: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+    let (last, rest) = names.split_last().expect("there are rules");
+    format!("{} or {last}", rest.join(", "))
+}
+
+impl FromStr for RuleKind {
+    type Err = UnknownRule;
+
+    /// Parses a lowercase name, in any case.
+    fn from_str(s: &str) -> Result<Self, UnknownRule> {
+        RuleKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownRule {
+                name: s.to_string(),
+            })
+    }
+}
+
+impl Rule {
+    /// Which optimizer this is.
+    pub fn kind(&self) -> RuleKind {
+        match self {
+            Rule::Sgd { .. } => RuleKind::Sgd,
+            Rule::Momentum { .. } => RuleKind::Momentum,
+            Rule::Nesterov { .. } => RuleKind::Nesterov,
+            Rule::AdaGrad { .. } => RuleKind::AdaGrad,
+            Rule::RmsProp { .. } => RuleKind::RmsProp,
+            Rule::Adam { .. } => RuleKind::Adam,
+        }
+    }
+
+    /// The kernels' name in `kernels.cu` ([`RuleKind::as_str`]).
+    pub fn kernel(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// The book's class name ([`RuleKind::class_name`]).
+    pub fn class_name(&self) -> &'static str {
+        self.kind().class_name()
     }
 
     /// The names of the per-param state tensors the rule keeps, in the order the update takes them.

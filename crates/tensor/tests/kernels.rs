@@ -31,7 +31,6 @@ fn kernels_compile_with_nvrtc_for_every_known_architecture() {
         include_str!("../src/cuda/update.rs"),
     ]
     .concat();
-    let update = include_str!("../src/rule.rs");
     let mut names: Vec<String> = Vec::new();
     // `launch!(be, "name", T, cfg, args...)`: the arguments after the config are the kernel's.
     for call in ops.split("launch!(").skip(1) {
@@ -57,21 +56,17 @@ fn kernels_compile_with_nvrtc_for_every_known_architecture() {
     }
     // The optimizer rules: `<rule>` takes (p, s1, s2, g, scalars..., n), `<rule>_multi` takes
     // (table, count, scalars...).
-    let kernel_fn = &update[update.find("pub fn kernel(&self)").expect("Rule::kernel")..];
-    let kernel_fn = &kernel_fn[..kernel_fn.find("\n    }").unwrap()];
-    let rules: Vec<&str> = kernel_fn
-        .split("=> \"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-        .collect();
-    assert_eq!(rules.len(), 6, "{rules:?}");
-    for rule in rules {
+    // with as many scalars as `Rule::scalars` passes, for every rule.
+    for kind in tensor::rule::RuleKind::ALL {
+        let rule = kind.as_str();
+        let (_, scalars) = kind.book_default().scalars::<f64>();
         for ty in ["f32", "f64"] {
             let one = param_count(&ptx, &format!("{rule}_{ty}"));
             let all = param_count(&ptx, &format!("{rule}_multi_{ty}"));
-            assert!(
-                matches!((one, all), (Some(a), Some(b)) if a == b + 3),
-                "{rule}_{ty}: {one:?} params, {rule}_multi_{ty}: {all:?}"
+            assert_eq!(
+                (one, all),
+                (Some(5 + scalars), Some(2 + scalars)),
+                "{rule}_{ty} and {rule}_multi_{ty}: params vs Rule::scalars"
             );
         }
         names.push(rule.to_string());

@@ -86,13 +86,13 @@ fn resume_is_bit_identical<T: Element>(kind: OptimizerKind, lr: f64, max_grad: O
         max_grad,
         eval_interval: Some(7),
     };
-    let mut full = run::<T>(10, kind.build(lr).unwrap());
+    let mut full = run::<T>(10, optim::build(kind, lr).unwrap());
     full.trainer
         .fit(&full.x, &full.t, &cfg, &mut full.rng, &mut Silent)
         .unwrap();
 
     let path = dir("resume").join(format!("{kind}-{}.safetensors", T::DTYPE.as_str()));
-    let mut first = run::<T>(10, kind.build(lr).unwrap());
+    let mut first = run::<T>(10, optim::build(kind, lr).unwrap());
     first.trainer.begin(&first.x, &first.t, &cfg).unwrap();
     for _ in 0..8 {
         first
@@ -103,7 +103,7 @@ fn resume_is_bit_identical<T: Element>(kind: OptimizerKind, lr: f64, max_grad: O
     save_checkpoint(&path, &mut first.trainer, &first.rng, &config()).unwrap();
     drop(first);
 
-    let mut second = run::<T>(10, kind.build(lr).unwrap());
+    let mut second = run::<T>(10, optim::build(kind, lr).unwrap());
     let mut rng = load_checkpoint(&path, &mut second.trainer, &config()).unwrap();
     assert_eq!(second.trainer.current_epoch, 8);
     while second.trainer.current_epoch < 20 {

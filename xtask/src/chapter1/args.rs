@@ -91,7 +91,7 @@ fn parse_device(s: &str) -> Result<Device, String> {
 }
 
 fn parse_optimizer(s: &str) -> Result<OptimizerKind, String> {
-    s.parse().map_err(|e: optim::OptimError| e.to_string())
+    s.parse().map_err(|e: optim::UnknownRule| e.to_string())
 }
 
 impl Chapter1Args {
@@ -139,9 +139,7 @@ impl Chapter1Args {
                 layers::two_layer_net::MAX_WIDTH
             );
         }
-        self.optimizer
-            .build::<f64>(lr)
-            .context("invalid optimizer settings")?;
+        optim::build::<f64>(self.optimizer, lr).context("invalid optimizer settings")?;
         Ok(())
     }
 

@@ -133,7 +133,7 @@ pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<Cu
         t,
         mut model,
     } = setup::<T>(args, data, args.device)?;
-    let mut optimizer = args.optimizer.build::<T>(args.lr())?;
+    let mut optimizer = optim::build::<T>(args.optimizer, args.lr())?;
     let config = FitConfig {
         max_grad: None,
         ..args.fit_config()
@@ -231,7 +231,7 @@ fn trainer_run<T: Element>(
         t,
         model,
     } = setup::<T>(args, data, device)?;
-    let optimizer = args.optimizer.build::<T>(args.lr())?;
+    let optimizer = optim::build::<T>(args.optimizer, args.lr())?;
     let mut trainer = Trainer::with_boxed(model, optimizer);
     let config = args.fit_config();
     trainer.begin(&x, &t, &config)?;

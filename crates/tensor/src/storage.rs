@@ -37,7 +37,6 @@ impl<T: Element> Storage<T> {
 impl<T: Element> Storage<T> {
     /// The GPU memory, for the ops over all of a model's params, which the CUDA backend walks
     /// itself (one table of pointers for one launch); a CPU storage there is a device mix-up.
-    #[cfg_attr(not(feature = "cuda"), allow(dead_code))]
     pub(crate) fn cuda(&self, op: &'static str, on: usize) -> crate::Result<&CudaStorage<T>> {
         match self {
             Storage::Cuda(c) => Ok(c),

@@ -9,6 +9,8 @@ use crate::error::DataError;
 
 /// Most rows accepted (the chapter's plots and grid are made for thousands, not billions).
 pub const MAX_ROWS: usize = 1 << 22;
+/// Largest file accepted (far more than `MAX_ROWS` rows of numbers need).
+pub const MAX_BYTES: u64 = 1 << 28;
 /// Most classes accepted (the decision boundary draws at most 256).
 pub const MAX_CLASSES: usize = 256;
 /// Bad rows listed in an error before "and N more".
@@ -38,10 +40,17 @@ impl LabeledPoints {
 
 /// Reads a CSV file of `x1,x2,label` rows under a header line.
 pub fn load_csv(path: &Path) -> Result<LabeledPoints, DataError> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
+    let io = |message: String| DataError::Io {
         path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    let bytes = crate::read_bounded(path, MAX_BYTES)
+        .map_err(|e| io(e.to_string()))?
+        .ok_or_else(|| {
+            io(format!(
+                "more than {MAX_BYTES} bytes (the most a data file may hold)"
+            ))
+        })?;
     parse_csv(&bytes).map_err(|e| match e {
         DataError::Csv { path: _, reason } => DataError::Csv {
             path: path.to_path_buf(),

@@ -70,6 +70,18 @@ pub enum TrainError {
         /// One entry per differing setting.
         differences: Vec<String>,
     },
+    /// A checkpoint further on than the run resuming it is to go.
+    #[error(
+        "{path} is at epoch {epoch}, past this run's last epoch {max_epoch}: ask for at least {epoch} epochs to resume it"
+    )]
+    ResumePastEnd {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The checkpoint's epoch.
+        epoch: usize,
+        /// The run's last epoch.
+        max_epoch: usize,
+    },
     /// A layer failed.
     #[error(transparent)]
     Layer(#[from] LayerError),

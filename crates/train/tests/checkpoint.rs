@@ -1,63 +1,21 @@
 //! Saving and loading: round trips, bit-identical resume, bad files, and a kill mid-save.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use data::{BookRng, load_data_with};
+use common::*;
+
+use data::BookRng;
 use layers::TwoLayerNet;
-use optim::{Adam, Optimizer, OptimizerKind, Sgd};
+use optim::{Adam, OptimizerKind, Sgd};
 use proptest::prelude::*;
-use tensor::{Device, Element, Labels, Params, Tensor};
-use train::checkpoint::{load_checkpoint, load_params, parse, save_checkpoint, save_params};
-use train::{FitConfig, Silent, TrainError, Trainer};
-
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dlfs2-ckpt-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn params_of<T: Element>(p: &mut dyn Params<T>) -> Vec<Vec<u64>> {
-    let mut out = Vec::new();
-    p.visit_params(&mut |p| {
-        out.push(
-            p.value
-                .to_f64_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.to_bits())
-                .collect(),
-        );
-        Ok(())
-    })
-    .unwrap();
-    out
-}
-
-struct Run<T: Element> {
-    rng: BookRng,
-    x: Tensor<T>,
-    t: Labels,
-    trainer: Trainer<T, TwoLayerNet<T>>,
-}
-
-fn run<T: Element>(hidden: usize, optimizer: Box<dyn Optimizer<T>>) -> Run<T> {
-    let mut rng = BookRng::new(1984);
-    let s = load_data_with(&mut rng, 100, 3).unwrap();
-    let x = Tensor::from_f64(s.x.view(), Device::Cpu).unwrap();
-    let t = Labels::from_one_hot(s.t.view()).unwrap();
-    let model = TwoLayerNet::new(2, hidden, 3, &mut rng, Device::Cpu).unwrap();
-    Run {
-        rng,
-        x,
-        t,
-        trainer: Trainer::with_boxed(model, optimizer),
-    }
-}
-
-fn config() -> BTreeMap<String, String> {
-    BTreeMap::from([("hidden_size".to_string(), "10".to_string())])
-}
+use tensor::{Device, Element};
+use train::checkpoint::{
+    Resume, load_checkpoint, load_params, parse, save_checkpoint, save_params,
+};
+use train::{FitConfig, Silent, TrainError};
 
 #[test]
 fn params_round_trip_in_f64_and_f32() {
@@ -104,7 +62,13 @@ fn resume_is_bit_identical<T: Element>(kind: OptimizerKind, lr: f64, max_grad: O
     drop(first);
 
     let mut second = run::<T>(10, optim::build(kind, lr).unwrap());
-    let mut rng = load_checkpoint(&path, &mut second.trainer, &config()).unwrap();
+    let resume = Resume {
+        settings: &config(),
+        fit: &cfg,
+        data_size: second.x.rows(),
+        rng_at_begin: &second.rng,
+    };
+    let mut rng = load_checkpoint(&path, &mut second.trainer, &resume).unwrap();
     assert_eq!(second.trainer.current_epoch, 8);
     while second.trainer.current_epoch < 20 {
         second
@@ -133,28 +97,6 @@ fn a_resumed_run_ends_bit_identical_to_an_uninterrupted_one() {
     resume_is_bit_identical::<f64>(OptimizerKind::Momentum, 0.1, None);
     resume_is_bit_identical::<f32>(OptimizerKind::Sgd, 1.0, None);
     resume_is_bit_identical::<f32>(OptimizerKind::RmsProp, 0.01, Some(1.0));
-}
-
-fn saved_checkpoint(name: &str) -> (PathBuf, Vec<u8>) {
-    let path = dir("bad").join(name);
-    let mut r = run::<f64>(10, Box::new(Adam::default()));
-    let cfg = FitConfig {
-        max_epoch: 2,
-        batch_size: 30,
-        max_grad: None,
-        eval_interval: Some(10),
-    };
-    r.trainer
-        .fit(&r.x, &r.t, &cfg, &mut r.rng, &mut Silent)
-        .unwrap();
-    save_checkpoint(&path, &mut r.trainer, &r.rng, &config()).unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    (path, bytes)
-}
-
-fn load_into_fresh(path: &Path) -> Result<BookRng, TrainError> {
-    let mut r = run::<f64>(10, Box::new(Adam::default()));
-    load_checkpoint(path, &mut r.trainer, &config())
 }
 
 #[test]
@@ -199,18 +141,24 @@ fn truncated_corrupted_and_foreign_files_are_format_errors() {
 fn wrong_shape_dtype_optimizer_or_settings_are_mismatches() {
     let (path, _) = saved_checkpoint("mismatch.safetensors");
     let mut small = run::<f64>(5, Box::new(Adam::default()));
-    let e = load_checkpoint(&path, &mut small.trainer, &config()).unwrap_err();
+    let e = load_into(&path, &mut small, &config(), &SMALL).unwrap_err();
     assert!(matches!(e, TrainError::CheckpointMismatch { .. }), "{e}");
     assert!(e.to_string().contains("shape of W1"), "{e}");
     let mut f32run = run::<f32>(10, Box::new(Adam::default()));
-    let e = load_checkpoint(&path, &mut f32run.trainer, &config()).unwrap_err();
+    let resume = Resume {
+        settings: &config(),
+        fit: &SMALL,
+        data_size: f32run.x.rows(),
+        rng_at_begin: &f32run.rng,
+    };
+    let e = load_checkpoint(&path, &mut f32run.trainer, &resume).unwrap_err();
     assert!(
         e.to_string()
             .contains("the dtype is f64 in the file, f32 here"),
         "{e}"
     );
     let mut sgd = run::<f64>(10, Box::new(Sgd::new(1.0).unwrap()));
-    let e = load_checkpoint(&path, &mut sgd.trainer, &config()).unwrap_err();
+    let e = load_into(&path, &mut sgd, &config(), &SMALL).unwrap_err();
     assert!(
         e.to_string()
             .contains("the optimizer is Adam in the file, SGD here"),
@@ -218,7 +166,7 @@ fn wrong_shape_dtype_optimizer_or_settings_are_mismatches() {
     );
     let mut r = run::<f64>(10, Box::new(Adam::default()));
     let other = BTreeMap::from([("hidden_size".to_string(), "12".to_string())]);
-    let e = load_checkpoint(&path, &mut r.trainer, &other).unwrap_err();
+    let e = load_into(&path, &mut r, &other, &SMALL).unwrap_err();
     assert!(
         e.to_string()
             .contains("setting hidden_size is 10 in the file, 12 here"),
@@ -231,6 +179,34 @@ fn wrong_shape_dtype_optimizer_or_settings_are_mismatches() {
         load_params(&path, &mut m),
         Err(TrainError::CheckpointMismatch { .. })
     ));
+}
+
+#[test]
+fn a_save_removes_the_temporary_files_of_killed_writers() {
+    let d = dir("stale");
+    let path = d.join("model.safetensors");
+    // A writer that no longer runs (no process has this id) and one that still does (this one).
+    let dead = d.join(".model.safetensors.tmp-4294967290");
+    let other = d.join(".other.safetensors.tmp-4294967290");
+    std::fs::write(&dead, b"half a file").unwrap();
+    std::fs::write(&other, b"another file's").unwrap();
+    let mut m = TwoLayerNet::<f64>::new(2, 4, 3, &mut BookRng::new(1), Device::Cpu).unwrap();
+    save_params(&path, &mut m).unwrap();
+    assert!(!dead.exists(), "the dead writer's temporary file is gone");
+    assert!(
+        other.exists(),
+        "another file's temporaries are not this save's business"
+    );
+    let names: Vec<String> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with(".model.safetensors.tmp-")),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -266,9 +242,16 @@ fn kill_test_child_saves_forever() {
 
 #[test]
 fn a_kill_mid_save_leaves_a_loadable_checkpoint() {
-    let path = dir("kill").join("ckpt.safetensors");
     let big = BTreeMap::from([("hidden_size".to_string(), "64".to_string())]);
+    let endless = FitConfig {
+        max_epoch: usize::MAX,
+        batch_size: 30,
+        max_grad: None,
+        eval_interval: Some(10),
+    };
     for round in 0..4u64 {
+        // A file of this round's own: a later round must not check what an earlier child wrote.
+        let path = dir("kill").join(format!("ckpt-{round}.safetensors"));
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
@@ -290,7 +273,7 @@ fn a_kill_mid_save_leaves_a_loadable_checkpoint() {
         child.kill().unwrap();
         child.wait().unwrap();
         let mut r = run::<f64>(64, Box::new(Adam::default()));
-        let rng = load_checkpoint(&path, &mut r.trainer, &big);
+        let rng = load_into(&path, &mut r, &big, &endless);
         assert!(rng.is_ok(), "round {round}: {:?}", rng.err());
         assert!(r.trainer.current_epoch >= 1);
     }

@@ -54,4 +54,24 @@ impl Dataset {
     pub fn len(&self) -> usize {
         self.labels.len()
     }
+
+    /// What identifies the data for a resume: its size and a hash of its content (every
+    /// coordinate's bits and every label), never its path, so the same file under another name
+    /// resumes and a file changed in place does not.
+    pub fn identity(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        for v in &self.x {
+            h.update(&v.to_bits().to_le_bytes());
+        }
+        for &c in &self.labels {
+            h.update(&(c as u64).to_le_bytes());
+        }
+        let hex = h.finalize().to_hex();
+        format!(
+            "{} points, {} classes, blake3:{}",
+            self.len(),
+            self.classes,
+            &hex[..32]
+        )
+    }
 }

@@ -235,7 +235,7 @@ fn gpu_step(args: &Chapter1Args, data: &Dataset, main: &TrainerRun) -> Result<ou
 /// match (everything that changes the run's numbers).
 fn persistence(args: &Chapter1Args, data: &Dataset) -> Persistence {
     let config = std::collections::BTreeMap::from([
-        ("data".to_string(), data.name.clone()),
+        ("data".to_string(), data.identity()),
         ("hidden_size".to_string(), args.hidden_size.to_string()),
         ("batch_size".to_string(), args.batch_size.to_string()),
         ("optimizer".to_string(), args.optimizer.to_string()),

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use data::{BookRng, load_data_with};
 use layers::TwoLayerNet;
 use tensor::{Device, Element, Labels, Tensor};
-use train::checkpoint::{load_checkpoint, save_checkpoint, save_params};
+use train::checkpoint::{Resume, load_checkpoint, save_checkpoint, save_params};
 use train::{FitConfig, FitObserver, Trainer, accuracy, train_custom_loop};
 use viz::{ClassGrid, Grid, classify_grid};
 
@@ -236,7 +236,13 @@ fn trainer_run<T: Element>(
     let config = args.fit_config();
     trainer.begin(&x, &t, &config)?;
     if let Some(path) = &keep.resume {
-        rng = load_checkpoint(path, &mut trainer, &keep.config).context("--resume")?;
+        let resume = Resume {
+            settings: &keep.config,
+            fit: &config,
+            data_size: x.rows(),
+            rng_at_begin: &rng,
+        };
+        rng = load_checkpoint(path, &mut trainer, &resume).context("--resume")?;
         super::say!(
             args,
             "resumed from {} at epoch {}",

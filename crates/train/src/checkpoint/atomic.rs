@@ -20,6 +20,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         name.to_string_lossy(),
         std::process::id()
     ));
+    remove_stale_temporaries(dir, &name.to_string_lossy());
     let mut file = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
     file.write_all(bytes).map_err(io_err(&tmp))?;
     file.sync_all().map_err(io_err(&tmp))?;
@@ -33,12 +34,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
-    let len = std::fs::metadata(path).map_err(io_err(path))?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(format_err(
-            path,
-            format!("{len} bytes is more than any checkpoint this program writes"),
-        ));
+    data::read_bounded(path, MAX_FILE_BYTES)
+        .map_err(io_err(path))?
+        .ok_or_else(|| {
+            format_err(
+                path,
+                format!("more than {MAX_FILE_BYTES} bytes, more than any file this program writes"),
+            )
+        })
+}
+
+/// Removes the temporary files that writers of `name` killed mid-save left in `dir` (those of
+/// processes that no longer run); a file that cannot be removed is left for a later save.
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let alive = pid
+            .parse::<u32>()
+            .is_ok_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
-    std::fs::read(path).map_err(io_err(path))
 }

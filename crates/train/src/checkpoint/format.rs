@@ -8,7 +8,9 @@ use std::path::Path;
 use safetensors::tensor::{Dtype, SafeTensors, View};
 use tensor::{DType, Element, Tensor};
 
-use super::{CHECKPOINT_FORMAT, PARAMS_FORMAT, format_err};
+use super::{
+    CHECKPOINT_FORMAT, OLD_CHECKPOINT_FORMAT, OLD_PARAMS_FORMAT, PARAMS_FORMAT, format_err,
+};
 use crate::error::Result;
 
 /// A tensor's bytes ready for serialization.
@@ -64,11 +66,52 @@ pub(crate) fn f64_bytes(values: &[f64]) -> Bytes {
     }
 }
 
+/// The metadata key of the checksum.
+const CHECKSUM: &str = "checksum";
+
+/// `blake3:<hex>` of everything a file holds: every metadata entry but the checksum (in key order)
+/// and every tensor's name, dtype, shape and bytes (in name order), each length-prefixed so that no
+/// two different contents hash the same input.
+fn checksum<'a>(
+    meta: &BTreeMap<&str, &str>,
+    tensors: impl Iterator<Item = (&'a str, Dtype, &'a [usize], &'a [u8])>,
+) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut field = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    for (k, v) in meta.iter().filter(|(k, _)| **k != CHECKSUM) {
+        field(k.as_bytes());
+        field(v.as_bytes());
+    }
+    for (name, dtype, shape, data) in tensors {
+        field(name.as_bytes());
+        field(format!("{dtype:?}").as_bytes());
+        let dims: Vec<u8> = shape
+            .iter()
+            .flat_map(|&d| (d as u64).to_le_bytes())
+            .collect();
+        field(&dims);
+        field(data);
+    }
+    format!("blake3:{}", h.finalize().to_hex())
+}
+
+/// The file's bytes: the tensors, the metadata, and the checksum of both.
 pub(crate) fn serialize(
     tensors: &BTreeMap<String, Bytes>,
-    meta: HashMap<String, String>,
+    mut meta: HashMap<String, String>,
     path: &Path,
 ) -> Result<Vec<u8>> {
+    let sorted: BTreeMap<&str, &str> = meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sum = checksum(
+        &sorted,
+        tensors
+            .iter()
+            .map(|(k, b)| (k.as_str(), b.dtype, b.shape.as_slice(), b.data.as_slice())),
+    );
+    meta.insert(CHECKSUM.to_string(), sum);
     safetensors::serialize(tensors.iter().map(|(k, v)| (k.as_str(), v)), Some(meta))
         .map_err(|e| format_err(path, e.to_string()))
 }
@@ -92,11 +135,40 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
     let meta = header.metadata().clone().unwrap_or_default();
     match meta.get("format").map(String::as_str) {
         Some(PARAMS_FORMAT) | Some(CHECKPOINT_FORMAT) => {}
+        Some(old @ (OLD_PARAMS_FORMAT | OLD_CHECKPOINT_FORMAT)) => {
+            return Err(format_err(
+                path,
+                format!(
+                    "written by an older dlfs2 (format {old}), which stored no checksum, so its \
+                     contents cannot be verified; train again to write a verified file"
+                ),
+            ));
+        }
         Some(other) => return Err(format_err(path, format!("unknown format '{other}'"))),
         None => return Err(format_err(path, "no dlfs2 format in its metadata")),
     }
+    let mut views = st.tensors();
+    views.sort_by(|a, b| a.0.cmp(&b.0));
+    let sorted: BTreeMap<&str, &str> = meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let want = checksum(
+        &sorted,
+        views
+            .iter()
+            .map(|(name, v)| (name.as_str(), v.dtype(), v.shape(), v.data())),
+    );
+    match meta.get(CHECKSUM) {
+        Some(stored) if *stored == want => {}
+        Some(_) => {
+            return Err(format_err(
+                path,
+                "its checksum does not match its contents: the file was changed or corrupted \
+                 after it was written",
+            ));
+        }
+        None => return Err(format_err(path, "it has no checksum")),
+    }
     let mut tensors = BTreeMap::new();
-    for (name, view) in st.tensors() {
+    for (name, view) in views {
         let data = view.data();
         let values: Vec<f64> = match view.dtype() {
             Dtype::F64 => data

@@ -13,13 +13,22 @@
 //! | `train.loss_list` | `[n]`, `F64` | the Trainer's loss history (checkpoints) |
 //! | `train.order` | `[N]`, `I64` | the data order after the last epoch (checkpoints) |
 //!
-//! The header's metadata holds `format` (`dlfs2-params-1` or `dlfs2-checkpoint-1`), `dtype`, and for
+//! The header's metadata holds `format` (`dlfs2-params-2` or `dlfs2-checkpoint-2`), `dtype`, and for
 //! checkpoints `epoch`, `optimizer`, `optimizer_iterations`, the random stream (`rng_seed`,
 //! `rng_draws`, `rng_gauss_cache`), the pending loss sum (`pending_loss` as f64 bits in hex,
 //! `pending_count`), and the caller's settings as `config.*` entries, which a resume must match.
+//! Every file carries `checksum`: `blake3:<hex>` of all other metadata and every tensor's name,
+//! dtype, shape and bytes. Loading recomputes it and refuses any difference, so a flipped bit
+//! anywhere is an error naming the file, never a silently different model. Files of the `-1`
+//! formats (no checksum) are refused with that reason.
+//!
+//! Loading a checkpoint also checks it against the run resuming it (`resume.rs`): the epoch is not
+//! past the run's last, the loss history and pending losses have the lengths the epochs imply, and
+//! the random stream and the data order are what replaying the epochs' shuffles gives.
 //!
 //! Files are written atomically: to a temporary file in the same folder, flushed to disk, then
-//! renamed over the old one, so a crash mid-save leaves the previous file intact.
+//! renamed over the old one, so a crash mid-save leaves the previous file intact. Reads are
+//! bounded ([`MAX_FILE_BYTES`]) whatever the file system reports.
 
 mod atomic;
 mod format;
@@ -33,12 +42,16 @@ use crate::error::TrainError;
 pub use atomic::write_atomic;
 pub use format::{Parsed, parse};
 pub use params_file::{load_params, save_params};
-pub use resume::{load_checkpoint, read_checkpoint, save_checkpoint};
+pub use resume::{Resume, load_checkpoint, read_checkpoint, save_checkpoint};
 
 /// `format` of a params file.
-pub const PARAMS_FORMAT: &str = "dlfs2-params-1";
+pub const PARAMS_FORMAT: &str = "dlfs2-params-2";
 /// `format` of a training checkpoint.
-pub const CHECKPOINT_FORMAT: &str = "dlfs2-checkpoint-1";
+pub const CHECKPOINT_FORMAT: &str = "dlfs2-checkpoint-2";
+/// The params format before checksums, refused with that reason.
+pub(crate) const OLD_PARAMS_FORMAT: &str = "dlfs2-params-1";
+/// The checkpoint format before checksums, refused with that reason.
+pub(crate) const OLD_CHECKPOINT_FORMAT: &str = "dlfs2-checkpoint-1";
 /// Largest file accepted: far above any chapter-1 model, small enough to refuse garbage early.
 pub const MAX_FILE_BYTES: u64 = 1 << 32;
 

@@ -5,13 +5,14 @@ use std::path::Path;
 
 use layers::Model;
 use safetensors::tensor::Dtype;
-use tensor::random::{BookRng, BookRngState};
+use tensor::random::{BookRng, BookRngState, RandomSource};
 use tensor::{Element, Tensor};
 
 use super::atomic::{read_file, write_atomic};
 use super::format::{Bytes, Parsed, dtype_of, f64_bytes, parse, serialize, tensor_bytes};
 use super::params_file::{check_params, param_tensors, restore_params};
 use super::{CHECKPOINT_FORMAT, format_err, mismatch};
+use crate::config::FitConfig;
 use crate::error::{Result, TrainError};
 use crate::trainer::{FitState, Trainer};
 
@@ -130,14 +131,33 @@ pub fn read_checkpoint(path: &Path, config: &BTreeMap<String, String>) -> Result
     Ok(parsed)
 }
 
+/// The run a checkpoint is resumed into: what [`load_checkpoint`] checks the file against.
+#[derive(Debug, Clone, Copy)]
+pub struct Resume<'a> {
+    /// The settings the checkpoint must have been saved with (its `config.*` entries).
+    pub settings: &'a BTreeMap<String, String>,
+    /// The fit being continued.
+    pub fit: &'a FitConfig,
+    /// Samples in the data.
+    pub data_size: usize,
+    /// The random stream as it stood when the fit began (after the data and the initial weights
+    /// were drawn): replaying the saved epochs' shuffles from it must give the saved stream and
+    /// data order.
+    pub rng_at_begin: &'a BookRng,
+}
+
 /// Restores a checkpoint written by [`save_checkpoint`] into `trainer` (built with the same model
-/// shape and optimizer) and returns the random stream to continue with. The file's `config.*`
-/// entries must equal `config`'s. Nothing in `trainer` changes when the file does not fit.
+/// shape and optimizer) and returns the random stream to continue with. Before anything changes in
+/// `trainer`, the file is checked against `resume`: its settings, an epoch not past the run's last,
+/// a loss history and pending losses of the lengths those epochs give, finite values, and the
+/// random stream and data order that replaying the epochs' shuffles gives (replay costs what
+/// those epochs' shuffles cost, nothing the file can inflate).
 pub fn load_checkpoint<T: Element, M: Model<T>>(
     path: &Path,
     trainer: &mut Trainer<T, M>,
-    config: &BTreeMap<String, String>,
+    resume: &Resume<'_>,
 ) -> Result<BookRng> {
+    let config = resume.settings;
     let parsed = read_checkpoint(path, config)?;
     let meta = &parsed.meta;
     let optimizer = meta.get("optimizer").map_or("missing", String::as_str);
@@ -159,9 +179,6 @@ pub fn load_checkpoint<T: Element, M: Model<T>>(
         draws: meta_num(path, meta, "rng_draws")?,
         gauss_cache: meta_bits(path, meta, "rng_gauss_cache")?,
     };
-    if rng_state.draws > 1 << 40 {
-        return Err(format_err(path, "rng_draws is implausibly large"));
-    }
     let loss_list = match parsed.tensors.get("train.loss_list") {
         Some((Dtype::F64, shape, v)) if shape.len() == 1 => v.clone(),
         _ => {
@@ -180,12 +197,6 @@ pub fn load_checkpoint<T: Element, M: Model<T>>(
             ));
         }
     };
-    let mut seen = vec![false; order.len()];
-    for &i in &order {
-        if i >= order.len() || std::mem::replace(&mut seen[i], true) {
-            return Err(format_err(path, "train.order is not a permutation"));
-        }
-    }
     check_params(path, &parsed, &mut trainer.model)?;
     // Optimizer state: every entry `optim.<slot>.<param>` must match its param's shape; entries go
     // to the optimizer in the model's param order, which is how it indexes its state.
@@ -228,6 +239,20 @@ pub fn load_checkpoint<T: Element, M: Model<T>>(
         let (slot, param) = key.split_once('.').unwrap_or((key.as_str(), ""));
         (slot.to_string(), position[param])
     });
+    let rng = check_progress(
+        path,
+        resume,
+        Progress {
+            epoch,
+            iterations,
+            loss_list: &loss_list,
+            pending_loss,
+            pending_count,
+            eval_interval: meta.get("eval_interval").map(String::as_str),
+            rng: rng_state,
+            order: &order,
+        },
+    )?;
     restore_params(path, &parsed, &mut trainer.model)?;
     trainer.optimizer.load_state(optim_state, iterations)?;
     trainer.current_epoch = epoch;
@@ -241,5 +266,103 @@ pub fn load_checkpoint<T: Element, M: Model<T>>(
         pending_loss,
         pending_count,
     });
-    Ok(BookRng::from_state(rng_state))
+    Ok(rng)
+}
+
+/// What a checkpoint says of the fit's progress.
+struct Progress<'a> {
+    epoch: usize,
+    iterations: u64,
+    loss_list: &'a [f64],
+    pending_loss: f64,
+    pending_count: usize,
+    eval_interval: Option<&'a str>,
+    rng: BookRngState,
+    order: &'a [usize],
+}
+
+/// Checks a checkpoint's progress against the run resuming it, and returns the random stream
+/// replayed to the checkpoint's epoch.
+fn check_progress(path: &Path, resume: &Resume<'_>, p: Progress<'_>) -> Result<BookRng> {
+    let fit = resume.fit;
+    if p.epoch > fit.max_epoch {
+        return Err(TrainError::ResumePastEnd {
+            path: path.to_path_buf(),
+            epoch: p.epoch,
+            max_epoch: fit.max_epoch,
+        });
+    }
+    let bad = |what: String| Err(format_err(path, what));
+    let n = resume.data_size;
+    if p.order.len() != n {
+        return bad(format!(
+            "train.order holds {} indices for {n} samples",
+            p.order.len()
+        ));
+    }
+    let saved_interval = match fit.eval_interval {
+        Some(e) => e.to_string(),
+        None => "none".to_string(),
+    };
+    if p.eval_interval != Some(saved_interval.as_str()) {
+        return bad(format!(
+            "eval_interval is {} in the file, {saved_interval} here",
+            p.eval_interval.unwrap_or("missing")
+        ));
+    }
+    // The Trainer logs at every iteration `i` of an epoch with `i % eval_interval == 0`, averaging
+    // what accumulated since the last log (which spans epochs).
+    let iters = n / fit.batch_size.max(1);
+    let steps = p.epoch as u64 * iters as u64;
+    let (logged, pending) = match fit.eval_interval {
+        Some(e) if iters > 0 && p.epoch > 0 => (p.epoch * iters.div_ceil(e), (iters - 1) % e),
+        Some(_) => (0, 0),
+        None => (0, steps as usize),
+    };
+    if p.loss_list.len() != logged || p.pending_count != pending {
+        return bad(format!(
+            "its loss history ({} values, {} pending) does not fit {} epochs of {iters} steps \
+             ({logged} values, {pending} pending)",
+            p.loss_list.len(),
+            p.pending_count,
+            p.epoch
+        ));
+    }
+    if p.iterations != steps {
+        return bad(format!(
+            "optimizer_iterations is {}, but {} epochs take {steps} steps",
+            p.iterations, p.epoch
+        ));
+    }
+    if let Some(v) = p.loss_list.iter().find(|v| !v.is_finite()) {
+        return bad(format!("its loss history holds {v}"));
+    }
+    if !p.pending_loss.is_finite() {
+        return bad(format!("pending_loss is {}", p.pending_loss));
+    }
+    // The book's shuffles compound (`x = x[idx]` every epoch): replay them.
+    let mut rng = resume.rng_at_begin.clone();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut perm = Vec::with_capacity(n);
+    for _ in 0..p.epoch {
+        perm.clear();
+        perm.extend(0..n);
+        rng.shuffle(&mut perm);
+        order = perm.iter().map(|&i| order[i]).collect();
+    }
+    if rng.state() != p.rng {
+        return bad(format!(
+            "its random stream (seed {}, {} draws) is not where {} epochs of shuffles leave this \
+             run's (seed {}, {} draws)",
+            p.rng.seed,
+            p.rng.draws,
+            p.epoch,
+            rng.state().seed,
+            rng.state().draws
+        ));
+    }
+    if order != p.order {
+        return bad("train.order is not the order the epochs' shuffles give".to_string());
+    }
+    Ok(rng)
 }

@@ -17,10 +17,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the whole chapter: data, custom loop, Trainer, bit precision, GPU; plots and a report.
+    #[command(allow_negative_numbers = true)]
     Chapter1(Chapter1Args),
     /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table.
+    #[command(allow_negative_numbers = true)]
     Bench(crate::bench::BenchArgs),
     /// The CUDA checks and GPU timings, for an NVIDIA machine (build with --features cuda).
+    #[command(allow_negative_numbers = true)]
     GpuCheck(crate::gpu_check::GpuCheckArgs),
     /// One benchmark workload in this process (used by `bench`).
     #[command(hide = true)]
@@ -53,7 +56,7 @@ pub fn parse(args: Vec<String>) -> Result<Cli, ExitCode> {
                 !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
             })
             .collect();
-        eprintln!("{}", line.join(" "));
+        crate::console::errln!("{}", line.join(" "));
         ExitCode::FAILURE
     })
 }

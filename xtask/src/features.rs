@@ -25,9 +25,17 @@ fn compiled() -> Vec<&'static str> {
 pub fn resolve(args: Vec<String>) -> Resolved {
     let mut rest = Vec::with_capacity(args.len());
     let mut wanted: Vec<String> = Vec::new();
+    let takes_value = options_with_values(args.get(1).map(String::as_str));
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
-        if a == "--features" {
+        if a == "--" {
+            rest.push(a);
+            rest.extend(it.by_ref());
+        } else if takes_value.contains(&a) {
+            // `--out --features`: the word after an option that takes a value is that value.
+            rest.push(a);
+            rest.extend(it.next());
+        } else if a == "--features" {
             wanted.extend(it.next().into_iter().flat_map(|v| split(&v)));
         } else if let Some(v) = a.strip_prefix("--features=") {
             wanted.extend(split(v));
@@ -62,13 +70,27 @@ pub fn resolve(args: Vec<String>) -> Resolved {
         Ok(s) if s.success() => Resolved::Exited(ExitCode::SUCCESS),
         Ok(s) => Resolved::Exited(ExitCode::from(s.code().unwrap_or(1).clamp(1, 255) as u8)),
         Err(e) => {
-            eprintln!(
+            crate::console::errln!(
                 "error: this build lacks --features {}, and running cargo to rebuild with it failed: {e}",
                 wanted.join(",")
             );
             Resolved::Exited(ExitCode::FAILURE)
         }
     }
+}
+
+/// The long options of `subcommand` that take a value (`--out`, `--lr`, ...), from the CLI's own
+/// definition.
+fn options_with_values(subcommand: Option<&str>) -> Vec<String> {
+    use clap::CommandFactory;
+    let cli = crate::cli::Cli::command();
+    let Some(cmd) = subcommand.and_then(|s| cli.find_subcommand(s)) else {
+        return Vec::new();
+    };
+    cmd.get_arguments()
+        .filter(|a| a.get_action().takes_values())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect()
 }
 
 fn split(v: &str) -> Vec<String> {

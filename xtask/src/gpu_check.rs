@@ -25,9 +25,9 @@ pub struct GpuCheckArgs {
     /// The GPU: cuda or cuda:N.
     #[arg(long, default_value = "cuda:0")]
     pub device: String,
-    /// Timing samples per workload.
-    #[arg(long, default_value_t = 3)]
-    pub runs: usize,
+    /// Timing samples per workload (1 to 1000).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub runs: u16,
     /// Also write the report as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -55,7 +55,7 @@ struct Report {
 
 impl Report {
     fn line(&mut self, line: impl AsRef<str>) {
-        println!("{}", line.as_ref());
+        crate::console::outln!("{}", line.as_ref());
         let _ = writeln!(self.text, "{}", line.as_ref());
     }
 
@@ -189,7 +189,7 @@ pub fn run(args: &GpuCheckArgs) -> Result<()> {
             "\n## Timings (medians of {} runs)\n\n| workload | precision | GPU | CPU | GPU speed-up |\n|---|---|---|---|---|",
             args.runs
         ));
-        let n = args.runs;
+        let n = usize::from(args.runs);
         timings.push(timing(
             &mut report,
             "f64",

@@ -4,11 +4,12 @@
 //! - `bench`: the benchmark workloads (see `BENCHMARKS.md`);
 //! - `gpu-check`: the CUDA checks and GPU timings, for an NVIDIA machine.
 //!
-//! Errors print as one line on stderr and exit with status 1.
+//! Errors print as one line on stderr and exit with status 1. Output never panics (see `console`).
 
 mod bench;
 mod chapter1;
 mod cli;
+mod console;
 mod features;
 mod gpu_check;
 mod progress;
@@ -16,6 +17,12 @@ mod progress;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A file-size limit (`ulimit -f`) then fails the write that passes it, with an error naming
+    // the file, as a full disk does, instead of killing the process midway.
+    // SAFETY: setting a signal's disposition to "ignore" at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let args = match features::resolve(std::env::args().collect()) {
         features::Resolved::Run(args) => args,
         features::Resolved::Exited(code) => return code,
@@ -24,10 +31,20 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    match cli::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", one_line(&e));
+    let result = cli::run(cli);
+    // The run's files are written whatever happened to stdout; a closed pipe ends it quietly.
+    let stdout = match console::stdout_error() {
+        None | Some((std::io::ErrorKind::BrokenPipe, _)) => Ok(()),
+        Some((_, message)) => Err(message),
+    };
+    match (result, stdout) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            console::errln!("error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+        (Ok(()), Err(message)) => {
+            console::errln!("error: cannot write to standard output: {message}");
             ExitCode::FAILURE
         }
     }

@@ -52,7 +52,7 @@ impl FitObserver for Progress {
                     bar.println(r.book_line());
                 }
             }
-            None if !self.quiet && show => println!("{}", r.book_line()),
+            None if !self.quiet && show => crate::console::outln!("{}", r.book_line()),
             None => {}
         }
     }

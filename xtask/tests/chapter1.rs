@@ -423,9 +423,19 @@ fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
         "{err}"
     );
     assert_eq!(
-        png_size(&out.join("loss.png")),
+        png_size(&out.join("failed/loss.png")),
         (640, 480),
-        "the loss so far is still plotted"
+        "the loss so far is still plotted, in OUT/failed"
+    );
+    assert!(err.contains("what this run wrote is in"), "{err}");
+    let report = std::fs::read_to_string(out.join("failed/REPORT.md")).unwrap();
+    assert!(
+        report.contains("training diverged at epoch 15, iter 4"),
+        "{report}"
+    );
+    assert!(
+        !out.join("loss.png").exists(),
+        "a failed run puts nothing in OUT itself"
     );
     // With f64 as the main precision, the f32 comparison run is the one that diverges.
     let err = one_line_error(&[

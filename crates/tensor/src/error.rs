@@ -69,6 +69,16 @@ pub enum TensorError {
         /// The limit.
         max: usize,
     },
+    /// The memory for a tensor could not be had.
+    #[error("not enough memory for a {rows}x{cols} tensor ({bytes} bytes)")]
+    OutOfMemory {
+        /// Requested rows.
+        rows: usize,
+        /// Requested columns.
+        cols: usize,
+        /// Bytes asked for.
+        bytes: usize,
+    },
     /// A class label is not below the number of classes.
     #[error("label {label} at row {row} is out of range for {classes} classes")]
     LabelOutOfRange {

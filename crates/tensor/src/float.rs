@@ -132,3 +132,15 @@ macro_rules! impl_float {
 
 impl_float!(f32, DType::F32);
 impl_float!(f64, DType::F64);
+
+/// `x` for a message: as Rust prints it when that is short (`0.01`, `300`, `1e38`), in exponent
+/// form when plain digits would run long (`1e300` rather than 301 digits, `1e-8` rather than
+/// `0.00000001`).
+pub fn short(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-4..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}

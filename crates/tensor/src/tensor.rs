@@ -24,7 +24,7 @@ impl<T: Element> Tensor<T> {
     pub fn zeros(rows: usize, cols: usize, device: Device) -> Result<Self> {
         check_size(rows, cols)?;
         let storage = match device {
-            Device::Cpu => Storage::Cpu(CpuStorage::zeros((rows, cols))),
+            Device::Cpu => Storage::Cpu(cpu_zeros(rows, cols)?),
             Device::Cuda(ordinal) => Storage::Cuda(CudaStorage::zeros(ordinal, rows, cols)?),
         };
         Ok(Tensor { storage })
@@ -198,6 +198,22 @@ impl<T: Element> Tensor<T> {
 /// Most elements one tensor may hold (2^33: 64 GiB of f64), so that an absurd shape is an error
 /// rather than an allocation that aborts the process.
 pub const MAX_ELEMENTS: usize = 1 << 33;
+
+/// Zeros on the CPU, or [`TensorError::OutOfMemory`] when the allocator cannot give the memory
+/// (instead of the process aborting).
+fn cpu_zeros<T: Element>(rows: usize, cols: usize) -> Result<CpuStorage<T>> {
+    let n = rows * cols;
+    let mut values = Vec::new();
+    values
+        .try_reserve_exact(n)
+        .map_err(|_| TensorError::OutOfMemory {
+            rows,
+            cols,
+            bytes: n.saturating_mul(std::mem::size_of::<T>()),
+        })?;
+    values.resize(n, T::ZERO);
+    Ok(CpuStorage::from_shape_vec((rows, cols), values).expect("rows * cols values"))
+}
 
 fn check_size(rows: usize, cols: usize) -> Result<()> {
     match rows.checked_mul(cols) {

@@ -13,7 +13,7 @@ use crate::error::{Result, VizError};
 use crate::font::ensure_font;
 use crate::grid::{ClassGrid, Grid};
 use crate::spiral::{data_ranges, draw_points};
-use crate::style::{Format, check_size, class_tint, draw_err, format_of};
+use crate::style::{Format, check_size, class_tint, draw_err, format_of, pixels, save_png};
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
@@ -87,19 +87,21 @@ pub fn plot_decision_boundary(
         ));
     }
     match format_of(path)? {
-        Format::Png => draw(
-            BitMapBackend::new(path, size).into_drawing_area(),
-            grid,
-            classes,
-            x,
-            labels,
-        ),
-        Format::Svg => {
-            return Err(VizError::Format {
-                path: path.to_path_buf(),
-                reason: "the decision boundary is a bitmap: write it as .png".to_string(),
-            });
+        Format::Png => {
+            let mut buf = pixels(size);
+            draw(
+                BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
+                grid,
+                classes,
+                x,
+                labels,
+            )
+            .map_err(draw_err(path))?;
+            save_png(path, &buf, size)
         }
+        Format::Svg => Err(VizError::Format {
+            path: path.to_path_buf(),
+            reason: "the decision boundary is a bitmap: write it as .png".to_string(),
+        }),
     }
-    .map_err(draw_err(path))
 }

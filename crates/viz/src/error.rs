@@ -21,6 +21,14 @@ pub enum VizError {
         /// plotters' message.
         message: String,
     },
+    /// Writing the picture's file failed (the folder is missing or unwritable, the disk is full).
+    #[error("cannot write {path}: {message}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The system's message.
+        message: String,
+    },
     /// The data to plot is unusable.
     #[error("cannot plot: {0}")]
     BadInput(String),

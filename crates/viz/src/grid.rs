@@ -28,25 +28,68 @@ pub struct Grid {
 /// `np.arange(start, stop, step)`: `ceil((stop - start) / step)` values, value `i` being
 /// `start + i * delta` with `delta = (start + step) - start` (numpy's rounding of the step).
 pub fn arange(start: f64, stop: f64, step: f64) -> Result<Vec<f64>> {
+    let n = arange_len(start, stop, step)?;
+    let delta = (start + step) - start;
+    let mut values = try_vec(n)?;
+    values.extend((0..n).map(|i| start + i as f64 * delta));
+    Ok(values)
+}
+
+/// How many values [`arange`] gives, checked without allocating: at most [`MAX_POINTS`].
+fn arange_len(start: f64, stop: f64, step: f64) -> Result<usize> {
+    let short = tensor::float::short;
     if !(step.is_finite() && step > 0.0 && start.is_finite() && stop.is_finite()) {
         return Err(VizError::BadInput(format!(
-            "grid step must be a finite number > 0 and the range finite (step {step}, range {start}..{stop})"
+            "grid step must be a finite number > 0 and the range finite (step {}, range {} to {})",
+            short(step),
+            short(start),
+            short(stop)
         )));
     }
     let n = ((stop - start) / step).ceil().max(0.0);
-    if n > MAX_POINTS as f64 {
+    if n.is_nan() || n > MAX_POINTS as f64 {
         return Err(VizError::BadInput(format!(
-            "a grid step of {step} makes {n} values on one axis (at most {MAX_POINTS})"
+            "a grid step of {} makes more than {MAX_POINTS} values on an axis from {} to {}",
+            short(step),
+            short(start),
+            short(stop)
         )));
     }
-    let delta = (start + step) - start;
-    Ok((0..n as usize).map(|i| start + i as f64 * delta).collect())
+    Ok(n as usize)
+}
+
+/// An empty vector with room for `n` values, or an error when the memory cannot be had (rather
+/// than the process aborting).
+pub(crate) fn try_vec<V>(n: usize) -> Result<Vec<V>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        VizError::BadInput(format!(
+            "not enough memory for {n} values of {} bytes",
+            std::mem::size_of::<V>()
+        ))
+    })?;
+    Ok(v)
 }
 
 impl Grid {
     /// The book's grid around the `N x 2` points `x`: each axis from its min - 0.1 to its
     /// max + 0.1 in steps of `h` (the book uses `h = 0.001`).
     pub fn around(x: ArrayView2<'_, f64>, h: f64) -> Result<Grid> {
+        let [(x0, x1), (y0, y1)] = Self::bounds(x, h)?;
+        let xs = arange(x0, x1, h)?;
+        let ys = arange(y0, y1, h)?;
+        Ok(Grid { xs, ys, step: h })
+    }
+
+    /// `(cols, rows)` of the grid [`Grid::around`] would build, checked (at most [`MAX_POINTS`]
+    /// points) without allocating it: a caller can refuse a grid before any other work.
+    pub fn shape_around(x: ArrayView2<'_, f64>, h: f64) -> Result<(usize, usize)> {
+        let [(x0, x1), (y0, y1)] = Self::bounds(x, h)?;
+        Ok((arange_len(x0, x1, h)?, arange_len(y0, y1, h)?))
+    }
+
+    /// Each axis' `(start, stop)` around the points, after checking that the grid is not too large.
+    fn bounds(x: ArrayView2<'_, f64>, h: f64) -> Result<[(f64, f64); 2]> {
         if x.ncols() != 2 || x.nrows() == 0 {
             return Err(VizError::BadInput(format!(
                 "points must be N x 2 (got {}x{})",
@@ -63,16 +106,28 @@ impl Grid {
         };
         let (x0, x1) = bounds(0);
         let (y0, y1) = bounds(1);
-        let xs = arange(x0 - 0.1, x1 + 0.1, h)?;
-        let ys = arange(y0 - 0.1, y1 + 0.1, h)?;
-        if xs.len().saturating_mul(ys.len()) > MAX_POINTS {
+        let axes = [(x0 - 0.1, x1 + 0.1), (y0 - 0.1, y1 + 0.1)];
+        for (axis, (lo, hi)) in axes.iter().enumerate() {
+            if !(hi - lo).is_finite() {
+                return Err(VizError::BadInput(format!(
+                    "the points' x{} values span {} to {}, wider than a grid can cover",
+                    axis + 1,
+                    tensor::float::short(*lo + 0.1),
+                    tensor::float::short(*hi - 0.1)
+                )));
+            }
+        }
+        let (cols, rows) = (
+            arange_len(axes[0].0, axes[0].1, h)?,
+            arange_len(axes[1].0, axes[1].1, h)?,
+        );
+        if cols.saturating_mul(rows) > MAX_POINTS {
             return Err(VizError::BadInput(format!(
-                "a grid step of {h} makes {} x {} points (at most {MAX_POINTS})",
-                xs.len(),
-                ys.len()
+                "a grid step of {} makes {cols} x {rows} points (at most {MAX_POINTS})",
+                tensor::float::short(h)
             )));
         }
-        Ok(Grid { xs, ys, step: h })
+        Ok(axes)
     }
 
     /// Number of columns (x values).
@@ -128,7 +183,8 @@ where
         return Err(VizError::BadInput("the grid has no points".to_string()));
     }
     let (cols, rows) = (grid.cols(), grid.rows());
-    let mut classes = vec![0u8; cols * rows];
+    let mut classes = try_vec(cols * rows)?;
+    classes.resize(cols * rows, 0u8);
     let threads = if device == Device::Cpu {
         tensor::cpu::parallel::threads().min(rows)
     } else {

@@ -8,7 +8,9 @@ use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
 use crate::font::ensure_font;
-use crate::style::{Format, check_size, class_color, draw_err, draw_legend, format_of};
+use crate::style::{
+    Format, check_size, class_color, draw_err, draw_legend, format_of, pixels, save, save_png,
+};
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
@@ -79,18 +81,27 @@ pub fn plot_loss(
         }
     };
     match format_of(path)? {
-        Format::Png => draw(
-            BitMapBackend::new(path, size).into_drawing_area(),
-            loss,
-            eval_interval,
-            yr,
-        ),
-        Format::Svg => draw(
-            SVGBackend::new(path, size).into_drawing_area(),
-            loss,
-            eval_interval,
-            yr,
-        ),
+        Format::Png => {
+            let mut buf = pixels(size);
+            draw(
+                BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
+                loss,
+                eval_interval,
+                yr,
+            )
+            .map_err(draw_err(path))?;
+            save_png(path, &buf, size)
+        }
+        Format::Svg => {
+            let mut svg = String::new();
+            draw(
+                SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+                loss,
+                eval_interval,
+                yr,
+            )
+            .map_err(draw_err(path))?;
+            save(path, svg.as_bytes())
+        }
     }
-    .map_err(draw_err(path))
 }

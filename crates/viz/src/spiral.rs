@@ -10,7 +10,9 @@ use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
 use crate::font::ensure_font;
-use crate::style::{Format, check_size, draw_err, draw_legend, format_of, marker};
+use crate::style::{
+    Format, check_size, draw_err, draw_legend, format_of, marker, pixels, save, save_png,
+};
 
 /// The chart type all 2-D plots here use.
 pub(crate) type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -38,9 +40,18 @@ pub(crate) fn data_ranges(
         let col = x.column(c);
         let lo = col.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lo - 0.1)..(hi + 0.1)
+        // Axes, ticks and the grid need the span as a finite number.
+        if !(hi - lo).is_finite() || !(hi + 0.1).is_finite() || !(lo - 0.1).is_finite() {
+            return Err(VizError::BadInput(format!(
+                "the points' x{} values span {} to {}, wider than a plot's axis can hold",
+                c + 1,
+                tensor::float::short(lo),
+                tensor::float::short(hi)
+            )));
+        }
+        Ok((lo - 0.1)..(hi + 0.1))
     };
-    Ok((range(0), range(1)))
+    Ok((range(0)?, range(1)?))
 }
 
 /// Draws the points with their class markers and a legend entry per class.
@@ -106,12 +117,25 @@ pub fn plot_spiral(
     check_size(size)?;
     data_ranges(x, labels)?;
     match format_of(path)? {
-        Format::Png => draw(
-            BitMapBackend::new(path, size).into_drawing_area(),
-            x,
-            labels,
-        ),
-        Format::Svg => draw(SVGBackend::new(path, size).into_drawing_area(), x, labels),
+        Format::Png => {
+            let mut buf = pixels(size);
+            draw(
+                BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
+                x,
+                labels,
+            )
+            .map_err(draw_err(path))?;
+            save_png(path, &buf, size)
+        }
+        Format::Svg => {
+            let mut svg = String::new();
+            draw(
+                SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+                x,
+                labels,
+            )
+            .map_err(draw_err(path))?;
+            save(path, svg.as_bytes())
+        }
     }
-    .map_err(draw_err(path))
 }

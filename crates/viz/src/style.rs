@@ -102,3 +102,35 @@ where
         .draw()
         .map_err(|e| e.to_string())
 }
+
+/// Pictures are drawn in memory and written here, with std's I/O: a failed write is
+/// [`crate::VizError::Io`] with the system's plain message, and no half-drawn file is left by a
+/// drawing error.
+pub(crate) fn pixels(size: (u32, u32)) -> Vec<u8> {
+    vec![0; size.0 as usize * size.1 as usize * 3]
+}
+
+/// Encodes RGB `pixels` as PNG and writes them to `path`.
+pub(crate) fn save_png(
+    path: &std::path::Path,
+    pixels: &[u8],
+    size: (u32, u32),
+) -> crate::Result<()> {
+    use image::ImageEncoder;
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(pixels, size.0, size.1, image::ExtendedColorType::Rgb8)
+        .map_err(|e| crate::VizError::Draw {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    save(path, &png)
+}
+
+/// Writes a finished picture's bytes to `path`.
+pub(crate) fn save(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
+    std::fs::write(path, bytes).map_err(|e| crate::VizError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}

@@ -22,9 +22,9 @@ use crate::chapter1::Precision;
 /// Settings of `cargo xtask bench`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
-    /// Samples per workload and precision.
-    #[arg(long, default_value_t = 5)]
-    pub runs: usize,
+    /// Samples per workload and precision (1 to 1000).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub runs: u16,
     /// Also write the results as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -62,20 +62,17 @@ pub fn run_one(args: &BenchRunArgs) -> Result<()> {
         ("w3", Precision::F32) => workloads::w3::<f32>(args.runs, device)?,
         (w, _) => bail!("unknown workload '{w}' (expected w1, w2 or w3)"),
     };
-    println!("{}", serde_json::to_string(&result)?);
+    crate::console::outln!("{}", serde_json::to_string(&result)?);
     Ok(())
 }
 
 /// Runs every selected workload in a child process and prints the table.
 pub fn run(args: &BenchArgs) -> Result<()> {
-    if args.runs == 0 {
-        bail!("invalid --runs 0: expected at least 1");
-    }
     let exe = std::env::current_exe().context("cannot find the xtask binary")?;
     let mut devices = vec!["cpu"];
     match tensor::Device::Cuda(0).ensure_available() {
         Ok(()) => devices.push("cuda"),
-        Err(e) => eprintln!("GPU figures skipped: {e}"),
+        Err(e) => crate::console::errln!("GPU figures skipped: {e}"),
     }
     let mut results = Vec::new();
     for w in &args.only {
@@ -85,7 +82,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                     .iter()
                     .flat_map(|d| ["f64", "f32"].map(move |p| (*d, p)))
                 {
-                    eprintln!("running {w} {p} on {dev} ...");
+                    crate::console::errln!("running {w} {p} on {dev} ...");
                     let out = Command::new(&exe)
                         .args([
                             "bench-run",
@@ -111,18 +108,18 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 }
             }
             "pipeline" => {
-                eprintln!("running pipeline ...");
-                results.push(workloads::pipeline(&exe, args.runs)?);
+                crate::console::errln!("running pipeline ...");
+                results.push(workloads::pipeline(&exe, usize::from(args.runs))?);
             }
             other => bail!("unknown workload '{other}' (expected w1, w2, w3 or pipeline)"),
         }
     }
-    println!("{}", table(&results));
+    crate::console::outln!("{}", table(&results));
     if let Some(path) = &args.json {
         let doc = json!({ "machine": workloads::machine(), "results": results });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("results written to {}", path.display());
+        crate::console::outln!("results written to {}", path.display());
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use optim::OptimizerKind;
 use tensor::Device;
+use tensor::float::short;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Precision {
@@ -44,14 +45,14 @@ pub struct Chapter1Args {
     /// Device of the main runs: cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu", value_parser = parse_device)]
     pub device: Device,
-    /// Passes over the data.
-    #[arg(long, default_value_t = 300)]
+    /// Passes over the data (1 to 1000000).
+    #[arg(long, default_value_t = 300, value_parser = count(MAX_EPOCH))]
     pub max_epoch: usize,
-    /// Samples per mini-batch.
-    #[arg(long, default_value_t = 30)]
+    /// Samples per mini-batch (at most the number of points).
+    #[arg(long, default_value_t = 30, value_parser = count(data::csv::MAX_ROWS))]
     pub batch_size: usize,
-    /// Hidden units of the TwoLayerNet.
-    #[arg(long, default_value_t = 10)]
+    /// Hidden units of the TwoLayerNet (1 to 65536).
+    #[arg(long, default_value_t = 10, value_parser = count(layers::two_layer_net::MAX_WIDTH))]
     pub hidden_size: usize,
     /// Learning rate [default: 1.0 for sgd, the book's default for the other optimizers].
     #[arg(long)]
@@ -60,7 +61,7 @@ pub struct Chapter1Args {
     #[arg(long)]
     pub max_grad: Option<f64>,
     /// Record (and print) the average loss every this many iterations.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = count(1 << 30))]
     pub eval_interval: usize,
     /// Optimizer.
     #[arg(long, default_value = "sgd", value_parser = parse_optimizer)]
@@ -78,11 +79,24 @@ pub struct Chapter1Args {
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// Save a training checkpoint (OUT/checkpoint.safetensors) every N epochs of the Trainer run.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = count(MAX_EPOCH))]
     pub checkpoint_every: Option<usize>,
     /// Continue the Trainer run from a checkpoint (a file, or a folder holding checkpoint.safetensors).
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+}
+
+/// Most epochs a run may ask for: the Trainer keeps every logged loss, and a run of more would
+/// take days on the chapter's network.
+pub const MAX_EPOCH: usize = 1_000_000;
+
+/// A parser for a whole-number flag from 1 to `max`, whose errors say what was expected (also for
+/// negative numbers and zero, which `usize` parsing would call "invalid digit").
+fn count(max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone {
+    move |s: &str| match s.trim().parse::<i128>() {
+        Ok(n) if n >= 1 && n <= max as i128 => Ok(n as usize),
+        _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
 }
 
 fn parse_device(s: &str) -> Result<Device, String> {
@@ -107,36 +121,26 @@ impl Chapter1Args {
     pub(crate) fn validate(&self) -> Result<()> {
         let lr = self.lr();
         if !(lr.is_finite() && lr > 0.0) {
-            bail!("invalid --lr {lr}: expected a finite number > 0");
+            bail!("invalid --lr {}: expected a finite number > 0", short(lr));
         }
         if let Some(m) = self.max_grad
             && !(m.is_finite() && m > 0.0)
         {
-            bail!("invalid --max-grad {m}: expected a finite number > 0");
+            bail!(
+                "invalid --max-grad {}: expected a finite number > 0",
+                short(m)
+            );
         }
         if !(self.grid_step.is_finite() && self.grid_step > 0.0) {
             bail!(
                 "invalid --grid-step {}: expected a finite number > 0",
-                self.grid_step
+                short(self.grid_step)
             );
         }
         if self.lr() > f32::MAX as f64 {
-            bail!("invalid --lr {lr}: too large for f32 (the §1.5.1 run trains in f32 too)");
-        }
-        if self.checkpoint_every == Some(0) {
-            bail!("invalid --checkpoint-every 0: expected at least 1");
-        }
-        if self.eval_interval == 0 {
-            bail!("invalid --eval-interval 0: expected at least 1");
-        }
-        if self.batch_size == 0 {
-            bail!("invalid --batch-size 0: expected at least 1");
-        }
-        if self.hidden_size == 0 || self.hidden_size > layers::two_layer_net::MAX_WIDTH {
             bail!(
-                "invalid --hidden-size {}: expected 1 to {}",
-                self.hidden_size,
-                layers::two_layer_net::MAX_WIDTH
+                "invalid --lr {}: too large for f32 (the §1.5.1 run trains in f32 too)",
+                short(lr)
             );
         }
         optim::build::<f64>(self.optimizer, lr).context("invalid optimizer settings")?;

@@ -9,7 +9,9 @@
 //! With the defaults every run follows the book's random stream, so the numbers are the book's.
 
 mod args;
+mod budget;
 mod dataset;
+mod output_dir;
 mod outputs;
 mod runs;
 
@@ -17,27 +19,103 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use tensor::Device;
+use tensor::float::short;
 
+use crate::console::outln;
 pub use args::{Chapter1Args, Precision};
 use dataset::Dataset;
+use output_dir::OutputDir;
 use runs::{CustomLoopRun, Persistence, TrainerRun};
 
 /// Prints unless `--quiet`.
 macro_rules! say {
-    ($args:expr, $($t:tt)*) => { if !$args.quiet { println!($($t)*); } };
+    ($args:expr, $($t:tt)*) => { if !$args.quiet { crate::console::outln!($($t)*); } };
 }
 pub(crate) use say;
 
 /// Element type of the main runs.
-/// Runs the whole chapter.
+/// Runs the whole chapter: its outputs appear in `--out` together when it succeeds, and in
+/// `--out/failed/` when it fails (see [`output_dir`]).
 pub fn run(args: &Chapter1Args) -> Result<()> {
     let started = Instant::now();
     args.validate()?;
     args.device
         .ensure_available()
         .with_context(|| format!("--device {}", args.device))?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    // The folder is claimed first (a killed run's files become OUT/interrupted, which a resume
+    // may name); then everything that can be checked is, before anything is written.
+    let dir = OutputDir::begin(&args.out)?;
+    let data = match precheck(args) {
+        Ok(data) => data,
+        Err(e) => {
+            dir.abandon();
+            return Err(e);
+        }
+    };
+    let staged = Chapter1Args {
+        out: dir.path().to_path_buf(),
+        ..args.clone()
+    };
+    match run_staged(&staged, args, &data) {
+        Ok(main) => {
+            dir.commit()?;
+            outln!(
+                "chapter 1 done in {:.2} s: Trainer accuracy {:.3}, final loss {:.4}; outputs in {} (open REPORT.md)",
+                started.elapsed().as_secs_f64(),
+                main.accuracy,
+                main.final_loss(),
+                args.out.display()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            // Files named in the error are where the failed run's files now are.
+            let staging = dir.path().display().to_string();
+            let kept = dir.fail(&e)?;
+            let kept = kept.display().to_string();
+            let message = format!("{e:#}").replace('\n', " ").replace(&staging, &kept);
+            Err(anyhow::anyhow!(
+                "{message}; what this run wrote is in {kept}"
+            ))
+        }
+    }
+}
+
+/// The data, the sizes the run needs and a checkpoint to resume, checked before any work.
+fn precheck(args: &Chapter1Args) -> Result<Dataset> {
+    let data = match &args.data {
+        Some(path) => Dataset::csv(path)?,
+        None => Dataset::spiral(args.seed)?,
+    };
+    if args.batch_size > data.len() {
+        bail!(
+            "invalid --batch-size {}: at most the number of points ({})",
+            args.batch_size,
+            data.len()
+        );
+    }
+    budget::check(args, &data)?;
+    let keep = persistence(args, &data);
+    if let Some(path) = &keep.resume {
+        let parsed = train::checkpoint::read_checkpoint(path, &keep.config).context("--resume")?;
+        if let Some(epoch) = parsed.meta.get("epoch").and_then(|e| e.parse().ok())
+            && epoch > args.max_epoch
+        {
+            return Err(train::TrainError::ResumePastEnd {
+                path: path.clone(),
+                epoch,
+                max_epoch: args.max_epoch,
+            })
+            .context("--resume");
+        }
+    }
+    Ok(data)
+}
+
+/// The chapter with every file written into `args.out` (the staging folder); `shown` holds the
+/// settings as the user gave them (the real `--out`). Returns the main Trainer run.
+fn run_staged(args: &Chapter1Args, shown: &Chapter1Args, data: &Dataset) -> Result<TrainerRun> {
+    let started = Instant::now();
     let out = args.out.clone();
     say!(
         args,
@@ -48,19 +126,15 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args.batch_size,
         args.hidden_size,
         args.optimizer,
-        args.lr(),
-        args.max_grad.map_or("none".to_string(), |m| m.to_string()),
+        short(args.lr()),
+        args.max_grad.map_or("none".to_string(), short),
         args.eval_interval,
         args.seed,
-        args.grid_step,
-        out.display()
+        short(args.grid_step),
+        shown.out.display()
     );
 
     // §1.4.1 the data.
-    let data = match &args.data {
-        Some(path) => Dataset::csv(path)?,
-        None => Dataset::spiral(args.seed)?,
-    };
     say!(args, "\n§1.4.1 data: {}", data.name);
     say!(
         args,
@@ -70,13 +144,6 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         data.classes,
         data.classes
     );
-    if args.batch_size > data.len() {
-        bail!(
-            "invalid --batch-size {}: at most the number of points ({})",
-            args.batch_size,
-            data.len()
-        );
-    }
     viz::plot_spiral(
         data.x.view(),
         &data.labels,
@@ -97,14 +164,10 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args.precision.name(),
         args.device
     );
-    // A checkpoint that cannot be resumed is refused before any training.
-    let keep = persistence(args, &data);
-    if let Some(path) = &keep.resume {
-        train::checkpoint::read_checkpoint(path, &keep.config).context("--resume")?;
-    }
+    let keep = persistence(args, data);
     let custom: CustomLoopRun = match args.precision {
-        Precision::F64 => runs::custom_loop::<f64>(args, &data)?,
-        Precision::F32 => runs::custom_loop::<f32>(args, &data)?,
+        Precision::F64 => runs::custom_loop::<f64>(args, data)?,
+        Precision::F32 => runs::custom_loop::<f32>(args, data)?,
     };
     say!(
         args,
@@ -125,7 +188,7 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         args.batch_size,
         args.eval_interval
     );
-    let main = runs::trainer_run_for(args.precision, args, &data, args.device, true, &keep)?;
+    let main = runs::trainer_run_for(args.precision, args, data, args.device, true, &keep)?;
     main.write_plot(&out.join("trainer_loss.png"))?;
     outputs::write_loss_csv(&out.join("loss.csv"), &main.iterations, &main.loss_list)?;
     say!(
@@ -145,7 +208,7 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
     let other = runs::trainer_run_for(
         args.precision.other(),
         args,
-        &data,
+        data,
         args.device,
         false,
         &plain,
@@ -160,7 +223,7 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
 
     // §1.5.2 GPU.
     say!(args, "\n§1.5.2 GPU");
-    let gpu = gpu_step(args, &data, &main)?;
+    let gpu = gpu_step(args, data, &main)?;
     say!(args, "{}", gpu.text());
 
     let seconds = started.elapsed().as_secs_f64();
@@ -171,16 +234,10 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         precision: &precision,
         gpu: &gpu,
         seconds,
-        data: &data,
+        data,
     };
     summary.write(&out)?;
-    println!(
-        "chapter 1 done in {seconds:.2} s: Trainer accuracy {:.3}, final loss {:.4}; outputs in {} (open REPORT.md)",
-        main.accuracy,
-        main.final_loss(),
-        out.display()
-    );
-    Ok(())
+    Ok(main)
 }
 
 /// §1.5.2: the Trainer run again on the GPU and compared with the CPU, when this build and machine

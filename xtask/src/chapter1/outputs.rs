@@ -160,7 +160,18 @@ pub struct Summary<'a> {
 impl Summary<'_> {
     /// Writes `summary.json` and `REPORT.md` into `out`.
     pub fn write(&self, out: &Path) -> Result<()> {
-        let text = serde_json::to_string_pretty(&self.json())?;
+        let mut json = self.json();
+        // Every file of this run's folder: the ones written so far, and these two.
+        let mut files: Vec<String> = std::fs::read_dir(out)
+            .with_context(|| format!("cannot list {}", out.display()))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .chain(["summary.json".to_string(), "REPORT.md".to_string()])
+            .collect();
+        files.sort();
+        files.dedup();
+        json["files"] = json!(files);
+        let text = serde_json::to_string_pretty(&json)?;
         write(&out.join("summary.json"), &(text + "\n"))?;
         write(&out.join("REPORT.md"), &self.report())
     }
@@ -237,13 +248,27 @@ impl Summary<'_> {
             d.len(),
             d.classes
         );
+        // The book's loop records the loss every `eval_interval` iterations within an epoch: with
+        // fewer iterations than that per epoch it records nothing, and there is no curve to show.
+        let loss = if c.loss_list.is_empty() {
+            format!(
+                "No loss was recorded: the loop records every {} iterations within an epoch, and an \
+                 epoch has {} (so there is no loss curve).",
+                a.eval_interval,
+                self.data.len() / a.batch_size
+            )
+        } else {
+            format!(
+                "Final loss {:.4}.\n\n![loss of the custom loop](loss.png)",
+                c.final_loss()
+            )
+        };
         let _ = writeln!(
             r,
             "## §1.4.2–1.4.3 Training with the hand-written loop\n\n\
-             Final loss {:.4}, training accuracy **{:.3}**, {:.3} s.\n\n![loss of the custom loop](loss.png)\n\n\
+             Training accuracy **{:.3}**, {:.3} s. {loss}\n\n\
              The decision boundary: every point of the book's grid (step {}, {}×{} = {} points) classified by the \
              trained network, {:.3} s; class counts {:?}.\n\n![decision boundary](decision_boundary.png)\n",
-            c.final_loss(),
             c.accuracy,
             c.seconds,
             a.grid_step,

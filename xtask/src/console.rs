@@ -1,0 +1,49 @@
+//! Printing that never panics. `println!` panics when stdout is a closed pipe (`| head -1`) or a
+//! full device (`> /dev/full`); these write instead, remember the first failure, and print nothing
+//! more to that stream. The run goes on and writes its files; `main` then ends quietly after a
+//! closed pipe (as `ls | head` does) and with one line and a failure status after any other
+//! write error.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Mutex;
+
+/// The first error writing to stdout, if any: its kind and message.
+static STDOUT_ERROR: Mutex<Option<(io::ErrorKind, String)>> = Mutex::new(None);
+
+/// Writes one line to stdout, unless an earlier write to it failed.
+pub fn out(line: fmt::Arguments<'_>) {
+    let mut failed = STDOUT_ERROR.lock().unwrap_or_else(|p| p.into_inner());
+    if failed.is_some() {
+        return;
+    }
+    let mut stdout = io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        *failed = Some((e.kind(), e.to_string()));
+    }
+}
+
+/// Writes one line to stderr; a failure there has nowhere left to be reported.
+pub fn err(line: fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// How writing to stdout failed, if it did.
+pub fn stdout_error() -> Option<(io::ErrorKind, String)> {
+    STDOUT_ERROR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+/// `println!` that never panics (see [`out`]).
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::console::out(format_args!($($t)*)) };
+}
+pub(crate) use outln;
+
+/// `eprintln!` that never panics (see [`err`]).
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::console::err(format_args!($($t)*)) };
+}
+pub(crate) use errln;

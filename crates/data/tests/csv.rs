@@ -36,6 +36,21 @@ fn bad_rows_are_reported_by_line_number() {
 }
 
 #[test]
+fn the_largest_label_is_one_below_the_class_limit() {
+    use data::csv::MAX_CLASSES;
+    let last = MAX_CLASSES - 1;
+    let p = parse_csv(format!("x1,x2,label\n1,2,{last}\n").as_bytes()).unwrap();
+    assert_eq!((p.labels[0], p.classes), (last, MAX_CLASSES));
+    let r = reason(&format!("x1,x2,label\n1,2,{MAX_CLASSES}\n"));
+    assert!(
+        r.contains(&format!(
+            "label {MAX_CLASSES} is too large (at most {MAX_CLASSES} classes)"
+        )),
+        "{r}"
+    );
+}
+
+#[test]
 fn header_and_emptiness_are_checked() {
     assert!(reason("").contains("empty"));
     assert!(reason("a,b,c\n1,2,0\n").contains("header must be 'x1,x2,label'"));

@@ -97,6 +97,11 @@ fn a_resumed_run_ends_bit_identical_to_an_uninterrupted_one() {
     resume_is_bit_identical::<f64>(OptimizerKind::Momentum, 0.1, None);
     resume_is_bit_identical::<f32>(OptimizerKind::Sgd, 1.0, None);
     resume_is_bit_identical::<f32>(OptimizerKind::RmsProp, 0.01, Some(1.0));
+    // Every optimizer's state must survive the file: AdaGrad's `h` restarting at zero, say,
+    // changes the steps after the resume.
+    resume_is_bit_identical::<f64>(OptimizerKind::Nesterov, 0.1, None);
+    resume_is_bit_identical::<f64>(OptimizerKind::AdaGrad, 0.1, Some(2.0));
+    resume_is_bit_identical::<f64>(OptimizerKind::RmsProp, 0.01, None);
 }
 
 #[test]

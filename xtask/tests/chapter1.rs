@@ -168,6 +168,17 @@ fn bad_input_is_one_clear_line_and_a_failure_status() {
     let out = temp_out("bad");
     let o = out.to_str().unwrap();
     assert!(one_line_error(&["chapter1", "--out", o, "--precision", "f16"]).contains("f16"));
+    // Counts out of range, negative ones too, say what is expected (not "unexpected argument").
+    for bad in ["-1", "0", "1000001", "2.5"] {
+        let err = one_line_error(&["chapter1", "--out", o, "--max-epoch", bad]);
+        assert!(
+            err.contains("--max-epoch")
+                && err.contains("expected a whole number from 1 to 1000000"),
+            "{bad}: {err}"
+        );
+    }
+    let err = one_line_error(&["chapter1", "--out", o, "--lr", "1e300"]);
+    assert!(err.contains("--lr 1e300"), "numbers in short form: {err}");
     assert!(
         one_line_error(&["chapter1", "--out", o, "--optimizer", "adamw"])
             .contains("unknown optimizer 'adamw'")

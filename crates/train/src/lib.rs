@@ -17,5 +17,5 @@ pub use clip::clip_grads;
 pub use config::FitConfig;
 pub use custom_loop::train_custom_loop;
 pub use error::{Result, TrainError};
-pub use observer::{EvalRecord, FitObserver, PrintLines, Silent};
+pub use observer::{EvalRecord, FitObserver, PrintLines, Silent, Snapshot, Tee};
 pub use trainer::{FitState, Trainer};

@@ -10,7 +10,7 @@ use tensor::{Element, Labels, Tensor, ops};
 use crate::clip::clip_grads;
 use crate::config::FitConfig;
 use crate::error::{Result, TrainError};
-use crate::observer::{EvalRecord, FitObserver};
+use crate::observer::{EvalRecord, FitObserver, Snapshot};
 
 /// Trains a model with an optimizer, keeping the loss history across `fit` calls.
 pub struct Trainer<T: Element, M: Model<T>> {
@@ -159,6 +159,10 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
         }
         std::mem::swap(&mut self.state.order, &mut b.next);
 
+        let first_step = (self.current_epoch * max_iters) as u64;
+        if first_step == 0 {
+            self.snapshot_if_wanted(0, max_iters, observer)?;
+        }
         for iters in 0..max_iters {
             let b = &mut self.buffers;
             let idx = &self.state.order[iters * batch_size..(iters + 1) * batch_size];
@@ -175,6 +179,7 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             self.state.pending_loss += loss;
             self.state.pending_count += 1;
             observer.on_step(self.current_epoch, iters, max_iters);
+            self.snapshot_if_wanted(first_step + iters as u64 + 1, max_iters, observer)?;
 
             if let Some(every) = config.eval_interval
                 && iters % every == 0
@@ -193,6 +198,31 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             }
         }
         self.current_epoch += 1;
+        Ok(())
+    }
+}
+
+impl<T: Element, M: Model<T>> Trainer<T, M> {
+    /// Hands the observer a copy of the params after `step` steps, when it wants one.
+    fn snapshot_if_wanted(
+        &mut self,
+        step: u64,
+        max_iters: usize,
+        observer: &mut dyn FitObserver,
+    ) -> Result<()> {
+        if !observer.wants_snapshot(step) {
+            return Ok(());
+        }
+        let mut params = Vec::new();
+        self.model.visit_params(&mut |p| {
+            params.push((p.name, p.value.to_f64_array()?));
+            Ok(())
+        })?;
+        observer.on_snapshot(Snapshot {
+            step,
+            epoch: step as f64 / max_iters.max(1) as f64,
+            params,
+        });
         Ok(())
     }
 }

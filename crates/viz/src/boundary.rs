@@ -15,17 +15,40 @@ use crate::grid::{ClassGrid, Grid};
 use crate::spiral::{data_ranges, draw_points};
 use crate::style::{Format, check_size, class_tint, draw_err, format_of, pixels, save_png};
 
+/// A small loss curve drawn under a frame's chart: the values so far, on the axes of the whole run.
+#[derive(Debug, Clone, Copy)]
+pub struct LossInset<'a> {
+    /// The loss values recorded so far.
+    pub values: &'a [f64],
+    /// How many values the whole run records (the x axis).
+    pub total: usize,
+    /// The y range of the whole run.
+    pub y: (f64, f64),
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     grid: &Grid,
     classes: &ClassGrid,
     x: ArrayView2<'_, f64>,
     labels: &[usize],
+    caption: &str,
+    inset: Option<LossInset<'_>>,
 ) -> std::result::Result<(), String> {
     let (xr, yr) = data_ranges(x, labels).map_err(|e| e.to_string())?;
     root.fill(&WHITE).map_err(|e| e.to_string())?;
+    // A frame keeps a strip under the chart for the loss so far.
+    let (root, strip) = match inset {
+        Some(_) => {
+            let h = root.dim_in_pixel().1;
+            let (top, bottom) = root.split_vertically(h.saturating_sub(h / 5));
+            (top, Some(bottom))
+        }
+        None => (root, None),
+    };
+    let size = if strip.is_some() { 14 } else { 18 };
     let mut chart = ChartBuilder::on(&root)
-        .caption("decision boundary", ("sans-serif", 20))
+        .caption(caption, ("sans-serif", size))
         .margin(10)
         .x_label_area_size(35)
         .y_label_area_size(45)
@@ -63,7 +86,83 @@ fn draw<DB: DrawingBackend>(
         .draw()
         .map_err(|e| e.to_string())?;
     draw_points(&mut chart, x, labels)?;
+    if let (Some(inset), Some(strip)) = (inset, strip) {
+        draw_strip(&strip, inset)?;
+    }
     root.present().map_err(|e| e.to_string())
+}
+
+/// The loss so far on the whole run's axes, in the strip under a frame's chart.
+fn draw_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    inset: LossInset<'_>,
+) -> std::result::Result<(), String> {
+    let (lo, hi) = inset.y;
+    let hi = if hi > lo { hi } else { lo + 1.0 };
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(55)
+        .margin_right(15)
+        .margin_bottom(6)
+        .x_label_area_size(0)
+        .y_label_area_size(0)
+        .build_cartesian_2d(0f64..inset.total.max(2) as f64, lo..hi)
+        .map_err(|e| e.to_string())?;
+    chart
+        .plotting_area()
+        .fill(&RGBColor(245, 245, 245))
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(LineSeries::new(
+            inset.values.iter().enumerate().map(|(i, &v)| (i as f64, v)),
+            BLACK.stroke_width(1),
+        ))
+        .map_err(|e| e.to_string())?;
+    area.draw(&Text::new("loss", (8, 4), ("sans-serif", 12)))
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// One frame of the boundary's story: the classified `grid`, the data on top, `caption` above and
+/// the loss so far in a corner, as RGB pixels of `size`.
+pub fn render_frame(
+    grid: &Grid,
+    classes: &ClassGrid,
+    x: ArrayView2<'_, f64>,
+    labels: &[usize],
+    size: (u32, u32),
+    caption: &str,
+    inset: Option<LossInset<'_>>,
+) -> Result<Vec<u8>> {
+    ensure_font()?;
+    check_size(size)?;
+    check_grid(grid, classes)?;
+    let mut buf = pixels(size);
+    draw(
+        BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
+        grid,
+        classes,
+        x,
+        labels,
+        caption,
+        inset,
+    )
+    .map_err(|message| VizError::Draw {
+        path: "frame".into(),
+        message,
+    })?;
+    Ok(buf)
+}
+
+fn check_grid(grid: &Grid, classes: &ClassGrid) -> Result<()> {
+    if classes.cols != grid.cols()
+        || classes.rows != grid.rows()
+        || classes.classes.len() != grid.len()
+    {
+        return Err(VizError::BadInput(
+            "the class grid does not match the grid".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Draws the classified `grid` with the data points on top, to a `.png`.
@@ -78,14 +177,7 @@ pub fn plot_decision_boundary(
     ensure_font()?;
     check_size(size)?;
     data_ranges(x, labels)?;
-    if classes.cols != grid.cols()
-        || classes.rows != grid.rows()
-        || classes.classes.len() != grid.len()
-    {
-        return Err(VizError::BadInput(
-            "the class grid does not match the grid".to_string(),
-        ));
-    }
+    check_grid(grid, classes)?;
     match format_of(path)? {
         Format::Png => {
             let mut buf = pixels(size);
@@ -95,6 +187,8 @@ pub fn plot_decision_boundary(
                 classes,
                 x,
                 labels,
+                "decision boundary",
+                None,
             )
             .map_err(draw_err(path))?;
             save_png(path, &buf, size)

@@ -1,21 +1,28 @@
 //! Chapter 1's pictures on plotters, with an embedded font (DejaVu Sans) and no system libraries:
 //! the spiral data ([`plot_spiral`], §1.4.1), the loss curve ([`plot_loss`], `Trainer.plot`) and the
-//! decision boundary ([`plot_decision_boundary`], §1.4.4) over the book's grid ([`Grid`]).
+//! decision boundary ([`plot_decision_boundary`], §1.4.4) over the book's grid ([`Grid`]); and, to
+//! watch the network learn, frames of the boundary ([`render_frame`]) made into a GIF
+//! ([`write_gif`]) and the hidden units' heat maps ([`plot_hidden_units`]).
 //!
 //! The file format follows the extension: `.png` or `.svg` (the decision boundary is PNG only:
 //! its class image is a bitmap).
 
+pub mod animation;
 pub mod boundary;
 pub mod error;
 mod font;
 pub mod grid;
+pub mod hidden_units;
 pub mod loss;
 pub mod spiral;
 mod style;
+pub use style::{encode_png, save_png};
 
-pub use boundary::plot_decision_boundary;
+pub use animation::write_gif;
+pub use boundary::{LossInset, plot_decision_boundary, render_frame};
 pub use error::{Result, VizError};
 pub use grid::{ClassGrid, Grid, classify_grid};
+pub use hidden_units::{HiddenLayer, plot_hidden_units, render_hidden_units};
 pub use loss::plot_loss;
 pub use spiral::plot_spiral;
 pub use style::class_color;

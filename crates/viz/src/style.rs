@@ -111,20 +111,28 @@ pub(crate) fn pixels(size: (u32, u32)) -> Vec<u8> {
 }
 
 /// Encodes RGB `pixels` as PNG and writes them to `path`.
-pub(crate) fn save_png(
-    path: &std::path::Path,
-    pixels: &[u8],
-    size: (u32, u32),
-) -> crate::Result<()> {
+pub fn save_png(path: &std::path::Path, pixels: &[u8], size: (u32, u32)) -> crate::Result<()> {
+    let png = encode_png(pixels, size).map_err(|e| match e {
+        crate::VizError::Draw { message, .. } => crate::VizError::Draw {
+            path: path.to_path_buf(),
+            message,
+        },
+        other => other,
+    })?;
+    save(path, &png)
+}
+
+/// RGB `pixels` of `size` as the bytes of a PNG file.
+pub fn encode_png(pixels: &[u8], size: (u32, u32)) -> crate::Result<Vec<u8>> {
     use image::ImageEncoder;
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new(&mut png)
         .write_image(pixels, size.0, size.1, image::ExtendedColorType::Rgb8)
         .map_err(|e| crate::VizError::Draw {
-            path: path.to_path_buf(),
+            path: "png".into(),
             message: e.to_string(),
         })?;
-    save(path, &png)
+    Ok(png)
 }
 
 /// Writes a finished picture's bytes to `path`.

@@ -72,6 +72,9 @@ pub struct Chapter1Args {
     /// Step of the decision-boundary grid (the book's h).
     #[arg(long, default_value_t = 0.001)]
     pub grid_step: f64,
+    /// Frames of the boundary forming (training.gif, report.html); 0 turns them off.
+    #[arg(long, default_value_t = super::frames::DEFAULT_FRAMES, value_parser = frame_count)]
+    pub frames: usize,
     /// Print only the summary.
     #[arg(long)]
     pub quiet: bool,
@@ -96,6 +99,14 @@ fn count(max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone {
     move |s: &str| match s.trim().parse::<i128>() {
         Ok(n) if n >= 1 && n <= max as i128 => Ok(n as usize),
         _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
+}
+
+/// 0 to 1000 frames.
+fn frame_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (0..=1000).contains(&n) => Ok(n as usize),
+        _ => Err("expected a whole number from 0 (no frames) to 1000".to_string()),
     }
 }
 

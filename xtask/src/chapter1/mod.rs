@@ -11,8 +11,10 @@
 mod args;
 mod budget;
 mod dataset;
+mod frames;
 mod output_dir;
 mod outputs;
+mod report_html;
 mod runs;
 
 use std::time::Instant;
@@ -190,6 +192,23 @@ fn run_staged(args: &Chapter1Args, shown: &Chapter1Args, data: &Dataset) -> Resu
     );
     let main = runs::trainer_run_for(args.precision, args, data, args.device, true, &keep)?;
     main.write_plot(&out.join("trainer_loss.png"))?;
+    let drawn = Instant::now();
+    let watched = frames::draw_all(
+        &out,
+        data,
+        &main.snapshots,
+        &main.loss_list,
+        main.max_iters,
+        args.eval_interval,
+    )?;
+    if let Some(w) = &watched {
+        say!(
+            args,
+            "{} frames: training.gif, hidden_units.png ({:.2} s)",
+            w.frames.len(),
+            drawn.elapsed().as_secs_f64()
+        );
+    }
     outputs::write_loss_csv(&out.join("loss.csv"), &main.iterations, &main.loss_list)?;
     say!(
         args,
@@ -235,6 +254,7 @@ fn run_staged(args: &Chapter1Args, shown: &Chapter1Args, data: &Dataset) -> Resu
         gpu: &gpu,
         seconds,
         data,
+        watched: watched.as_ref(),
     };
     summary.write(&out)?;
     Ok(main)

@@ -155,25 +155,38 @@ pub struct Summary<'a> {
     pub seconds: f64,
     /// The data trained on.
     pub data: &'a super::dataset::Dataset,
+    /// The frames of the main run, when it took them.
+    pub watched: Option<&'a super::frames::Watched>,
 }
 
 impl Summary<'_> {
     /// Writes `summary.json` and `REPORT.md` into `out`.
     pub fn write(&self, out: &Path) -> Result<()> {
+        let report = self.report();
+        write(&out.join("REPORT.md"), &report)?;
+        super::report_html::write(
+            &out.join("report.html"),
+            &super::report_html::Page {
+                title: "dlfs2 — chapter 1",
+                markdown: &report,
+                dir: out,
+                watched: self.watched,
+                loss_list: &self.main.loss_list,
+            },
+        )?;
         let mut json = self.json();
         // Every file of this run's folder: the ones written so far, and these two.
         let mut files: Vec<String> = std::fs::read_dir(out)
             .with_context(|| format!("cannot list {}", out.display()))?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .chain(["summary.json".to_string(), "REPORT.md".to_string()])
+            .chain(["summary.json".to_string()])
             .collect();
         files.sort();
         files.dedup();
         json["files"] = json!(files);
         let text = serde_json::to_string_pretty(&json)?;
-        write(&out.join("summary.json"), &(text + "\n"))?;
-        write(&out.join("REPORT.md"), &self.report())
+        write(&out.join("summary.json"), &(text + "\n"))
     }
 
     fn json(&self) -> Value {
@@ -289,6 +302,17 @@ impl Summary<'_> {
             m.accuracy,
             m.seconds
         );
+        if let Some(w) = self.watched {
+            let _ = writeln!(
+                r,
+                "## Watch it learn\n\nThe Trainer run in {} frames, from the initial weights to the trained \
+                 network (`report.html` has them with a slider):\n\n![the boundary over the epochs](training.gif)\n\n\
+                 What each of the {} hidden units computes at the end, `σ(x·W1[:, j] + b1[j])`, marked with the \
+                 class its output weight pushes hardest:\n\n![hidden units](hidden_units.png)\n",
+                w.frames.len(),
+                a.hidden_size
+            );
+        }
         let _ = writeln!(r, "## §1.5.1 Bit precision\n\n{}\n", self.precision.text());
         let _ = writeln!(r, "## §1.5.2 GPU\n\n{}\n", self.gpu.text());
         r

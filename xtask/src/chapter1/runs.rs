@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::frames::{Recorder, plan};
 use anyhow::{Context, Result};
 use data::{BookRng, load_data_with};
 use layers::TwoLayerNet;
 use tensor::{Device, Element, Labels, Tensor};
+use train::Tee;
 use train::checkpoint::{Resume, load_checkpoint, save_checkpoint, save_params};
 use train::{FitConfig, FitObserver, Trainer, accuracy, train_custom_loop};
 use viz::{ClassGrid, Grid, classify_grid};
@@ -58,6 +60,10 @@ pub struct TrainerRun {
     pub seconds: f64,
     /// The epoch a resumed run started from (0 for a fresh run).
     pub resumed_from: usize,
+    /// Steps per epoch.
+    pub max_iters: usize,
+    /// The params at the frames' steps (the main run only; see `frames`).
+    pub snapshots: Vec<train::Snapshot>,
 }
 
 impl TrainerRun {
@@ -260,9 +266,16 @@ fn trainer_run<T: Element>(
         1,
         args.quiet || !show,
     );
+    let total = (args.max_epoch * max_iters) as u64;
+    let mut recorder = Recorder::new(if show {
+        plan(args.frames, total)
+    } else {
+        Vec::new()
+    });
     let start = Instant::now();
     while trainer.current_epoch < args.max_epoch {
-        if let Err(e) = trainer.fit_epoch(&x, &t, &config, &mut rng, &mut progress) {
+        let mut observer = Tee::new(&mut progress, &mut recorder);
+        if let Err(e) = trainer.fit_epoch(&x, &t, &config, &mut rng, &mut observer) {
             progress.finish();
             if show {
                 // Keep what the run produced: the loss history, its plot, the last finite params.
@@ -310,5 +323,7 @@ fn trainer_run<T: Element>(
         accuracy: acc,
         seconds,
         resumed_from,
+        max_iters,
+        snapshots: recorder.snapshots,
     })
 }

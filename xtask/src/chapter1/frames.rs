@@ -1,0 +1,304 @@
+//! Watching the network learn: snapshots of the main Trainer run's params (through the Trainer's
+//! observer, which copies them without touching the training numbers), and what is drawn from
+//! them — `training.gif` (the boundary forming, with the loss so far) and the hidden units' heat
+//! maps of every frame.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use layers::{Model, TwoLayerNet};
+use tensor::{Device, Labels, Tensor};
+use train::{FitObserver, Snapshot};
+
+use super::dataset::Dataset;
+
+/// Frames of `training.gif` by default: enough to watch, small enough to stay under 3 MB.
+pub const DEFAULT_FRAMES: usize = 60;
+/// Pixels of a GIF frame.
+pub const FRAME_SIZE: (u32, u32) = (400, 320);
+/// Pixels of a frame's hidden-unit heat maps (in the report).
+pub const UNITS_SIZE: (u32, u32) = (480, 400);
+/// Points per axis of a frame's boundary grid (the final picture keeps the book's grid).
+const FRAME_GRID: f64 = 160.0;
+
+/// The steps at which `count` frames are taken over `total` steps: the first is the initial
+/// params, the last the final ones, and in between the steps grow quadratically, so the fast early
+/// change gets as many frames as the slow late one.
+pub fn plan(count: usize, total: u64) -> Vec<u64> {
+    let mut steps: Vec<u64> = match count {
+        0 => Vec::new(),
+        1 => vec![total],
+        n => (0..n)
+            .map(|k| {
+                let f = k as f64 / (n - 1) as f64;
+                (f * f * total as f64).round() as u64
+            })
+            .collect(),
+    };
+    steps.dedup();
+    steps
+}
+
+/// Records the params at the planned steps.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    steps: Vec<u64>,
+    next: usize,
+    /// The snapshots taken, in step order.
+    pub snapshots: Vec<Snapshot>,
+}
+
+impl Recorder {
+    /// A recorder for the steps of [`plan`].
+    pub fn new(steps: Vec<u64>) -> Self {
+        Recorder {
+            steps,
+            next: 0,
+            snapshots: Vec::new(),
+        }
+    }
+}
+
+impl FitObserver for Recorder {
+    fn wants_snapshot(&mut self, step: u64) -> bool {
+        while self.steps.get(self.next).is_some_and(|&s| s < step) {
+            self.next += 1;
+        }
+        self.steps.get(self.next) == Some(&step)
+    }
+
+    fn on_snapshot(&mut self, snapshot: Snapshot) {
+        self.next += 1;
+        self.snapshots.push(snapshot);
+    }
+}
+
+/// One frame, ready to draw: when it was taken and how the model did then (on all the data).
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Steps taken.
+    pub step: u64,
+    /// Epochs completed (a fraction between epoch ends).
+    pub epoch: f64,
+    /// Loss on all the data.
+    pub loss: f64,
+    /// Accuracy on all the data.
+    pub accuracy: f64,
+    /// How many of the run's recorded losses existed at this step.
+    pub losses_so_far: usize,
+    /// The params.
+    pub params: Snapshot,
+}
+
+/// The network of a snapshot, in f64 on the CPU.
+pub fn model_of(s: &Snapshot) -> Result<TwoLayerNet<f64>> {
+    let p = |name: &str| {
+        s.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| a.view())
+            .with_context(|| format!("snapshot without {name}"))
+    };
+    Ok(TwoLayerNet::from_params(
+        p("W1")?,
+        p("b1")?,
+        p("W2")?,
+        p("b2")?,
+        Device::Cpu,
+    )?)
+}
+
+/// Scores every snapshot on all the data.
+pub fn frames(
+    snapshots: &[Snapshot],
+    data: &Dataset,
+    max_iters: usize,
+    eval_interval: usize,
+) -> Result<Vec<Frame>> {
+    // The Trainer records at iterations 0, e, 2e, ... of every epoch.
+    let records_at = |step: u64| {
+        let (epoch, iter) = (
+            step as usize / max_iters.max(1),
+            step as usize % max_iters.max(1),
+        );
+        epoch * max_iters.div_ceil(eval_interval) + iter.div_ceil(eval_interval)
+    };
+    let x = Tensor::<f64>::from_array(data.x.clone(), Device::Cpu)?;
+    let t = Labels::from_indices(&data.labels, data.classes)?;
+    snapshots
+        .iter()
+        .map(|s| {
+            let mut m = model_of(s)?;
+            let loss = m.forward(&x, &t)?;
+            let accuracy = train::accuracy(&mut m, &x, &t)?;
+            Ok(Frame {
+                step: s.step,
+                epoch: s.epoch,
+                loss,
+                accuracy,
+                losses_so_far: records_at(s.step),
+                params: s.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The grid a frame's boundary is drawn on: the book's extent, about [`FRAME_GRID`] points a side.
+pub fn frame_grid(data: &Dataset) -> Result<viz::Grid> {
+    let span = |c: usize| {
+        let col = data.x.column(c);
+        col.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            - col.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    let step = (span(0).max(span(1)) + 0.2) / FRAME_GRID;
+    Ok(viz::Grid::around(data.x.view(), step)?)
+}
+
+/// The caption of a frame.
+pub fn caption(f: &Frame) -> String {
+    format!(
+        "epoch {:.1} · step {} · loss {:.3} · accuracy {:.3}",
+        f.epoch, f.step, f.loss, f.accuracy
+    )
+}
+
+/// Every frame's boundary picture (RGB), drawn on all cores.
+pub fn render_boundaries(
+    frames: &[Frame],
+    data: &Dataset,
+    loss_list: &[f64],
+    size: (u32, u32),
+) -> Result<Vec<Vec<u8>>> {
+    let grid = frame_grid(data)?;
+    let lo = loss_list
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .min(0.0);
+    let hi = loss_list.iter().copied().fold(0.0, f64::max);
+    parallel_map(frames, |f| {
+        let mut m = model_of(&f.params)?;
+        let classes = viz::classify_grid(&mut m, &grid, Device::Cpu)?;
+        let inset = viz::LossInset {
+            values: &loss_list[..f.losses_so_far.min(loss_list.len())],
+            total: loss_list.len(),
+            y: (lo, hi),
+        };
+        let text = caption(f);
+        Ok(viz::render_frame(
+            &grid,
+            &classes,
+            data.x.view(),
+            &data.labels,
+            size,
+            &text,
+            Some(inset),
+        )?)
+    })
+}
+
+/// Every frame's hidden-unit heat maps (RGB), drawn on all cores.
+pub fn render_units(frames: &[Frame], data: &Dataset, size: (u32, u32)) -> Result<Vec<Vec<u8>>> {
+    let (xr, yr) = plane(data);
+    parallel_map(frames, |f| {
+        let p = |name: &str| {
+            f.params
+                .params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, a)| a.view())
+                .with_context(|| format!("snapshot without {name}"))
+        };
+        let layer = viz::HiddenLayer {
+            w1: p("W1")?,
+            b1: p("b1")?,
+            w2: p("W2")?,
+        };
+        let title = format!("hidden units at epoch {:.1}", f.epoch);
+        Ok(viz::render_hidden_units(
+            &layer,
+            xr.clone(),
+            yr.clone(),
+            size,
+            &title,
+        )?)
+    })
+}
+
+/// The data's plane with the book's margin of 0.1.
+pub fn plane(data: &Dataset) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
+    let range = |c: usize| {
+        let col = data.x.column(c);
+        let lo = col.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo - 0.1)..(hi + 0.1)
+    };
+    (range(0), range(1))
+}
+
+/// `f` over `items` on every core, results in order.
+fn parallel_map<I: Sync, R: Send>(
+    items: &[I],
+    f: impl Fn(&I) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = tensor::cpu::parallel::threads().clamp(1, items.len().max(1));
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(|| part.iter().map(&f).collect::<Result<Vec<R>>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for h in handles {
+            out.extend(
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("a drawing thread panicked"))??,
+            );
+        }
+        Ok(out)
+    })
+}
+
+/// Writes `training.gif` from the frames' pictures.
+pub fn write_gif(path: &Path, pictures: &[Vec<u8>]) -> Result<()> {
+    Ok(viz::write_gif(path, pictures, FRAME_SIZE, 12)?)
+}
+
+/// What was drawn from the frames, for the report.
+#[derive(Debug)]
+pub struct Watched {
+    /// The frames.
+    pub frames: Vec<Frame>,
+    /// Each frame's boundary picture, as PNG bytes.
+    pub boundaries: Vec<Vec<u8>>,
+    /// Each frame's hidden-unit heat maps, as PNG bytes.
+    pub units: Vec<Vec<u8>>,
+}
+
+/// Draws the main run's frames: `training.gif` and `hidden_units.png` (the final frame's) in
+/// `out`, and every frame's pictures for the report. `None` when the run took no snapshots
+/// (`--frames 0`, or a resumed run with no frame left to take).
+pub fn draw_all(
+    out: &Path,
+    data: &Dataset,
+    snapshots: &[Snapshot],
+    loss_list: &[f64],
+    max_iters: usize,
+    eval_interval: usize,
+) -> Result<Option<Watched>> {
+    if snapshots.is_empty() {
+        return Ok(None);
+    }
+    let frames = frames(snapshots, data, max_iters, eval_interval)?;
+    let boundaries = render_boundaries(&frames, data, loss_list, FRAME_SIZE)?;
+    write_gif(&out.join("training.gif"), &boundaries)?;
+    let units = render_units(&frames, data, UNITS_SIZE)?;
+    let last = units.last().context("no frame")?;
+    viz::save_png(&out.join("hidden_units.png"), last, UNITS_SIZE)?;
+    let encode = |size| move |rgb: &Vec<u8>| Ok(viz::encode_png(rgb, size)?);
+    Ok(Some(Watched {
+        boundaries: parallel_map(&boundaries, encode(FRAME_SIZE))?,
+        units: parallel_map(&units, encode(UNITS_SIZE))?,
+        frames,
+    }))
+}

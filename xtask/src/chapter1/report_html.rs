@@ -1,0 +1,368 @@
+//! `report.html`: one self-contained page — no network, no external script, style or font, every
+//! picture a `data:` URI. It shows what REPORT.md shows (rendered from it, so the two cannot
+//! disagree), and above it the frames of the run: a slider and play/pause over the boundary, the
+//! hidden units and a marker on the loss curve. `report.html#frame=N` (or `#frame=last`) opens at
+//! frame N. Without JavaScript the page shows the final frame. Built with maud, which escapes
+//! every text it is given.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::frames::Watched;
+
+/// The page: a title, the frames (when the run has them), and a REPORT.md-style text whose
+/// pictures are read from `dir`.
+pub struct Page<'a> {
+    /// The page's title.
+    pub title: &'a str,
+    /// The markdown the page shows below the frames (REPORT.md's text).
+    pub markdown: &'a str,
+    /// Where the markdown's pictures are.
+    pub dir: &'a Path,
+    /// The frames, and their pictures.
+    pub watched: Option<&'a Watched>,
+    /// The run's loss history (the curve the marker moves on).
+    pub loss_list: &'a [f64],
+}
+
+/// Writes the page to `path`.
+pub fn write(path: &Path, page: &Page<'_>) -> Result<()> {
+    let html = render(page)?;
+    std::fs::write(path, html.into_string())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn render(page: &Page<'_>) -> Result<Markup> {
+    let body = markdown(page.markdown, page.dir)?;
+    let watch = match page.watched {
+        Some(w) => watch(w, page.loss_list)?,
+        None => html! {},
+    };
+    Ok(html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (page.title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    (watch)
+                    (body)
+                }
+            }
+        }
+    })
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:0;background:#fafafa;color:#222}\
+main{max-width:980px;margin:auto;padding:1em}\
+img{max-width:100%;border:1px solid #ddd;background:#fff}\
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em}\
+#watch .pictures{display:flex;flex-wrap:wrap;gap:.5em}\
+#watch svg{width:100%;max-width:600px;height:160px;background:#fff;border:1px solid #ddd}\
+#watch .controls{display:flex;gap:1em;align-items:center;margin:.5em 0}\
+#slider{flex:1}code{background:#eee;padding:0 .2em}";
+
+/// The frames section: the last frame in the markup (what a page without JavaScript shows), every
+/// frame's pictures and numbers as JSON for the script.
+fn watch(w: &Watched, loss_list: &[f64]) -> Result<Markup> {
+    let last = w.frames.len().saturating_sub(1);
+    let boundaries: Vec<String> = w
+        .boundaries
+        .iter()
+        .map(|p| data_uri("image/png", p))
+        .collect();
+    let units: Vec<String> = w.units.iter().map(|p| data_uri("image/png", p)).collect();
+    let total = loss_list.len().max(1);
+    // Each frame's numbers; `at` is where the marker stands on the loss curve (0..1 of its width).
+    let at = |f: &super::frames::Frame| f.losses_so_far as f64 / total as f64;
+    let infos: Vec<serde_json::Value> = w
+        .frames
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "epoch": f.epoch, "step": f.step, "loss": f.loss, "accuracy": f.accuracy, "at": at(f),
+            })
+        })
+        .collect();
+    let data = serde_json::json!({ "frames": infos, "boundaries": boundaries, "units": units });
+    // JSON inside <script>: `</` is the only sequence that could end the element early.
+    let json = serde_json::to_string(&data)?.replace("</", "<\\/");
+    let f = w.frames.get(last).context("no frame")?;
+    let (points, lo, hi) = polyline(loss_list);
+    let x = 600.0 * at(f);
+    Ok(html! {
+        section id="watch" {
+            h2 { "Watch it learn" }
+            p {
+                "The main Trainer run, frame by frame: the decision boundary with the data, what each \
+                 hidden unit computes, and where the run is on its loss curve. Drag the slider or press \
+                 play; " code { "#frame=N" } " in the address opens frame N."
+            }
+            div class="pictures" {
+                img id="boundary" alt="the decision boundary at this frame" src=(boundaries[last]);
+                img id="units" alt="the hidden units at this frame" src=(units[last]);
+            }
+            svg id="loss-curve" viewBox="0 0 600 160" preserveAspectRatio="none" role="img" {
+                title { "loss history, " (format!("{lo:.3}")) " to " (format!("{hi:.3}")) }
+                polyline points=(points) fill="none" stroke="#333" stroke-width="1.5" {}
+                line id="marker" x1=(x) x2=(x) y1="0" y2="160" stroke="#d62728" stroke-width="2" {}
+            }
+            div class="controls" {
+                button id="play" type="button" { "play" }
+                input id="slider" type="range" min="0" max=(last) value=(last) aria-label="frame";
+            }
+            p id="caption" {
+                "Frame " span id="frame-index" { (last) } " of " (last) ": epoch "
+                span id="epoch" { (format!("{:.1}", f.epoch)) } ", step " span id="step" { (f.step) }
+                ", loss " span id="loss" { (format!("{:.4}", f.loss)) } ", accuracy "
+                span id="accuracy" { (format!("{:.3}", f.accuracy)) }
+            }
+            script type="application/json" id="frames-data" { (PreEscaped(json)) }
+            script { (PreEscaped(SCRIPT)) }
+        }
+    })
+}
+
+/// The slider, play/pause and `#frame=N`.
+const SCRIPT: &str = r##"(function () {
+  var data = JSON.parse(document.getElementById("frames-data").textContent);
+  var n = data.frames.length, timer = null;
+  var slider = document.getElementById("slider"), play = document.getElementById("play");
+  function text(id, v) { document.getElementById(id).textContent = v; }
+  function show(i, keep) {
+    i = Math.max(0, Math.min(n - 1, i));
+    var f = data.frames[i];
+    document.getElementById("boundary").src = data.boundaries[i];
+    document.getElementById("units").src = data.units[i];
+    var m = document.getElementById("marker");
+    m.setAttribute("x1", 600 * f.at); m.setAttribute("x2", 600 * f.at);
+    text("frame-index", i); text("epoch", f.epoch.toFixed(1)); text("step", f.step);
+    text("loss", f.loss.toFixed(4)); text("accuracy", f.accuracy.toFixed(3));
+    slider.value = i;
+    if (!keep) history.replaceState(null, "", "#frame=" + i);
+  }
+  function fromHash() {
+    var m = /frame=(\d+|last)/.exec(location.hash);
+    if (!m) return n - 1;
+    return m[1] === "last" ? n - 1 : parseInt(m[1], 10);
+  }
+  slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
+  play.addEventListener("click", function () {
+    if (timer) { clearInterval(timer); timer = null; play.textContent = "play"; return; }
+    play.textContent = "pause";
+    if (parseInt(slider.value, 10) >= n - 1) show(0);
+    timer = setInterval(function () {
+      var i = parseInt(slider.value, 10) + 1;
+      if (i >= n) { clearInterval(timer); timer = null; play.textContent = "play"; return; }
+      show(i);
+    }, 120);
+  });
+  window.addEventListener("hashchange", function () { show(fromHash(), true); });
+  show(fromHash(), true);
+})();"##;
+
+/// The loss curve as SVG polyline points in a 600 x 160 box, and its y range.
+fn polyline(loss: &[f64]) -> (String, f64, f64) {
+    let lo = loss.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
+    let hi = loss.iter().copied().fold(0.0, f64::max).max(lo + 1e-9);
+    let n = loss.len().max(2) - 1;
+    let mut points = String::new();
+    for (i, v) in loss.iter().enumerate() {
+        let x = 600.0 * i as f64 / n as f64;
+        let y = 155.0 - 150.0 * (v - lo) / (hi - lo);
+        let _ = write!(points, "{x:.1},{y:.1} ");
+    }
+    (points, lo, hi)
+}
+
+/// The markdown REPORT.md uses, as HTML: `#`/`##` headings, paragraphs, pipe tables, pictures on a
+/// line of their own (embedded from `dir`), `**bold**` and `` `code` ``.
+fn markdown(text: &str, dir: &Path) -> Result<Markup> {
+    let mut blocks: Vec<Markup> = Vec::new();
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let flush_paragraph = |p: &mut Vec<&str>, blocks: &mut Vec<Markup>| {
+        if !p.is_empty() {
+            let joined = p.join(" ");
+            blocks.push(html! { p { (inline(&joined)) } });
+            p.clear();
+        }
+    };
+    let flush_table = |t: &mut Vec<Vec<String>>, blocks: &mut Vec<Markup>| {
+        if let Some((head, rows)) = t.split_first() {
+            blocks.push(html! {
+                table {
+                    tr { @for h in head { th { (inline(h)) } } }
+                    @for r in rows { tr { @for c in r { td { (inline(c)) } } } }
+                }
+            });
+        }
+        t.clear();
+    };
+    for line in text.lines().map(str::trim_end) {
+        if line.starts_with('|') {
+            flush_paragraph(&mut paragraph, &mut blocks);
+            let cells: Vec<String> = line
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            if !cells
+                .iter()
+                .all(|c| c.chars().all(|ch| ch == '-' || ch == ':'))
+            {
+                table.push(cells);
+            }
+            continue;
+        }
+        flush_table(&mut table, &mut blocks);
+        if let Some(h) = line.strip_prefix("## ") {
+            flush_paragraph(&mut paragraph, &mut blocks);
+            blocks.push(html! { h2 { (inline(h)) } });
+        } else if let Some(h) = line.strip_prefix("# ") {
+            flush_paragraph(&mut paragraph, &mut blocks);
+            blocks.push(html! { h1 { (inline(h)) } });
+        } else if let Some((alt, file)) = picture(line) {
+            flush_paragraph(&mut paragraph, &mut blocks);
+            if file.ends_with(".gif") {
+                // The frames section above shows the animation, frame by frame.
+                continue;
+            }
+            let bytes = std::fs::read(dir.join(file))
+                .with_context(|| format!("report.html: cannot read {file}"))?;
+            let mime = if file.ends_with(".svg") {
+                "image/svg+xml"
+            } else {
+                "image/png"
+            };
+            blocks.push(html! { p { img alt=(alt) src=(data_uri(mime, &bytes)); } });
+        } else if line.is_empty() {
+            flush_paragraph(&mut paragraph, &mut blocks);
+        } else {
+            paragraph.push(line);
+        }
+    }
+    flush_table(&mut table, &mut blocks);
+    flush_paragraph(&mut paragraph, &mut blocks);
+    Ok(html! { @for b in blocks { (b) } })
+}
+
+/// `![alt](file)` alone on a line.
+fn picture(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("![")?;
+    let (alt, rest) = rest.split_once("](")?;
+    let file = rest.strip_suffix(')')?;
+    Some((alt, file))
+}
+
+/// Text with `**bold**` and `` `code` ``, every piece escaped.
+fn inline(text: &str) -> Markup {
+    let mut parts: Vec<(u8, &str)> = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next = [("**", 1u8), ("`", 2u8)]
+            .iter()
+            .filter_map(|&(m, kind)| rest.find(m).map(|i| (i, m, kind)))
+            .min_by_key(|x| x.0);
+        match next {
+            Some((i, m, kind)) => match rest[i + m.len()..].find(m) {
+                Some(j) => {
+                    parts.push((0, &rest[..i]));
+                    parts.push((kind, &rest[i + m.len()..i + m.len() + j]));
+                    rest = &rest[i + 2 * m.len() + j..];
+                }
+                None => {
+                    parts.push((0, rest));
+                    rest = "";
+                }
+            },
+            None => {
+                parts.push((0, rest));
+                rest = "";
+            }
+        }
+    }
+    html! {
+        @for (kind, t) in parts {
+            @match kind {
+                1 => b { (t) },
+                2 => code { (t) },
+                _ => (t),
+            }
+        }
+    }
+}
+
+/// `data:<mime>;base64,<bytes>`.
+pub fn data_uri(mime: &str, bytes: &[u8]) -> String {
+    format!("data:{mime};base64,{}", base64(bytes))
+}
+
+/// Standard base64 (RFC 4648, with padding).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(raw.as_bytes()), enc, "{raw}");
+        }
+    }
+
+    #[test]
+    fn markdown_text_is_escaped_and_formatted() {
+        let html = markdown(
+            "# T <1>\n\nsome **bold** and `x<y` text\n\n| a | b |\n|---|---|\n| 1 | <2> |\n",
+            Path::new("."),
+        )
+        .unwrap()
+        .into_string();
+        assert!(html.contains("<h1>T &lt;1&gt;</h1>"), "{html}");
+        assert!(
+            html.contains("<b>bold</b>") && html.contains("<code>x&lt;y</code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<th>a</th>") && html.contains("<td>&lt;2&gt;</td>"),
+            "{html}"
+        );
+        assert!(!html.contains("---"), "{html}");
+    }
+}

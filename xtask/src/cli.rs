@@ -19,6 +19,10 @@ enum Command {
     /// Run the whole chapter: data, custom loop, Trainer, bit precision, GPU; plots and a report.
     #[command(allow_negative_numbers = true)]
     Chapter1(Chapter1Args),
+    /// The Trainer run in several settings side by side (default: the six optimizers), on the same
+    /// data, initial weights and shuffles.
+    #[command(allow_negative_numbers = true)]
+    Compare(crate::compare::CompareArgs),
     /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table.
     #[command(allow_negative_numbers = true)]
     Bench(crate::bench::BenchArgs),
@@ -65,6 +69,7 @@ pub fn parse(args: Vec<String>) -> Result<Cli, ExitCode> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Chapter1(args) => crate::chapter1::run(&args),
+        Command::Compare(args) => crate::compare::run(&args),
         Command::Bench(args) => crate::bench::run(&args),
         Command::GpuCheck(args) => crate::gpu_check::run(&args),
         Command::BenchRun(args) => crate::bench::run_one(&args),

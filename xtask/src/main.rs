@@ -1,6 +1,7 @@
 //! The project's commands, run as `cargo xtask <command>`:
 //!
 //! - `chapter1`: the whole of chapter 1, from the spiral data to the GPU, with plots and a report;
+//! - `compare`: the Trainer run in several settings side by side (optimizers, sizes, rates);
 //! - `bench`: the benchmark workloads (see `BENCHMARKS.md`);
 //! - `gpu-check`: the CUDA checks and GPU timings, for an NVIDIA machine.
 //!
@@ -9,6 +10,7 @@
 mod bench;
 mod chapter1;
 mod cli;
+mod compare;
 mod console;
 mod features;
 mod gpu_check;

@@ -63,3 +63,17 @@ impl FitObserver for Progress {
         }
     }
 }
+
+/// A bar counting finished runs (`compare`), on a terminal and unless `quiet`.
+pub fn runs_bar(total: u64, quiet: bool) -> Option<ProgressBar> {
+    (!quiet && std::io::stdout().is_terminal()).then(|| {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} runs {elapsed}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        bar.set_prefix("compare");
+        bar
+    })
+}

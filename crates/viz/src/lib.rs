@@ -23,7 +23,7 @@ pub use boundary::{LossInset, plot_decision_boundary, render_frame};
 pub use error::{Result, VizError};
 pub use grid::{ClassGrid, Grid, classify_grid};
 pub use hidden_units::{HiddenLayer, plot_hidden_units, render_hidden_units};
-pub use loss::plot_loss;
+pub use loss::{plot_loss, plot_losses};
 pub use spiral::plot_spiral;
 pub use style::class_color;
 

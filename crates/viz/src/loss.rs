@@ -12,37 +12,56 @@ use crate::style::{
     Format, check_size, class_color, draw_err, draw_legend, format_of, pixels, save, save_png,
 };
 
+/// Curves by label, each a loss per evaluation point.
+type Series<'a> = [(&'a str, &'a [f64])];
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
-    loss: &[f64],
+    series: &Series<'_>,
     eval_interval: usize,
     yr: std::ops::Range<f64>,
+    log: bool,
 ) -> std::result::Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let xmax = (loss.len().saturating_sub(1)).max(1) as f64;
+    let longest = series.iter().map(|s| s.1.len()).max().unwrap_or(0);
+    let xmax = (longest.saturating_sub(1)).max(1) as f64;
+    let y = |l: f64| if log { l.log10() } else { l };
     let mut chart = ChartBuilder::on(&root)
         .margin(15)
         .x_label_area_size(40)
-        .y_label_area_size(50)
-        .build_cartesian_2d(0.0..xmax, yr)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0.0..xmax, y(yr.start)..y(yr.end))
         .map_err(|e| e.to_string())?;
+    // A log scale is drawn as log10 of the loss, labelled with the loss itself.
+    let label = |v: &f64| {
+        if log {
+            format!("{:.3}", 10f64.powf(*v))
+        } else {
+            format!("{v:.2}")
+        }
+    };
     chart
         .configure_mesh()
         .x_desc(format!("iterations (x{eval_interval})"))
-        .y_desc("loss")
+        .y_desc(if log { "loss (log scale)" } else { "loss" })
         .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&label)
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(|e| e.to_string())?;
-    let color = class_color(0);
-    chart
-        .draw_series(LineSeries::new(
-            loss.iter().enumerate().map(|(i, &l)| (i as f64, l)),
-            color.stroke_width(2),
-        ))
-        .map_err(|e| e.to_string())?
-        .label("train")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+    for (k, (name, loss)) in series.iter().enumerate() {
+        let color = class_color(k);
+        chart
+            .draw_series(LineSeries::new(
+                loss.iter().enumerate().map(|(i, &l)| (i as f64, y(l))),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?
+            .label(*name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
     draw_legend(&mut chart)?;
     root.present().map_err(|e| e.to_string())
 }
@@ -56,14 +75,43 @@ pub fn plot_loss(
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
+    plot(&[("train", loss)], eval_interval, ylim, false, path, size)
+}
+
+/// Several runs' losses on one chart, each labelled, to a `.png` or `.svg`; `log` draws the y axis
+/// on a log scale.
+pub fn plot_losses(
+    series: &Series<'_>,
+    eval_interval: usize,
+    log: bool,
+    path: &Path,
+    size: (u32, u32),
+) -> Result<()> {
+    plot(series, eval_interval, None, log, path, size)
+}
+
+fn plot(
+    series: &Series<'_>,
+    eval_interval: usize,
+    ylim: Option<(f64, f64)>,
+    log: bool,
+    path: &Path,
+    size: (u32, u32),
+) -> Result<()> {
     ensure_font()?;
     check_size(size)?;
-    if loss.is_empty() {
+    if series.is_empty() || series.iter().any(|s| s.1.is_empty()) {
         return Err(VizError::BadInput("the loss history is empty".to_string()));
     }
-    if loss.iter().any(|l| !l.is_finite()) {
+    let all = || series.iter().flat_map(|s| s.1.iter().copied());
+    if all().any(|l| !l.is_finite()) {
         return Err(VizError::BadInput(
             "the loss history contains NaN or infinity".to_string(),
+        ));
+    }
+    if log && all().any(|l| l <= 0.0) {
+        return Err(VizError::BadInput(
+            "a log scale needs losses above 0".to_string(),
         ));
     }
     let yr = match ylim {
@@ -74,10 +122,14 @@ pub fn plot_loss(
             )));
         }
         None => {
-            let lo = loss.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = loss.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let pad = ((hi - lo) * 0.05).max(1e-3);
-            (lo - pad).max(0.0f64.min(lo))..hi + pad
+            let lo = all().fold(f64::INFINITY, f64::min);
+            let hi = all().fold(f64::NEG_INFINITY, f64::max);
+            if log {
+                lo * 0.9..hi * 1.1
+            } else {
+                let pad = ((hi - lo) * 0.05).max(1e-3);
+                (lo - pad).max(0.0f64.min(lo))..hi + pad
+            }
         }
     };
     match format_of(path)? {
@@ -85,9 +137,10 @@ pub fn plot_loss(
             let mut buf = pixels(size);
             draw(
                 BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
-                loss,
+                series,
                 eval_interval,
                 yr,
+                log,
             )
             .map_err(draw_err(path))?;
             save_png(path, &buf, size)
@@ -96,9 +149,10 @@ pub fn plot_loss(
             let mut svg = String::new();
             draw(
                 SVGBackend::with_string(&mut svg, size).into_drawing_area(),
-                loss,
+                series,
                 eval_interval,
                 yr,
+                log,
             )
             .map_err(draw_err(path))?;
             save(path, svg.as_bytes())

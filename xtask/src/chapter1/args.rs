@@ -95,7 +95,7 @@ pub const MAX_EPOCH: usize = 1_000_000;
 
 /// A parser for a whole-number flag from 1 to `max`, whose errors say what was expected (also for
 /// negative numbers and zero, which `usize` parsing would call "invalid digit").
-fn count(max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone {
+pub(crate) fn count(max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone {
     move |s: &str| match s.trim().parse::<i128>() {
         Ok(n) if n >= 1 && n <= max as i128 => Ok(n as usize),
         _ => Err(format!("expected a whole number from 1 to {max}")),

@@ -237,7 +237,7 @@ pub fn plane(data: &Dataset) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
 }
 
 /// `f` over `items` on every core, results in order.
-fn parallel_map<I: Sync, R: Send>(
+pub fn parallel_map<I: Sync, R: Send>(
     items: &[I],
     f: impl Fn(&I) -> Result<R> + Sync,
 ) -> Result<Vec<R>> {

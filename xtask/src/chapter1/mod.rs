@@ -8,14 +8,14 @@
 //!
 //! With the defaults every run follows the book's random stream, so the numbers are the book's.
 
-mod args;
-mod budget;
-mod dataset;
-mod frames;
-mod output_dir;
+pub(crate) mod args;
+pub(crate) mod budget;
+pub(crate) mod dataset;
+pub(crate) mod frames;
+pub(crate) mod output_dir;
 mod outputs;
-mod report_html;
-mod runs;
+pub(crate) mod report_html;
+pub(crate) mod runs;
 
 use std::time::Instant;
 

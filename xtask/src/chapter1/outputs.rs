@@ -164,14 +164,16 @@ impl Summary<'_> {
     pub fn write(&self, out: &Path) -> Result<()> {
         let report = self.report();
         write(&out.join("REPORT.md"), &report)?;
+        let watch = self
+            .watched
+            .map(|w| super::report_html::Watch::of_run(w, &self.main.loss_list));
         super::report_html::write(
             &out.join("report.html"),
             &super::report_html::Page {
                 title: "dlfs2 — chapter 1",
                 markdown: &report,
                 dir: out,
-                watched: self.watched,
-                loss_list: &self.main.loss_list,
+                watch: watch.as_ref(),
             },
         )?;
         let mut json = self.json();

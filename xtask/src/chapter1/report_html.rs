@@ -13,19 +13,74 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::frames::Watched;
 
-/// The page: a title, the frames (when the run has them), and a REPORT.md-style text whose
-/// pictures are read from `dir`.
+/// What the frames section shows at one frame.
+#[derive(Debug, Clone)]
+pub struct FrameView {
+    /// Epochs completed.
+    pub epoch: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// Where the marker stands on the loss curves, 0..1 of their width.
+    pub at: f64,
+    /// What else the caption says at this frame (loss, accuracy, ...).
+    pub details: String,
+}
+
+/// The frames section: pictures (each kind one picture per frame, as PNG bytes) with their
+/// descriptions, the loss curves the marker moves on, and each frame's numbers.
+pub struct Watch {
+    /// The frames.
+    pub frames: Vec<FrameView>,
+    /// `(description, one PNG per frame)` for each kind of picture.
+    pub pictures: Vec<(String, Vec<Vec<u8>>)>,
+    /// `(label, losses)` for each curve.
+    pub curves: Vec<(String, Vec<f64>)>,
+    /// The section's opening sentence.
+    pub intro: String,
+}
+
+impl Watch {
+    /// The chapter run's frames: the boundary and the hidden units, on the Trainer's loss curve.
+    pub fn of_run(w: &Watched, loss_list: &[f64]) -> Watch {
+        let total = loss_list.len().max(1) as f64;
+        Watch {
+            frames: w
+                .frames
+                .iter()
+                .map(|f| FrameView {
+                    epoch: f.epoch,
+                    step: f.step,
+                    at: f.losses_so_far as f64 / total,
+                    details: format!("loss {:.4}, accuracy {:.3}", f.loss, f.accuracy),
+                })
+                .collect(),
+            pictures: vec![
+                (
+                    "the decision boundary at this frame".into(),
+                    w.boundaries.clone(),
+                ),
+                ("the hidden units at this frame".into(), w.units.clone()),
+            ],
+            curves: vec![("Trainer".into(), loss_list.to_vec())],
+            intro:
+                "The main Trainer run, frame by frame: the decision boundary with the data, what \
+                    each hidden unit computes, and where the run is on its loss curve."
+                    .into(),
+        }
+    }
+}
+
+/// The page: a title, the frames (when there are any), and a REPORT.md-style text whose pictures
+/// are read from `dir`.
 pub struct Page<'a> {
     /// The page's title.
     pub title: &'a str,
-    /// The markdown the page shows below the frames (REPORT.md's text).
+    /// The markdown the page shows below the frames.
     pub markdown: &'a str,
     /// Where the markdown's pictures are.
     pub dir: &'a Path,
-    /// The frames, and their pictures.
-    pub watched: Option<&'a Watched>,
-    /// The run's loss history (the curve the marker moves on).
-    pub loss_list: &'a [f64],
+    /// The frames.
+    pub watch: Option<&'a Watch>,
 }
 
 /// Writes the page to `path`.
@@ -37,8 +92,8 @@ pub fn write(path: &Path, page: &Page<'_>) -> Result<()> {
 
 fn render(page: &Page<'_>) -> Result<Markup> {
     let body = markdown(page.markdown, page.dir)?;
-    let watch = match page.watched {
-        Some(w) => watch(w, page.loss_list)?,
+    let watch = match page.watch {
+        Some(w) => watch(w)?,
         None => html! {},
     };
     Ok(html! {
@@ -61,7 +116,7 @@ fn render(page: &Page<'_>) -> Result<Markup> {
 }
 
 const STYLE: &str = "body{font-family:sans-serif;margin:0;background:#fafafa;color:#222}\
-main{max-width:980px;margin:auto;padding:1em}\
+main{max-width:1100px;margin:auto;padding:1em}\
 img{max-width:100%;border:1px solid #ddd;background:#fff}\
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em}\
 #watch .pictures{display:flex;flex-wrap:wrap;gap:.5em}\
@@ -69,50 +124,57 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em}\
 #watch .controls{display:flex;gap:1em;align-items:center;margin:.5em 0}\
 #slider{flex:1}code{background:#eee;padding:0 .2em}";
 
+/// Curve colours (the plots' palette).
+const COLORS: [&str; 6] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+];
+
 /// The frames section: the last frame in the markup (what a page without JavaScript shows), every
 /// frame's pictures and numbers as JSON for the script.
-fn watch(w: &Watched, loss_list: &[f64]) -> Result<Markup> {
-    let last = w.frames.len().saturating_sub(1);
-    let boundaries: Vec<String> = w
-        .boundaries
+fn watch(w: &Watch) -> Result<Markup> {
+    let last = w.frames.len().checked_sub(1).context("no frame")?;
+    let pictures: Vec<Vec<String>> = w
+        .pictures
         .iter()
-        .map(|p| data_uri("image/png", p))
+        .map(|(_, pngs)| pngs.iter().map(|p| data_uri("image/png", p)).collect())
         .collect();
-    let units: Vec<String> = w.units.iter().map(|p| data_uri("image/png", p)).collect();
-    let total = loss_list.len().max(1);
-    // Each frame's numbers; `at` is where the marker stands on the loss curve (0..1 of its width).
-    let at = |f: &super::frames::Frame| f.losses_so_far as f64 / total as f64;
     let infos: Vec<serde_json::Value> = w
         .frames
         .iter()
-        .map(|f| {
-            serde_json::json!({
-                "epoch": f.epoch, "step": f.step, "loss": f.loss, "accuracy": f.accuracy, "at": at(f),
-            })
-        })
+        .map(|f| serde_json::json!({ "epoch": f.epoch, "step": f.step, "at": f.at, "details": f.details }))
         .collect();
-    let data = serde_json::json!({ "frames": infos, "boundaries": boundaries, "units": units });
+    let data = serde_json::json!({ "frames": infos, "pictures": pictures });
     // JSON inside <script>: `</` is the only sequence that could end the element early.
     let json = serde_json::to_string(&data)?.replace("</", "<\\/");
-    let f = w.frames.get(last).context("no frame")?;
-    let (points, lo, hi) = polyline(loss_list);
-    let x = 600.0 * at(f);
+    let f = &w.frames[last];
+    let (lo, hi) = range(&w.curves);
+    let x = 600.0 * f.at;
     Ok(html! {
         section id="watch" {
             h2 { "Watch it learn" }
             p {
-                "The main Trainer run, frame by frame: the decision boundary with the data, what each \
-                 hidden unit computes, and where the run is on its loss curve. Drag the slider or press \
-                 play; " code { "#frame=N" } " in the address opens frame N."
+                (w.intro) " Drag the slider or press play; " code { "#frame=N" }
+                " in the address opens frame N."
             }
             div class="pictures" {
-                img id="boundary" alt="the decision boundary at this frame" src=(boundaries[last]);
-                img id="units" alt="the hidden units at this frame" src=(units[last]);
+                @for (k, (alt, _)) in w.pictures.iter().enumerate() {
+                    img id=(format!("picture-{k}")) alt=(alt) src=(pictures[k][last]);
+                }
             }
             svg id="loss-curve" viewBox="0 0 600 160" preserveAspectRatio="none" role="img" {
-                title { "loss history, " (format!("{lo:.3}")) " to " (format!("{hi:.3}")) }
-                polyline points=(points) fill="none" stroke="#333" stroke-width="1.5" {}
+                title { "loss, " (format!("{lo:.3}")) " to " (format!("{hi:.3}")) }
+                @for (k, (label, values)) in w.curves.iter().enumerate() {
+                    polyline points=(polyline(values, lo, hi)) fill="none"
+                        stroke=(COLORS[k % COLORS.len()]) stroke-width="1.5" { title { (label) } }
+                }
                 line id="marker" x1=(x) x2=(x) y1="0" y2="160" stroke="#d62728" stroke-width="2" {}
+            }
+            @if w.curves.len() > 1 {
+                p class="legend" {
+                    @for (k, (label, _)) in w.curves.iter().enumerate() {
+                        span style=(format!("color:{}", COLORS[k % COLORS.len()])) { "■ " (label) " " }
+                    }
+                }
             }
             div class="controls" {
                 button id="play" type="button" { "play" }
@@ -121,8 +183,7 @@ fn watch(w: &Watched, loss_list: &[f64]) -> Result<Markup> {
             p id="caption" {
                 "Frame " span id="frame-index" { (last) } " of " (last) ": epoch "
                 span id="epoch" { (format!("{:.1}", f.epoch)) } ", step " span id="step" { (f.step) }
-                ", loss " span id="loss" { (format!("{:.4}", f.loss)) } ", accuracy "
-                span id="accuracy" { (format!("{:.3}", f.accuracy)) }
+                "; " span id="details" { (f.details) }
             }
             script type="application/json" id="frames-data" { (PreEscaped(json)) }
             script { (PreEscaped(SCRIPT)) }
@@ -139,12 +200,11 @@ const SCRIPT: &str = r##"(function () {
   function show(i, keep) {
     i = Math.max(0, Math.min(n - 1, i));
     var f = data.frames[i];
-    document.getElementById("boundary").src = data.boundaries[i];
-    document.getElementById("units").src = data.units[i];
+    data.pictures.forEach(function (p, k) { document.getElementById("picture-" + k).src = p[i]; });
     var m = document.getElementById("marker");
     m.setAttribute("x1", 600 * f.at); m.setAttribute("x2", 600 * f.at);
     text("frame-index", i); text("epoch", f.epoch.toFixed(1)); text("step", f.step);
-    text("loss", f.loss.toFixed(4)); text("accuracy", f.accuracy.toFixed(3));
+    text("details", f.details);
     slider.value = i;
     if (!keep) history.replaceState(null, "", "#frame=" + i);
   }
@@ -168,10 +228,16 @@ const SCRIPT: &str = r##"(function () {
   show(fromHash(), true);
 })();"##;
 
-/// The loss curve as SVG polyline points in a 600 x 160 box, and its y range.
-fn polyline(loss: &[f64]) -> (String, f64, f64) {
-    let lo = loss.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
-    let hi = loss.iter().copied().fold(0.0, f64::max).max(lo + 1e-9);
+/// The smallest and largest loss over the curves (from 0 at most, so curves share a baseline).
+fn range(curves: &[(String, Vec<f64>)]) -> (f64, f64) {
+    let all = || curves.iter().flat_map(|c| c.1.iter().copied());
+    let lo = all().fold(f64::INFINITY, f64::min).min(0.0);
+    let hi = all().fold(0.0, f64::max).max(lo + 1e-9);
+    (lo, hi)
+}
+
+/// A loss curve as SVG polyline points in a 600 x 160 box spanning `lo..hi`.
+fn polyline(loss: &[f64], lo: f64, hi: f64) -> String {
     let n = loss.len().max(2) - 1;
     let mut points = String::new();
     for (i, v) in loss.iter().enumerate() {
@@ -179,7 +245,7 @@ fn polyline(loss: &[f64]) -> (String, f64, f64) {
         let y = 155.0 - 150.0 * (v - lo) / (hi - lo);
         let _ = write!(points, "{x:.1},{y:.1} ");
     }
-    (points, lo, hi)
+    points
 }
 
 /// The markdown REPORT.md uses, as HTML: `#`/`##` headings, paragraphs, pipe tables, pictures on a

@@ -1,0 +1,196 @@
+//! `cargo xtask compare`: every run starts from the same weights and sees the same shuffles, the
+//! SGD run is the chapter's Trainer run number for number, and every output is there.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dlfs2-compare-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn xtask(args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `run -> [(iteration, loss bits)]` from compare.csv.
+fn csv_runs(text: &str) -> BTreeMap<String, Vec<(usize, u64)>> {
+    let mut runs: BTreeMap<String, Vec<(usize, u64)>> = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let loss: f64 = f[2].parse().unwrap();
+        runs.entry(f[0].to_string())
+            .or_default()
+            .push((f[1].parse().unwrap(), loss.to_bits()));
+    }
+    runs
+}
+
+#[test]
+fn six_optimizers_start_alike_and_sgd_is_the_chapters_run() {
+    let out = temp("default");
+    xtask(&[
+        "compare",
+        "--quiet",
+        "--max-epoch",
+        "60",
+        "--frames",
+        "6",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    for f in [
+        "compare_loss.png",
+        "compare_loss.svg",
+        "compare_boundaries.png",
+        "compare.gif",
+        "compare.csv",
+        "compare.json",
+        "compare.html",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let runs = json["runs"].as_array().unwrap();
+    let names: Vec<&str> = runs
+        .iter()
+        .map(|r| r["optimizer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+    );
+    // The same initial weights (hash) and the same loss before the first update, in every run.
+    for r in runs {
+        assert_eq!(
+            r["initial_params_blake3"], runs[0]["initial_params_blake3"],
+            "{r}"
+        );
+        assert_eq!(r["initial_loss"], runs[0]["initial_loss"], "{r}");
+    }
+    assert_eq!(runs[0]["lr"], 1.0, "SGD at the chapter's lr");
+    assert_eq!(runs[5]["lr"], 0.001, "Adam at the book's default");
+    // Different optimizers end differently.
+    assert_ne!(runs[0]["final_loss"], runs[5]["final_loss"]);
+
+    // The SGD run is the chapter's Trainer run, loss for loss, bit for bit.
+    let chapter = temp("chapter");
+    xtask(&[
+        "chapter1",
+        "--quiet",
+        "--max-epoch",
+        "60",
+        "--frames",
+        "0",
+        "--grid-step",
+        "0.05",
+        "--out",
+        chapter.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(chapter.join("loss.csv")).unwrap();
+    let want: Vec<(usize, u64)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (i, v) = l.split_once(',').unwrap();
+            (i.parse().unwrap(), v.parse::<f64>().unwrap().to_bits())
+        })
+        .collect();
+    let got = csv_runs(&std::fs::read_to_string(out.join("compare.csv")).unwrap());
+    assert_eq!(got.len(), 6);
+    assert_eq!(got["sgd lr 1"], want);
+
+    // The GIF has one picture of all six per frame.
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options
+        .read_info(std::fs::File::open(out.join("compare.gif")).unwrap())
+        .unwrap();
+    let (w, h) = (decoder.width(), decoder.height());
+    let mut frames = 0;
+    while decoder.read_next_frame().unwrap().is_some() {
+        frames += 1;
+    }
+    assert_eq!(frames, 6);
+    assert_eq!((w, h), (900, 520), "3 x 2 pictures of 300 x 260");
+}
+
+#[test]
+fn lists_of_settings_make_every_combination_and_bad_ones_are_refused() {
+    let out = temp("grid");
+    xtask(&[
+        "compare",
+        "--quiet",
+        "--optimizers",
+        "sgd,adam",
+        "--hidden-sizes",
+        "5,20",
+        "--lrs",
+        "0.5",
+        "--max-epoch",
+        "5",
+        "--frames",
+        "2",
+        "--log",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let runs = json["runs"].as_array().unwrap();
+    let specs: Vec<(String, u64)> = runs
+        .iter()
+        .map(|r| {
+            (
+                r["optimizer"].as_str().unwrap().to_string(),
+                r["hidden_size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        specs,
+        [
+            ("sgd".into(), 5),
+            ("sgd".into(), 20),
+            ("adam".into(), 5),
+            ("adam".into(), 20)
+        ]
+    );
+    assert!(runs.iter().all(|r| r["lr"] == 0.5));
+    // The same hidden size starts alike; another does not.
+    assert_eq!(
+        runs[0]["initial_params_blake3"],
+        runs[2]["initial_params_blake3"]
+    );
+    assert_ne!(
+        runs[0]["initial_params_blake3"],
+        runs[1]["initial_params_blake3"]
+    );
+    for bad in [
+        vec!["--optimizers", "adamw"],
+        vec!["--lrs", "-1"],
+        vec!["--hidden-sizes", "0"],
+        vec!["--frames", "1"],
+    ] {
+        let mut args = vec!["compare", "--quiet", "--out", "/tmp/dlfs2-compare-never"];
+        args.extend(bad.iter().copied());
+        let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{bad:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{bad:?}: {err}");
+    }
+}

@@ -56,6 +56,23 @@ fn run(mut c: Command) -> Output {
     wait_within(c.spawn().unwrap(), Duration::from_secs(120))
 }
 
+/// Sets the child's limit on `resource` (a file size, the address space) to `value`.
+fn limit(c: &mut Command, resource: libc::__rlimit_resource_t, value: u64) {
+    // SAFETY: only setrlimit, async-signal-safe, between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: value,
+                rlim_max: value,
+            };
+            if libc::setrlimit(resource, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// The one line a failed run prints on stderr.
 fn failure(o: &Output) -> String {
     assert!(
@@ -148,19 +165,7 @@ fn a_file_size_limit_while_writing_fails_with_one_line_and_keeps_the_good_output
     assert!(run(chapter(&out, &["--quiet"])).status.success());
     let before = snapshot(&out);
     let mut c = chapter(&out, &["--quiet"]);
-    // SAFETY: only setrlimit, async-signal-safe, between fork and exec.
-    unsafe {
-        c.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 20_000,
-                rlim_max: 20_000,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    limit(&mut c, libc::RLIMIT_FSIZE, 20_000);
     let err = failure(&run(c));
     assert!(
         err.contains("File too large") && err.contains("cannot write"),
@@ -372,19 +377,7 @@ fn data_without_an_end_is_refused_without_reading_it_all() {
 
 /// Runs under an address-space limit, so an allocation of gigabytes would abort the process.
 fn under_memory_limit(mut c: Command, bytes: u64) -> Output {
-    // SAFETY: only setrlimit, async-signal-safe, between fork and exec.
-    unsafe {
-        c.pre_exec(move || {
-            let limit = libc::rlimit {
-                rlim_cur: bytes,
-                rlim_max: bytes,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    limit(&mut c, libc::RLIMIT_AS, bytes);
     run(c)
 }
 

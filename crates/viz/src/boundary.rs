@@ -13,7 +13,7 @@ use crate::error::{Result, VizError};
 use crate::font::ensure_font;
 use crate::grid::{ClassGrid, Grid};
 use crate::spiral::{data_ranges, draw_points};
-use crate::style::{Format, check_size, class_tint, draw_err, format_of, pixels, save_png};
+use crate::style::{Format, bitmap, check_size, class_tint, format_of, save_png};
 
 /// A small loss curve drawn under a frame's chart: the values so far, on the axes of the whole run.
 #[derive(Debug, Clone, Copy)]
@@ -136,21 +136,9 @@ pub fn render_frame(
     ensure_font()?;
     check_size(size)?;
     check_grid(grid, classes)?;
-    let mut buf = pixels(size);
-    draw(
-        BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
-        grid,
-        classes,
-        x,
-        labels,
-        caption,
-        inset,
-    )
-    .map_err(|message| VizError::Draw {
-        path: "frame".into(),
-        message,
-    })?;
-    Ok(buf)
+    bitmap(Path::new("frame"), size, |area| {
+        draw(area, grid, classes, x, labels, caption, inset)
+    })
 }
 
 fn check_grid(grid: &Grid, classes: &ClassGrid) -> Result<()> {
@@ -180,17 +168,9 @@ pub fn plot_decision_boundary(
     check_grid(grid, classes)?;
     match format_of(path)? {
         Format::Png => {
-            let mut buf = pixels(size);
-            draw(
-                BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
-                grid,
-                classes,
-                x,
-                labels,
-                "decision boundary",
-                None,
-            )
-            .map_err(draw_err(path))?;
+            let buf = bitmap(path, size, |area| {
+                draw(area, grid, classes, x, labels, "decision boundary", None)
+            })?;
             save_png(path, &buf, size)
         }
         Format::Svg => Err(VizError::Format {

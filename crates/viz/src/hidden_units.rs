@@ -13,7 +13,7 @@ use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
 use crate::font::ensure_font;
-use crate::style::{check_size, class_color, pixels, save_png};
+use crate::style::{bitmap, check_size, class_color, save_png};
 
 /// Most units drawn; a wider layer shows its first `MAX_UNITS`.
 pub const MAX_UNITS: usize = 64;
@@ -167,19 +167,9 @@ pub fn render_hidden_units(
     } else {
         title.to_string()
     };
-    let mut buf = pixels(size);
-    draw(
-        BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
-        layer,
-        xr,
-        yr,
-        &title,
-    )
-    .map_err(|message| VizError::Draw {
-        path: "hidden units".into(),
-        message,
-    })?;
-    Ok(buf)
+    bitmap(Path::new("hidden units"), size, |area| {
+        draw(area, layer, xr, yr, &title)
+    })
 }
 
 /// [`render_hidden_units`] to a `.png`.

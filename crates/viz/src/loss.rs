@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use crate::error::{Result, VizError};
 use crate::font::ensure_font;
 use crate::style::{
-    Format, check_size, class_color, draw_err, draw_legend, format_of, pixels, save, save_png,
+    Format, bitmap, check_size, class_color, draw_legend, format_of, save, save_png, svg,
 };
 
 /// Curves by label, each a loss per evaluation point.
@@ -134,28 +134,12 @@ fn plot(
     };
     match format_of(path)? {
         Format::Png => {
-            let mut buf = pixels(size);
-            draw(
-                BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
-                series,
-                eval_interval,
-                yr,
-                log,
-            )
-            .map_err(draw_err(path))?;
+            let buf = bitmap(path, size, |a| draw(a, series, eval_interval, yr, log))?;
             save_png(path, &buf, size)
         }
         Format::Svg => {
-            let mut svg = String::new();
-            draw(
-                SVGBackend::with_string(&mut svg, size).into_drawing_area(),
-                series,
-                eval_interval,
-                yr,
-                log,
-            )
-            .map_err(draw_err(path))?;
-            save(path, svg.as_bytes())
+            let text = svg(path, size, |a| draw(a, series, eval_interval, yr, log))?;
+            save(path, text.as_bytes())
         }
     }
 }

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use crate::error::{Result, VizError};
 use crate::font::ensure_font;
 use crate::style::{
-    Format, check_size, draw_err, draw_legend, format_of, marker, pixels, save, save_png,
+    Format, bitmap, check_size, draw_legend, format_of, marker, save, save_png, svg,
 };
 
 /// The chart type all 2-D plots here use.
@@ -117,25 +117,7 @@ pub fn plot_spiral(
     check_size(size)?;
     data_ranges(x, labels)?;
     match format_of(path)? {
-        Format::Png => {
-            let mut buf = pixels(size);
-            draw(
-                BitMapBackend::with_buffer(&mut buf, size).into_drawing_area(),
-                x,
-                labels,
-            )
-            .map_err(draw_err(path))?;
-            save_png(path, &buf, size)
-        }
-        Format::Svg => {
-            let mut svg = String::new();
-            draw(
-                SVGBackend::with_string(&mut svg, size).into_drawing_area(),
-                x,
-                labels,
-            )
-            .map_err(draw_err(path))?;
-            save(path, svg.as_bytes())
-        }
+        Format::Png => save_png(path, &bitmap(path, size, |a| draw(a, x, labels))?, size),
+        Format::Svg => save(path, svg(path, size, |a| draw(a, x, labels))?.as_bytes()),
     }
 }

@@ -1,6 +1,7 @@
 //! Colours and markers shared by the plots: matplotlib's first three cycle colours (what the book's
 //! figures show) with the book's markers `o`, `x`, `^`.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 const PALETTE: [RGBColor; 10] = [
@@ -141,4 +142,28 @@ pub(crate) fn save(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
+}
+
+/// Draws with `draw` on an in-memory bitmap of `size` and returns its RGB pixels; a drawing error
+/// names `path`.
+pub(crate) fn bitmap(
+    path: &std::path::Path,
+    size: (u32, u32),
+    draw: impl FnOnce(DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
+) -> crate::Result<Vec<u8>> {
+    let mut buf = pixels(size);
+    draw(BitMapBackend::with_buffer(&mut buf, size).into_drawing_area()).map_err(draw_err(path))?;
+    Ok(buf)
+}
+
+/// Draws with `draw` on an SVG document of `size` and returns its text; a drawing error names
+/// `path`.
+pub(crate) fn svg(
+    path: &std::path::Path,
+    size: (u32, u32),
+    draw: impl FnOnce(DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
+) -> crate::Result<String> {
+    let mut text = String::new();
+    draw(SVGBackend::with_string(&mut text, size).into_drawing_area()).map_err(draw_err(path))?;
+    Ok(text)
 }

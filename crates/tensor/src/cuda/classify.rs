@@ -1,8 +1,8 @@
 //! The fused class prediction of the chapter's network on a GPU (see `cpu/classify.rs`), one
 //! thread per point.
 
-use super::launch::{launch, read_classes};
-use super::{Backend, CudaFloat, CudaStorage, backend_err};
+use super::launch::{class_buffer, launch, read_classes};
+use super::{Backend, CudaFloat, CudaStorage};
 use crate::error::Result;
 
 /// `argmax(sigmoid(x · w1 + b1) · w2 + b2)` per row of `x`, into `out`.
@@ -14,10 +14,7 @@ pub(crate) fn classify_two_layer<T: CudaFloat>(
     let be = x.backend.clone();
     let (n, inputs, hidden, classes) =
         (x.rows as i32, x.cols as i32, w1.cols as i32, w2.cols as i32);
-    let mut dev = be
-        .stream
-        .alloc_zeros::<u32>(x.rows.max(1))
-        .map_err(backend_err(be.ordinal, "alloc"))?;
+    let mut dev = class_buffer(&be, x.rows)?;
     launch!(
         be,
         "classify_two_layer",

@@ -84,6 +84,13 @@ pub(crate) fn read_as<T: CudaFloat>(
         .map_err(backend_err(be.ordinal, "memcpy_dtoh"))
 }
 
+/// A device buffer for `n` class indices (at least one element: CUDA allocates no empty buffer).
+pub(crate) fn class_buffer(be: &Backend, n: usize) -> Result<CudaSlice<u32>> {
+    be.stream
+        .alloc_zeros::<u32>(n.max(1))
+        .map_err(backend_err(be.ordinal, "alloc"))
+}
+
 /// Copies the first `n` class indices a kernel wrote into `dev` to `out`.
 pub(crate) fn read_classes(
     be: &Backend,

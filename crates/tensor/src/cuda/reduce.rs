@@ -2,7 +2,7 @@
 
 use cudarc::driver::LaunchConfig;
 
-use super::launch::{launch, read_as, read_classes};
+use super::launch::{class_buffer, launch, read_as, read_classes};
 use super::{Backend, CudaFloat, CudaStorage, THREADS, backend_err};
 use crate::error::Result;
 
@@ -67,10 +67,7 @@ pub(crate) fn all_finite<T: CudaFloat>(x: &CudaStorage<T>) -> Result<bool> {
 pub(crate) fn argmax_rows<T: CudaFloat>(x: &CudaStorage<T>, out: &mut Vec<usize>) -> Result<()> {
     let be = x.backend.clone();
     let (rows, cols) = (x.rows as i32, x.cols as i32);
-    let mut dev = be
-        .stream
-        .alloc_zeros::<u32>(x.rows.max(1))
-        .map_err(backend_err(be.ordinal, "alloc"))?;
+    let mut dev = class_buffer(&be, x.rows)?;
     launch!(
         be,
         "argmax_rows",

@@ -110,6 +110,7 @@ fn specs(c: &CompareArgs) -> Result<Vec<Spec>> {
                         seed: c.seed,
                         grid_step: 0.01,
                         frames: usize::from(c.frames),
+                        boundary: crate::chapter1::args::Boundary::Certified,
                         quiet: true,
                         data: c.data.clone(),
                         checkpoint_every: None,

@@ -9,6 +9,7 @@
 
 pub mod animation;
 pub mod boundary;
+pub mod certified;
 pub mod error;
 mod font;
 pub mod grid;
@@ -20,6 +21,7 @@ pub use style::{encode_png, save_png};
 
 pub use animation::write_gif;
 pub use boundary::{LossInset, plot_decision_boundary, render_frame};
+pub use certified::classify_grid_certified;
 pub use error::{Result, VizError};
 pub use grid::{ClassGrid, Grid, classify_grid};
 pub use hidden_units::{HiddenLayer, plot_hidden_units, render_hidden_units};

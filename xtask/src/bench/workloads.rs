@@ -152,18 +152,29 @@ pub fn w2<T: Element>(runs: usize, device: Device) -> Result<Value> {
     } = book::<T>(device)?;
     let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
     trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
-    let grid = Grid::around(spiral.x.view(), 0.001)?;
-    let mut samples = Vec::new();
+    let step = std::env::var("DLFS2_W2_STEP")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.001);
+    let grid = Grid::around(spiral.x.view(), step)?;
+    let (mut samples, mut certified) = (Vec::new(), Vec::new());
     let mut counts = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let classes = classify_grid(&mut trainer.model, &grid, device)?;
+        let scan = classify_grid(&mut trainer.model, &grid, device)?;
         samples.push(start.elapsed().as_secs_f64() * 1e3);
-        counts = classes.class_counts;
+        let start = Instant::now();
+        let cert = viz::classify_grid_certified(&mut trainer.model, &grid)?;
+        certified.push(start.elapsed().as_secs_f64() * 1e3);
+        if cert.classes != scan.classes {
+            anyhow::bail!("the certified boundary differs from the scan");
+        }
+        counts = scan.class_counts;
     }
     Ok(json!({
         "workload": "W2 decision-boundary", "precision": T::DTYPE.as_str(), "device": device.to_string(), "unit": "ms",
-        "samples": samples, "points": grid.len(), "class_counts": counts, "peak_rss_mb": peak_rss_mb(),
+        "samples": samples, "certified_samples": certified, "points": grid.len(), "class_counts": counts,
+        "peak_rss_mb": peak_rss_mb(),
     }))
 }
 

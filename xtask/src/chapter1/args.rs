@@ -33,6 +33,15 @@ impl Precision {
     }
 }
 
+/// How the decision boundary is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Boundary {
+    /// Blocks of the grid proven to be one class, the rest point by point (the default).
+    Certified,
+    /// Every point (the oracle the certified boundary is tested against).
+    Scan,
+}
+
 /// Settings of `cargo xtask chapter1`; the defaults are `ch01/train.py`'s.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Chapter1Args {
@@ -72,6 +81,10 @@ pub struct Chapter1Args {
     /// Step of the decision-boundary grid (the book's h).
     #[arg(long, default_value_t = 0.001)]
     pub grid_step: f64,
+    /// How the decision boundary is computed: `certified` (blocks proven to be one class, the
+    /// rest point by point) or `scan` (every point); both give the same classes.
+    #[arg(long, value_enum, default_value_t = Boundary::Certified)]
+    pub boundary: Boundary,
     /// Frames of the boundary forming (training.gif, report.html); 0 turns them off.
     #[arg(long, default_value_t = super::frames::DEFAULT_FRAMES, value_parser = frame_count)]
     pub frames: usize,

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::args::Boundary;
 use super::frames::{Recorder, plan};
 use anyhow::{Context, Result};
 use data::{BookRng, load_data_with};
@@ -175,7 +176,10 @@ pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<Cu
     let start = Instant::now();
     let grid = Grid::around(data.x.view(), args.grid_step)
         .context("decision-boundary grid (try a larger --grid-step)")?;
-    let classes = classify_grid(&mut model, &grid, args.device)?;
+    let classes = match args.boundary {
+        Boundary::Certified => viz::classify_grid_certified(&mut model, &grid)?,
+        Boundary::Scan => classify_grid(&mut model, &grid, args.device)?,
+    };
     let grid_seconds = start.elapsed().as_secs_f64();
     viz::plot_decision_boundary(
         &grid,

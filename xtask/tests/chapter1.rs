@@ -72,6 +72,26 @@ fn a_small_run_writes_every_output() {
     assert_eq!(csv[0].0, 1);
     assert_eq!(csv[1].0, 11);
 
+    // training.gif: the default 60 frames, or as many distinct steps as 12 epochs of 10 have,
+    // every one of the stated size, looping.
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut gif = options
+        .read_info(std::fs::File::open(out.join("training.gif")).unwrap())
+        .unwrap();
+    assert_eq!((gif.width(), gif.height()), (400, 320));
+    let mut frames = 0;
+    while let Some(f) = gif.read_next_frame().unwrap() {
+        assert_eq!((f.width, f.height), (400, 320));
+        frames += 1;
+    }
+    assert_eq!(gif.repeat(), gif::Repeat::Infinite);
+    let planned: std::collections::BTreeSet<u64> = (0..60u64)
+        .map(|k| ((k as f64 / 59.0).powi(2) * 120.0).round() as u64)
+        .collect();
+    assert_eq!(frames, planned.len(), "one frame per planned step");
+    assert_eq!(png_size(&out.join("hidden_units.png")), (480, 400));
+
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["config"]["max_epoch"], 12);

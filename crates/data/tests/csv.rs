@@ -32,6 +32,10 @@ fn bad_rows_are_reported_by_line_number() {
     );
     assert!(r.contains("line 6: x2 'nan' is not finite"), "{r}");
     assert!(r.contains("(and 1 more bad rows)"), "{r}");
+    assert!(!r.contains("line 8"), "five rows are listed, not six: {r}");
+    // Exactly five bad rows: all listed, and no "more".
+    let r = reason("x1,x2,label\n1,2\n1,2\n1,2\n1,2\n1,2\n");
+    assert!(r.contains("line 6") && !r.contains("more bad rows"), "{r}");
     assert!(reason("x1,x2,label\n1,2,999\n").contains("too large"));
 }
 

@@ -162,6 +162,8 @@ fn every_kind_builds_the_class_of_its_name_with_the_book_defaults() {
         let built = optim::build::<f64>(kind, kind.default_lr()).unwrap();
         assert_eq!((built.name(), class.name()), (name, name));
         assert_eq!(built.lr(), class.lr(), "{name}");
+        assert_eq!(built.lr(), kind.default_lr(), "{name}");
+        assert!(built.lr() > 0.0 && built.lr() < 1.0, "{name}");
     }
     assert_eq!(OptimizerKind::Adam.default_lr(), 0.001);
     assert_eq!(OptimizerKind::Momentum.default_lr(), 0.01);

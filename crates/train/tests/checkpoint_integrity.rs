@@ -211,6 +211,20 @@ fn consistent_files_that_do_not_fit_the_resuming_run_are_refused() {
 }
 
 #[test]
+fn checkpoints_at_the_first_and_the_last_epoch_resume() {
+    // Saved before any epoch: no losses, nothing pending.
+    let path = dir("edges").join("epoch0.safetensors");
+    let mut r = run::<f64>(10, Box::new(Adam::default()));
+    r.trainer.begin(&r.x, &r.t, &SMALL).unwrap();
+    save_checkpoint(&path, &mut r.trainer, &r.rng, &config()).unwrap();
+    let mut fresh = run::<f64>(10, Box::new(Adam::default()));
+    load_into(&path, &mut fresh, &config(), &SMALL).unwrap();
+    assert_eq!(fresh.trainer.current_epoch, 0);
+    // Saved at the run's last epoch: resuming it to that epoch is allowed (nothing left to do).
+    assert!(save_tampered("at-end.safetensors", 2, |_| {}).is_ok());
+}
+
+#[test]
 fn a_refused_checkpoint_changes_nothing_in_the_trainer() {
     let (path, bytes) = saved_checkpoint("untouched.safetensors");
     let mut b = bytes.clone();

@@ -7,6 +7,7 @@
 //! - **W3** wide MLP: batch 512×256 through 256–1024–1024–10 with sigmoids, SGD, ms per step and GFLOP/s;
 //! - **pipeline**: wall time of `cargo xtask chapter1 --quiet` after the build.
 
+mod numpy;
 mod reference;
 mod wide_mlp;
 pub(crate) mod workloads;
@@ -28,6 +29,10 @@ pub struct BenchArgs {
     /// Also write the results as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Also run each workload in numpy (`bench/numpy_workloads.py`), alternating with dlfs2 in this
+    /// invocation, and print the ratios (needs python3 with numpy; skipped otherwise).
+    #[arg(long)]
+    pub vs_numpy: bool,
     /// Workloads to run, comma-separated: w1, w2, w3, pipeline.
     #[arg(long, value_delimiter = ',', default_value = "w1,w2,w3,pipeline")]
     pub only: Vec<String>,
@@ -115,8 +120,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         }
     }
     crate::console::outln!("{}", table(&results));
+    let numpy = if args.vs_numpy {
+        let rows = numpy::compare(&exe, args.runs, &args.only)?;
+        if !rows.is_empty() {
+            crate::console::outln!("\n{}", numpy::table(&rows));
+        }
+        rows
+    } else {
+        Vec::new()
+    };
     if let Some(path) = &args.json {
-        let doc = json!({ "machine": workloads::machine(), "results": results });
+        let doc = json!({ "machine": workloads::machine(), "results": results, "vs_numpy": numpy });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
         crate::console::outln!("results written to {}", path.display());

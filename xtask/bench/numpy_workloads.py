@@ -1,0 +1,186 @@
+"""The benchmark workloads in numpy, written for `cargo xtask bench --vs-numpy`: the same math as
+the book's code (`dataset/spiral.py`, `common/layers.py`, `common/trainer.py`, `ch01/train.py`),
+the same configurations as the Rust workloads, timed the same way. Not the book's files: a small
+self-contained script, so that the comparison needs only numpy.
+
+usage: python3 numpy_workloads.py (w1|w2|w3) (f64|f32) RUNS
+prints one JSON line: {"workload", "precision", "unit", "samples", "blas"}
+"""
+
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def spiral(seed=1984):
+    """dataset/spiral.py: load_data(seed)."""
+    np.random.seed(seed)
+    n, dim, cls = 100, 2, 3
+    x = np.zeros((n * cls, dim))
+    t = np.zeros((n * cls, cls), dtype=np.int64)
+    for j in range(cls):
+        for i in range(n):
+            rate = i / n
+            radius = 1.0 * rate
+            theta = j * 4.0 + 4.0 * rate + np.random.randn() * 0.2
+            ix = n * j + i
+            x[ix] = np.array([radius * np.sin(theta), radius * np.cos(theta)]).flatten()
+            t[ix, j] = 1
+    return x, t
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def softmax(x):
+    x = x - x.max(axis=1, keepdims=True)
+    x = np.exp(x)
+    return x / x.sum(axis=1, keepdims=True)
+
+
+class Net:
+    """ch01/two_layer_net.py with common/layers.py's Affine, Sigmoid and SoftmaxWithLoss."""
+
+    def __init__(self, sizes, dtype, rng):
+        self.params = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            self.params += [(0.01 * rng(a, b)).astype(dtype), np.zeros(b, dtype=dtype)]
+        self.grads = [np.zeros_like(p) for p in self.params]
+
+    def forward(self, x, t):
+        self.xs, self.hs = [], []
+        h = x
+        layers = len(self.params) // 2
+        for k in range(layers):
+            w, b = self.params[2 * k], self.params[2 * k + 1]
+            self.xs.append(h)
+            h = h @ w + b
+            if k < layers - 1:
+                h = sigmoid(h)
+                self.hs.append(h)
+        self.y = softmax(h)
+        self.t = t
+        n = t.shape[0]
+        return -np.sum(np.log(self.y[np.arange(n), t] + 1e-7)) / n
+
+    def backward(self):
+        n = self.t.shape[0]
+        dx = self.y.copy()
+        dx[np.arange(n), self.t] -= 1
+        dx /= n
+        layers = len(self.params) // 2
+        for k in reversed(range(layers)):
+            w = self.params[2 * k]
+            self.grads[2 * k][...] = self.xs[k].T @ dx
+            self.grads[2 * k + 1][...] = np.sum(dx, axis=0)
+            dx = dx @ w.T
+            if k > 0:
+                y = self.hs[k - 1]
+                dx = dx * (1.0 - y) * y
+
+    def step(self, lr):
+        for p, g in zip(self.params, self.grads):
+            p -= lr * g
+
+    def predict(self, x):
+        h = x
+        layers = len(self.params) // 2
+        for k in range(layers):
+            h = h @ self.params[2 * k] + self.params[2 * k + 1]
+            if k < layers - 1:
+                h = sigmoid(h)
+        return h
+
+
+def book_net(dtype):
+    x, t = spiral()
+    net = Net([2, 10, 3], dtype, np.random.randn)
+    return x.astype(dtype), t.argmax(axis=1), net
+
+
+def train(net, x, t, epochs, batch=30):
+    """common/trainer.py's fit: a permutation per epoch, x = x[idx]."""
+    steps = 0
+    for _ in range(epochs):
+        idx = np.random.permutation(len(x))
+        x, t = x[idx], t[idx]
+        for i in range(len(x) // batch):
+            net.forward(x[i * batch:(i + 1) * batch], t[i * batch:(i + 1) * batch])
+            net.backward()
+            net.step(1.0)
+            steps += 1
+    return steps
+
+
+def w1(dtype, runs):
+    """µs per training step of ch01/train.py (300 epochs, batch 30)."""
+    samples = []
+    for _ in range(runs):
+        x, t, net = book_net(dtype)
+        start = time.perf_counter()
+        steps = train(net, x, t, 300)
+        samples.append((time.perf_counter() - start) / steps * 1e6)
+    return "µs/step", samples
+
+
+def w2(dtype, runs):
+    """ms for the book's decision boundary (h = 0.001) of the trained network, as the book
+    predicts it: every grid point at once."""
+    x, t, net = book_net(dtype)
+    train(net, x, t, 300)
+    h = 0.001
+    x_min, x_max = x[:, 0].min() - 0.1, x[:, 0].max() + 0.1
+    y_min, y_max = x[:, 1].min() - 0.1, x[:, 1].max() + 0.1
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        xx, yy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
+        grid = np.c_[xx.ravel(), yy.ravel()].astype(dtype)
+        np.argmax(net.predict(grid), axis=1)
+        samples.append((time.perf_counter() - start) * 1e3)
+    return "ms", samples
+
+
+def w3(dtype, runs):
+    """ms per SGD step of the wide MLP: batch 512 through 256-1024-1024-10 with sigmoids."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((512, 256)).astype(dtype)
+    t = (np.arange(512) * 7) % 10
+    net = Net([256, 1024, 1024, 10], dtype, lambda a, b: rng.standard_normal((a, b)))
+    net.forward(x, t)
+    net.backward()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(5):
+            net.forward(x, t)
+            net.backward()
+            net.step(0.1)
+        samples.append((time.perf_counter() - start) / 5 * 1e3)
+    return "ms/step", samples
+
+
+def blas():
+    try:
+        from threadpoolctl import threadpool_info
+
+        libs = [f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads)"
+                for i in threadpool_info() if i.get("user_api") == "blas"]
+        return ", ".join(libs) or "unknown"
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+
+
+def main():
+    workload, precision, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    dtype = {"f64": np.float64, "f32": np.float32}[precision]
+    unit, samples = {"w1": w1, "w2": w2, "w3": w3}[workload](dtype, runs)
+    print(json.dumps({"workload": workload, "precision": precision, "unit": unit,
+                      "samples": samples, "blas": blas(), "numpy": np.__version__}))
+
+
+if __name__ == "__main__":
+    main()

@@ -73,6 +73,15 @@ fn limit(c: &mut Command, resource: libc::__rlimit_resource_t, value: u64) {
     }
 }
 
+/// Waits until `path` exists, at most `seconds`.
+fn wait_for(path: &Path, seconds: u64, never: &str) {
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(start.elapsed() < Duration::from_secs(seconds), "{never}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// The one line a failed run prints on stderr.
 fn failure(o: &Output) -> String {
     assert!(
@@ -201,14 +210,7 @@ fn a_second_run_on_a_folder_in_use_is_refused_and_the_first_completes() {
         .stderr(Stdio::piped());
     let first = first.spawn().unwrap();
     let staging = out.with_file_name(".busy.staging");
-    let start = Instant::now();
-    while !staging.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the first run never started"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&staging, 60, "the first run never started");
     let err = failure(&run(chapter(&out, &["--quiet"])));
     assert!(err.contains("another run is writing to"), "{err}");
     let o = wait_within(first, Duration::from_secs(300));
@@ -283,14 +285,7 @@ fn a_killed_run_is_kept_as_interrupted_and_resumes_from_there() {
     .stderr(Stdio::null());
     let mut child = c.spawn().unwrap();
     let ckpt = out.with_file_name(".killed.staging/checkpoint.safetensors");
-    let start = Instant::now();
-    while !ckpt.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "no checkpoint was written"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&ckpt, 120, "no checkpoint was written");
     std::thread::sleep(Duration::from_millis(50));
     child.kill().unwrap();
     child.wait().unwrap();

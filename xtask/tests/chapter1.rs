@@ -13,6 +13,13 @@ fn xtask(args: &[&str]) -> Output {
         .expect("xtask runs")
 }
 
+/// `chapter1 --out OUT` followed by `extra`.
+fn chapter_args<'a>(out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["chapter1", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn temp_out(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dlfs2-xtask-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -39,16 +46,10 @@ fn read_csv(path: &Path) -> Vec<(usize, f64)> {
 #[test]
 fn a_small_run_writes_every_output() {
     let out = temp_out("small");
-    let o = xtask(&[
-        "chapter1",
-        "--out",
-        out.to_str().unwrap(),
-        "--max-epoch",
-        "12",
-        "--grid-step",
-        "0.01",
-        "--quiet",
-    ]);
+    let o = xtask(&chapter_args(
+        &out,
+        &["--max-epoch", "12", "--grid-step", "0.01", "--quiet"],
+    ));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(
@@ -133,13 +134,7 @@ fn a_small_run_writes_every_output() {
 #[test]
 fn the_default_run_reproduces_the_books_losses_and_accuracy() {
     let out = temp_out("default");
-    let o = xtask(&[
-        "chapter1",
-        "--out",
-        out.to_str().unwrap(),
-        "--grid-step",
-        "0.01",
-    ]);
+    let o = xtask(&chapter_args(&out, &["--grid-step", "0.01"]));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(
@@ -187,43 +182,52 @@ fn one_line_error(args: &[&str]) -> String {
 fn bad_input_is_one_clear_line_and_a_failure_status() {
     let out = temp_out("bad");
     let o = out.to_str().unwrap();
-    assert!(one_line_error(&["chapter1", "--out", o, "--precision", "f16"]).contains("f16"));
+    assert!(one_line_error(&chapter_args(Path::new(o), &["--precision", "f16"])).contains("f16"));
     // Counts out of range, negative ones too, say what is expected (not "unexpected argument").
     for bad in ["-1", "0", "1000001", "2.5"] {
-        let err = one_line_error(&["chapter1", "--out", o, "--max-epoch", bad]);
+        let err = one_line_error(&chapter_args(Path::new(o), &["--max-epoch", bad]));
         assert!(
             err.contains("--max-epoch")
                 && err.contains("expected a whole number from 1 to 1000000"),
             "{bad}: {err}"
         );
     }
-    let err = one_line_error(&["chapter1", "--out", o, "--lr", "1e300"]);
+    let err = one_line_error(&chapter_args(Path::new(o), &["--lr", "1e300"]));
     assert!(err.contains("--lr 1e300"), "numbers in short form: {err}");
     assert!(
-        one_line_error(&["chapter1", "--out", o, "--optimizer", "adamw"])
+        one_line_error(&chapter_args(Path::new(o), &["--optimizer", "adamw"]))
             .contains("unknown optimizer 'adamw'")
     );
-    assert!(one_line_error(&["chapter1", "--out", o, "--lr", "nan"]).contains("--lr"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--lr=-1"]).contains("--lr"));
-    assert!(one_line_error(&["chapter1", "--out", o, "--grid-step", "0"]).contains("--grid-step"));
+    assert!(one_line_error(&chapter_args(Path::new(o), &["--lr", "nan"])).contains("--lr"));
+    assert!(one_line_error(&chapter_args(Path::new(o), &["--lr=-1"])).contains("--lr"));
     assert!(
-        one_line_error(&["chapter1", "--out", o, "--eval-interval", "0"])
+        one_line_error(&chapter_args(Path::new(o), &["--grid-step", "0"])).contains("--grid-step")
+    );
+    assert!(
+        one_line_error(&chapter_args(Path::new(o), &["--eval-interval", "0"]))
             .contains("--eval-interval")
     );
     assert!(
-        one_line_error(&["chapter1", "--out", o, "--batch-size", "0"]).contains("--batch-size")
+        one_line_error(&chapter_args(Path::new(o), &["--batch-size", "0"]))
+            .contains("--batch-size")
     );
     assert!(
-        one_line_error(&["chapter1", "--out", o, "--batch-size", "301"]).contains("--batch-size")
+        one_line_error(&chapter_args(Path::new(o), &["--batch-size", "301"]))
+            .contains("--batch-size")
     );
-    assert!(one_line_error(&["chapter1", "--out", o, "--max-grad", "0"]).contains("--max-grad"));
     assert!(
-        one_line_error(&["chapter1", "--out", o, "--hidden-size", "100000000"])
+        one_line_error(&chapter_args(Path::new(o), &["--max-grad", "0"])).contains("--max-grad")
+    );
+    assert!(
+        one_line_error(&chapter_args(Path::new(o), &["--hidden-size", "100000000"]))
             .contains("--hidden-size")
     );
-    assert!(one_line_error(&["chapter1", "--out", o, "--grid-step", "1e-7"]).contains("at most"));
     assert!(
-        one_line_error(&["chapter1", "--out", o, "--device", "tpu"]).contains("unknown device")
+        one_line_error(&chapter_args(Path::new(o), &["--grid-step", "1e-7"])).contains("at most")
+    );
+    assert!(
+        one_line_error(&chapter_args(Path::new(o), &["--device", "tpu"]))
+            .contains("unknown device")
     );
     assert!(
         one_line_error(&["chapter1", "--out", "/proc/dlfs2-cannot-write", "--quiet"])
@@ -231,7 +235,7 @@ fn bad_input_is_one_clear_line_and_a_failure_status() {
     );
     if !tensor::Device::cuda_compiled() {
         assert!(
-            one_line_error(&["chapter1", "--out", o, "--device", "cuda"])
+            one_line_error(&chapter_args(Path::new(o), &["--device", "cuda"]))
                 .contains("--features cuda")
         );
     }
@@ -282,20 +286,20 @@ fn user_csv_data_runs_the_whole_chapter_with_its_class_count() {
     std::fs::create_dir_all(&out).unwrap();
     let csv = out.join("blobs.csv");
     write_blobs(&csv, 4, 40);
-    let o = xtask(&[
-        "chapter1",
-        "--out",
-        out.to_str().unwrap(),
-        "--data",
-        csv.to_str().unwrap(),
-        "--max-epoch",
-        "100",
-        "--batch-size",
-        "16",
-        "--grid-step",
-        "0.01",
-        "--quiet",
-    ]);
+    let o = xtask(&chapter_args(
+        &out,
+        &[
+            "--data",
+            csv.to_str().unwrap(),
+            "--max-epoch",
+            "100",
+            "--batch-size",
+            "16",
+            "--grid-step",
+            "0.01",
+            "--quiet",
+        ],
+    ));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
@@ -320,13 +324,7 @@ fn user_csv_data_runs_the_whole_chapter_with_its_class_count() {
         assert!(out.join(f).exists(), "{f}");
     }
     std::fs::write(&csv, "x1,x2,label\n0,0,0\n1,1\n").unwrap();
-    let err = one_line_error(&[
-        "chapter1",
-        "--out",
-        out.to_str().unwrap(),
-        "--data",
-        csv.to_str().unwrap(),
-    ]);
+    let err = one_line_error(&chapter_args(&out, &["--data", csv.to_str().unwrap()]));
     assert!(err.contains("line 3: expected 3 fields"), "{err}");
     let _ = std::fs::remove_dir_all(&out);
 }
@@ -344,8 +342,7 @@ fn a_run_stopped_at_a_checkpoint_and_resumed_ends_like_the_uninterrupted_run() {
         "1.0",
     ];
     let run = |out: &PathBuf, extra: &[&str]| {
-        let mut args = vec!["chapter1", "--out", out.to_str().unwrap()];
-        args.extend_from_slice(&common);
+        let mut args = chapter_args(out, &common);
         args.extend_from_slice(extra);
         let o = xtask(&args);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -376,55 +373,38 @@ fn a_run_stopped_at_a_checkpoint_and_resumed_ends_like_the_uninterrupted_run() {
             .unwrap();
     assert_eq!(summary["resumed_from_epoch"], 16);
     // Different settings refuse the checkpoint.
-    let err = one_line_error(&[
-        "chapter1",
-        "--out",
-        resumed.to_str().unwrap(),
-        "--resume",
-        part.to_str().unwrap(),
-        "--hidden-size",
-        "7",
-        "--optimizer",
-        "adam",
-        "--max-grad",
-        "1.0",
-    ]);
+    let err = one_line_error(&chapter_args(
+        &resumed,
+        &[
+            "--resume",
+            part.to_str().unwrap(),
+            "--hidden-size",
+            "7",
+            "--optimizer",
+            "adam",
+            "--max-grad",
+            "1.0",
+        ],
+    ));
     assert!(
         err.contains("setting hidden_size is 10 in the file, 7 here"),
         "{err}"
     );
     // Every differing setting is named, the optimizer too (not only the first in name order).
-    let err = one_line_error(&[
-        "chapter1",
-        "--out",
-        resumed.to_str().unwrap(),
-        "--resume",
-        part.to_str().unwrap(),
-        "--max-grad",
-        "1.0",
-    ]);
+    let err = one_line_error(&chapter_args(
+        &resumed,
+        &["--resume", part.to_str().unwrap(), "--max-grad", "1.0"],
+    ));
     assert!(
         err.contains("setting optimizer is adam in the file, sgd here")
             && err.contains("setting lr is 0.001 in the file, 1.0 here"),
         "{err}"
     );
-    let err = one_line_error(&[
-        "chapter1",
-        "--out",
-        resumed.to_str().unwrap(),
-        "--resume",
-        "/nonexistent/ckpt",
-    ]);
+    let err = one_line_error(&chapter_args(&resumed, &["--resume", "/nonexistent/ckpt"]));
     assert!(err.contains("--resume"), "{err}");
     assert!(
-        one_line_error(&[
-            "chapter1",
-            "--out",
-            resumed.to_str().unwrap(),
-            "--checkpoint-every",
-            "0"
-        ])
-        .contains("--checkpoint-every")
+        one_line_error(&chapter_args(&resumed, &["--checkpoint-every", "0"]))
+            .contains("--checkpoint-every")
     );
     for d in [full, part, resumed] {
         let _ = std::fs::remove_dir_all(d);
@@ -436,18 +416,18 @@ fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
     // lr 1e38 is valid for f32 but grows the weights past f32's range within 15 epochs.
     let out = temp_out("diverge");
     let o = out.to_str().unwrap();
-    let err = one_line_error(&[
-        "chapter1",
-        "--out",
-        o,
-        "--lr",
-        "1e38",
-        "--precision",
-        "f32",
-        "--quiet",
-        "--grid-step",
-        "0.05",
-    ]);
+    let err = one_line_error(&chapter_args(
+        Path::new(o),
+        &[
+            "--lr",
+            "1e38",
+            "--precision",
+            "f32",
+            "--quiet",
+            "--grid-step",
+            "0.05",
+        ],
+    ));
     assert!(err.contains("custom loop"), "{err}");
     assert!(
         err.contains("training diverged at epoch 15, iter 4: loss is not finite"),
@@ -469,16 +449,10 @@ fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
         "a failed run puts nothing in OUT itself"
     );
     // With f64 as the main precision, the f32 comparison run is the one that diverges.
-    let err = one_line_error(&[
-        "chapter1",
-        "--out",
-        o,
-        "--lr",
-        "1e38",
-        "--quiet",
-        "--grid-step",
-        "0.05",
-    ]);
+    let err = one_line_error(&chapter_args(
+        Path::new(o),
+        &["--lr", "1e38", "--quiet", "--grid-step", "0.05"],
+    ));
     assert!(
         err.contains("Trainer run (f32 on cpu)") && err.contains("diverged"),
         "{err}"

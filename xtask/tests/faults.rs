@@ -272,17 +272,8 @@ fn a_second_run_with_other_settings_leaves_no_stale_file() {
 fn a_killed_run_is_kept_as_interrupted_and_resumes_from_there() {
     let out = out_dir("killed");
     let settings = ["--quiet", "--max-epoch", "600", "--checkpoint-every", "5"];
-    let mut c = Command::new(exe());
-    c.args([
-        "chapter1",
-        "--out",
-        out.to_str().unwrap(),
-        "--grid-step",
-        "0.05",
-    ])
-    .args(settings)
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
+    let mut c = chapter(&out, &settings);
+    c.stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = c.spawn().unwrap();
     let ckpt = out.with_file_name(".killed.staging/checkpoint.safetensors");
     wait_for(&ckpt, 120, "no checkpoint was written");

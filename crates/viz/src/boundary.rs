@@ -10,10 +10,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::font::ensure_font;
 use crate::grid::{ClassGrid, Grid};
 use crate::spiral::{data_ranges, draw_points};
-use crate::style::{Format, bitmap, check_size, class_tint, format_of, save_png};
+use crate::style::{Format, bitmap, canvas_ready, class_tint, format_of, save_png};
 
 /// A small loss curve drawn under a frame's chart: the values so far, on the axes of the whole run.
 #[derive(Debug, Clone, Copy)]
@@ -133,8 +132,7 @@ pub fn render_frame(
     caption: &str,
     inset: Option<LossInset<'_>>,
 ) -> Result<Vec<u8>> {
-    ensure_font()?;
-    check_size(size)?;
+    canvas_ready(size)?;
     check_grid(grid, classes)?;
     bitmap(Path::new("frame"), size, |area| {
         draw(area, grid, classes, x, labels, caption, inset)
@@ -162,8 +160,7 @@ pub fn plot_decision_boundary(
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
-    ensure_font()?;
-    check_size(size)?;
+    canvas_ready(size)?;
     data_ranges(x, labels)?;
     check_grid(grid, classes)?;
     match format_of(path)? {

@@ -12,8 +12,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::font::ensure_font;
-use crate::style::{bitmap, check_size, class_color, save_png};
+use crate::style::{bitmap, canvas_ready, class_color, save_png};
 
 /// Most units drawn; a wider layer shows its first `MAX_UNITS`.
 pub const MAX_UNITS: usize = 64;
@@ -159,8 +158,7 @@ pub fn render_hidden_units(
     size: (u32, u32),
     title: &str,
 ) -> Result<Vec<u8>> {
-    ensure_font()?;
-    check_size(size)?;
+    canvas_ready(size)?;
     let h = layer.check()?;
     let title = if h > MAX_UNITS {
         format!("{title} (the first {MAX_UNITS} of {h} units)")

@@ -7,9 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::font::ensure_font;
 use crate::style::{
-    Format, bitmap, check_size, class_color, draw_legend, format_of, save, save_png, svg,
+    Format, bitmap, canvas_ready, class_color, draw_legend, format_of, save, save_png, svg,
 };
 
 /// Curves by label, each a loss per evaluation point.
@@ -98,8 +97,7 @@ fn plot(
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
-    ensure_font()?;
-    check_size(size)?;
+    canvas_ready(size)?;
     if series.is_empty() || series.iter().any(|s| s.1.is_empty()) {
         return Err(VizError::BadInput("the loss history is empty".to_string()));
     }

@@ -9,9 +9,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::font::ensure_font;
 use crate::style::{
-    Format, bitmap, check_size, draw_legend, format_of, marker, save, save_png, svg,
+    Format, bitmap, canvas_ready, draw_legend, format_of, marker, save, save_png, svg,
 };
 
 /// The chart type all 2-D plots here use.
@@ -113,8 +112,7 @@ pub fn plot_spiral(
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
-    ensure_font()?;
-    check_size(size)?;
+    canvas_ready(size)?;
     data_ranges(x, labels)?;
     match format_of(path)? {
         Format::Png => save_png(path, &bitmap(path, size, |a| draw(a, x, labels))?, size),

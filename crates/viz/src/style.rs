@@ -76,8 +76,15 @@ pub(crate) fn draw_err<E: std::fmt::Display>(
     }
 }
 
+/// Readies a picture of `size`: the bundled font registered (plotters finds no system fonts
+/// here) and the size checked.
+pub(crate) fn canvas_ready(size: (u32, u32)) -> crate::Result<()> {
+    crate::font::ensure_font()?;
+    check_size(size)
+}
+
 /// Checks the picture size: at least 64 pixels a side, at most 8192.
-pub(crate) fn check_size(size: (u32, u32)) -> crate::Result<()> {
+fn check_size(size: (u32, u32)) -> crate::Result<()> {
     if !(64..=8192).contains(&size.0) || !(64..=8192).contains(&size.1) {
         return Err(crate::VizError::BadInput(format!(
             "picture size {}x{} (each side must be 64 to 8192 pixels)",

@@ -1,6 +1,7 @@
 //! The CPU kernels against their naive references, and the op layer's shape checks.
 
 use ndarray::Array2;
+use tensor::cpu::gemm::{Kernel, gemm_with};
 use tensor::cpu::matmul::{MatRef, matmul, matmul_naive, matmul_reference};
 use tensor::cpu::reduce::pairwise_sum;
 use tensor::random::{BookRng, RandomSource, StdRandom};
@@ -72,6 +73,54 @@ fn blocked_threaded_matmul_is_bit_identical_to_the_reference_loop() {
                 fast.iter().zip(&exact).all(|(x, y)| x == y),
                 "f32 {m}x{k}x{n} {ta} {tb} differs"
             );
+        }
+    }
+}
+
+#[test]
+fn every_gemm_kernel_this_cpu_has_is_bit_identical_to_the_reference_loop() {
+    // Each register tile (AVX2, AVX-512) on shapes with ragged edges in every dimension, every
+    // transpose, one and two threads: a tile that reorders a single sum fails here.
+    let mut rng = BookRng::new(12);
+    for kernel in [Kernel::Avx2, Kernel::Avx512] {
+        if !kernel.available() {
+            eprintln!("skipped: {kernel:?} (this CPU lacks its instruction set)");
+            continue;
+        }
+        for &(m, k, n) in &[(97, 300, 133), (8, 129, 48), (17, 257, 25), (300, 33, 10)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = rng.randn_matrix(if ta { k } else { m }, if ta { m } else { k });
+                let b = rng.randn_matrix(if tb { n } else { k }, if tb { k } else { n });
+                let check = |threads: usize| {
+                    let ar = MatRef::new(a.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
+                    let br = MatRef::new(b.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
+                    let mut fast = vec![f64::NAN; m * n];
+                    let mut exact = vec![0.0; m * n];
+                    gemm_with(kernel, ar, br, &mut fast, threads).unwrap();
+                    matmul_reference(ar, br, &mut exact);
+                    assert!(
+                        fast.iter()
+                            .zip(&exact)
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "{kernel:?} f64 {m}x{k}x{n} {ta} {tb} on {threads} threads differs"
+                    );
+                    let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+                    let ar = MatRef::new(a32.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
+                    let br = MatRef::new(b32.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
+                    let mut fast = vec![f32::NAN; m * n];
+                    let mut exact = vec![0.0f32; m * n];
+                    gemm_with(kernel, ar, br, &mut fast, threads).unwrap();
+                    matmul_reference(ar, br, &mut exact);
+                    assert!(
+                        fast.iter()
+                            .zip(&exact)
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "{kernel:?} f32 {m}x{k}x{n} {ta} {tb} on {threads} threads differs"
+                    );
+                };
+                check(1);
+                check(2);
+            }
         }
     }
 }

@@ -8,33 +8,110 @@
 //! rather than adding a separately computed block sum. So this kernel is bit-identical to the
 //! simple i-k-j loop used for small shapes, and the golden tests stay exact, while large products run
 //! near the machine's peak. Work is split by column blocks across the CPU's threads.
+//!
+//! Two register tiles, chosen at run time ([`Kernel`]): 4 rows by two 256-bit vectors on AVX2, and
+//! 8 rows by three 512-bit vectors on AVX-512 (24 of the 32 vector registers hold sums, 3 hold the B
+//! row, 1 the broadcast A value) — the tile size that lets two FMA units run every cycle while the
+//! loads stay under two per cycle.
 
 use super::matmul::MatRef;
 use crate::float::Float;
 
-/// Rows of B packed per `k` block.
-const KC: usize = 256;
-/// Rows of A packed per block (a multiple of every `MR`).
-const MC: usize = 96;
-
-/// The register tile of one element type: `MR` rows by `NR` columns (an implementation detail of
-/// the CPU backend, implemented for `f32` and `f64`).
-pub trait Tile: Copy + Send + Sync + 'static {
+/// A register tile: `MR` rows by `NR` columns of the output held in registers, fed by packed panels
+/// (an implementation detail of the CPU backend).
+pub trait MicroKernel<T> {
     /// Rows of the register tile.
     const MR: usize;
-    /// Columns of the register tile (two 256-bit vectors).
+    /// Columns of the register tile.
     const NR: usize;
-    /// `c[MR x NR] (row stride ldc) += a_panel[kc x MR]^T · b_panel[kc x NR]`, in ascending `k`.
-    fn kernel(kc: usize, a: &[Self], b: &[Self], c: &mut [Self], ldc: usize);
+    /// `k` rows per packed block: a `KC x NR` panel of B should sit in L1.
+    const KC: usize;
+    /// Rows of A per packed block (a multiple of `MR`): the `MC x KC` block sits in L2.
+    const MC: usize;
+    /// `c[MR x NR] (row stride ldc) += a_panel[kc x MR]^T · b_panel[kc x NR]`, in ascending `k`,
+    /// one fused multiply-add per term.
+    ///
+    /// # Safety
+    /// The CPU must have the kernel's instruction set (see [`Kernel::available`]).
+    unsafe fn kernel(kc: usize, a: &[T], b: &[T], c: &mut [T], ldc: usize);
+    /// Packs an `MR`-wide panel of A (see [`pack_panel`]).
+    fn pack_a(dst: &mut [T], src: &[T], k_stride: usize, x_stride: usize, kc: usize, valid: usize);
+    /// Packs an `NR`-wide panel of B (see [`pack_panel`]).
+    fn pack_b(dst: &mut [T], src: &[T], k_stride: usize, x_stride: usize, kc: usize, valid: usize);
 }
 
-macro_rules! tile {
+/// The packing functions of a tile `$mr x $nr`, with the widths as constants so that a full row of
+/// a panel is copied in registers rather than by a `memcpy` call.
+macro_rules! packers {
+    ($t:ty, $mr:expr, $nr:expr) => {
+        fn pack_a(dst: &mut [$t], src: &[$t], ks: usize, xs: usize, kc: usize, valid: usize) {
+            pack_panel::<$t, { $mr }>(dst, src, ks, xs, kc, valid);
+        }
+        fn pack_b(dst: &mut [$t], src: &[$t], ks: usize, xs: usize, kc: usize, valid: usize) {
+            pack_panel::<$t, { $nr }>(dst, src, ks, xs, kc, valid);
+        }
+    };
+}
+
+/// The register tiles of one element type (implemented for `f32` and `f64`).
+pub trait Tile: Copy + Send + Sync + 'static + Sized {
+    /// The AVX2 + FMA tile.
+    type Avx2: MicroKernel<Self>;
+    /// The AVX-512F tile.
+    type Avx512: MicroKernel<Self>;
+}
+
+/// Which register tile [`gemm`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// 4 rows × two 256-bit vectors (AVX2 + FMA).
+    Avx2,
+    /// 8 rows × three 512-bit vectors (AVX-512F).
+    Avx512,
+}
+
+impl Kernel {
+    /// Whether this CPU can run the kernel.
+    pub fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let avx2 =
+                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+            match self {
+                Kernel::Avx2 => avx2,
+                Kernel::Avx512 => avx2 && std::is_x86_feature_detected!("avx512f"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = self;
+            false
+        }
+    }
+
+    /// The widest kernel this CPU runs, if any (`DLFS2_GEMM=avx2` holds it to AVX2, to compare).
+    pub fn best() -> Option<Kernel> {
+        let narrow = std::env::var("DLFS2_GEMM").is_ok_and(|v| v == "avx2");
+        [Kernel::Avx512, Kernel::Avx2]
+            .into_iter()
+            .filter(|k| !(narrow && *k == Kernel::Avx512))
+            .find(|k| k.available())
+    }
+}
+
+/// The AVX2 tile: the sums in a `[[T; NR]; MR]` array that the compiler keeps in registers.
+pub struct Avx2Tile;
+
+macro_rules! avx2_tile {
     ($t:ty, $mr:literal, $nr:literal) => {
-        impl Tile for $t {
+        impl MicroKernel<$t> for Avx2Tile {
             const MR: usize = $mr;
             const NR: usize = $nr;
-            #[inline(always)]
-            fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize) {
+            const KC: usize = 256;
+            const MC: usize = 96;
+            packers!($t, $mr, $nr);
+            #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2,fma"))]
+            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize) {
                 let mut acc = [[0.0 as $t; $nr]; $mr];
                 for (r, row) in acc.iter_mut().enumerate() {
                     row.copy_from_slice(&c[r * ldc..r * ldc + $nr]);
@@ -55,11 +132,132 @@ macro_rules! tile {
     };
 }
 
-tile!(f64, 4, 8);
-tile!(f32, 4, 16);
+avx2_tile!(f64, 4, 8);
+avx2_tile!(f32, 4, 16);
 
-/// `out = a · b` (row-major `out`), blocked and threaded; same bits as the simple kernel.
+/// The AVX-512 tile: 8 rows × 3 vectors of sums, written with intrinsics so that all 24 stay in
+/// registers for the whole `k` loop.
+pub struct Avx512Tile;
+
+macro_rules! avx512_tile {
+    ($t:ty, $lanes:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident) => {
+        impl MicroKernel<$t> for Avx512Tile {
+            const MR: usize = 8;
+            const NR: usize = 3 * $lanes;
+            // A 128 x NR panel of B is 24 KiB (f64 and f32), half of this CPU's L1.
+            const KC: usize = 128;
+            const MC: usize = 192;
+            packers!($t, 8, 3 * $lanes);
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f")]
+            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize) {
+                use std::arch::x86_64::*;
+                const NR: usize = 3 * $lanes;
+                assert!(a.len() >= kc * 8 && b.len() >= kc * NR && c.len() >= 7 * ldc + NR);
+                let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+                // SAFETY: every pointer below stays in bounds by the assert above.
+                unsafe {
+                    let mut acc = [[$set1(0.0); 3]; 8];
+                    for (r, row) in acc.iter_mut().enumerate() {
+                        for (v, s) in row.iter_mut().enumerate() {
+                            *s = $load(c.add(r * ldc + v * $lanes));
+                        }
+                    }
+                    for k in 0..kc {
+                        let bp = b.add(k * NR);
+                        let bv = [$load(bp), $load(bp.add($lanes)), $load(bp.add(2 * $lanes))];
+                        let ap = a.add(k * 8);
+                        for (r, row) in acc.iter_mut().enumerate() {
+                            let av = $set1(*ap.add(r));
+                            for (s, &bw) in row.iter_mut().zip(&bv) {
+                                *s = $fmadd(av, bw, *s);
+                            }
+                        }
+                    }
+                    for (r, row) in acc.iter().enumerate() {
+                        for (v, &s) in row.iter().enumerate() {
+                            $store(c.add(r * ldc + v * $lanes), s);
+                        }
+                    }
+                }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            unsafe fn kernel(_: usize, _: &[$t], _: &[$t], _: &mut [$t], _: usize) {
+                unreachable!("Kernel::Avx512 is never available off x86-64")
+            }
+        }
+    };
+}
+
+avx512_tile!(
+    f64,
+    8,
+    _mm512_loadu_pd,
+    _mm512_storeu_pd,
+    _mm512_set1_pd,
+    _mm512_fmadd_pd
+);
+avx512_tile!(
+    f32,
+    16,
+    _mm512_loadu_ps,
+    _mm512_storeu_ps,
+    _mm512_set1_ps,
+    _mm512_fmadd_ps
+);
+
+impl Tile for f64 {
+    type Avx2 = Avx2Tile;
+    type Avx512 = Avx512Tile;
+}
+
+impl Tile for f32 {
+    type Avx2 = Avx2Tile;
+    type Avx512 = Avx512Tile;
+}
+
+/// `out = a · b` (row-major `out`) with the widest kernel this CPU has; same bits as the simple
+/// kernel. The caller has checked that AVX2 and FMA are present.
 pub(crate) fn gemm<T: Float + Tile>(
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    out: &mut [T],
+    threads: usize,
+) {
+    let kernel = Kernel::best().unwrap_or(Kernel::Avx2);
+    // The caller checked AVX2 + FMA, and `best` only picks what the CPU has.
+    gemm_with(kernel, a, b, out, threads).expect("the caller checked the instruction set");
+}
+
+/// The CPU lacks the instruction set of the [`Kernel`] asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported(pub Kernel);
+
+/// `out = a · b` with the given kernel, on `threads` threads (so tests can compare every kernel
+/// this CPU has against the reference loop).
+///
+/// # Panics
+/// If the inner dimensions differ or `out` has the wrong length.
+pub fn gemm_with<T: Float + Tile>(
+    kernel: Kernel,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    out: &mut [T],
+    threads: usize,
+) -> Result<(), Unsupported> {
+    assert_eq!(a.cols, b.rows, "gemm inner dimensions");
+    assert_eq!(out.len(), a.rows * b.cols, "gemm output length");
+    if !kernel.available() {
+        return Err(Unsupported(kernel));
+    }
+    match kernel {
+        Kernel::Avx2 => gemm_threads::<T, T::Avx2>(a, b, out, threads),
+        Kernel::Avx512 => gemm_threads::<T, T::Avx512>(a, b, out, threads),
+    }
+    Ok(())
+}
+
+fn gemm_threads<T: Float, K: MicroKernel<T>>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     out: &mut [T],
@@ -71,12 +269,12 @@ pub(crate) fn gemm<T: Float + Tile>(
         return;
     }
     // Split the columns into one contiguous band per thread, each a multiple of NR wide.
-    let panels = n.div_ceil(T::NR);
+    let panels = n.div_ceil(K::NR);
     let threads = threads.clamp(1, panels);
-    let per = panels.div_ceil(threads) * T::NR;
+    let per = panels.div_ceil(threads) * K::NR;
     if threads == 1 {
-        // SAFETY: `gemm` is only called where the CPU has AVX2 and FMA (checked by the caller).
-        unsafe { gemm_band(a, b, out, n, 0, n) };
+        // SAFETY: the kernel's instruction set was checked by `gemm_with`.
+        unsafe { gemm_band::<T, K>(a, b, out, n, 0, n) };
         return;
     }
     let out_ptr = SendPtr(out.as_mut_ptr());
@@ -92,8 +290,8 @@ pub(crate) fn gemm<T: Float + Tile>(
                 // SAFETY: every thread writes only columns j0..j1 of each row, disjoint from the
                 // others; the slice outlives the scope.
                 let out = unsafe { std::slice::from_raw_parts_mut(ptr.get(), len) };
-                // SAFETY: AVX2 and FMA were checked by the caller.
-                unsafe { gemm_band(a, b, out, n, j0, j1) };
+                // SAFETY: the kernel's instruction set was checked by `gemm_with`.
+                unsafe { gemm_band::<T, K>(a, b, out, n, j0, j1) };
             });
         }
     });
@@ -110,8 +308,10 @@ impl<T> SendPtr<T> {
 }
 
 /// Columns `j0..j1` of `out = a · b`.
-#[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2,fma"))]
-unsafe fn gemm_band<T: Float + Tile>(
+///
+/// # Safety
+/// The CPU must have `K`'s instruction set.
+unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     out: &mut [T],
@@ -120,73 +320,104 @@ unsafe fn gemm_band<T: Float + Tile>(
     j1: usize,
 ) {
     let (m, k) = (a.rows, a.cols);
-    let (mr, nr) = (T::MR, T::NR);
-    let mut bpack = vec![T::ZERO; KC * (j1 - j0).div_ceil(nr) * nr];
+    let (mr, nr, kc_max, mc_max) = (K::MR, K::NR, K::KC, K::MC);
+    let mut bpack = vec![T::ZERO; kc_max * (j1 - j0).div_ceil(nr) * nr];
     // On the heap: 24k elements are too many for the stack of a worker thread.
     #[allow(clippy::useless_vec)]
-    let mut apack = vec![T::ZERO; KC * MC];
+    let mut apack = vec![T::ZERO; kc_max * mc_max];
     let mut tile = vec![T::ZERO; mr * nr];
-    for pc in (0..k).step_by(KC) {
-        let kc = KC.min(k - pc);
+    for pc in (0..k).step_by(kc_max) {
+        let kc = kc_max.min(k - pc);
         // Pack B[pc..pc+kc, j0..j1] into NR-wide panels, k-major, zero-padded on the right.
-        for (p, panel) in bpack.chunks_exact_mut(KC * nr).enumerate() {
+        for (p, panel) in bpack.chunks_exact_mut(kc_max * nr).enumerate() {
             let jb = j0 + p * nr;
-            for kk in 0..kc {
-                for jj in 0..nr {
-                    let j = jb + jj;
-                    panel[kk * nr + jj] = if j < j1 {
-                        b.data[(pc + kk) * b.rs + j * b.cs]
-                    } else {
-                        T::ZERO
-                    };
-                }
-            }
+            let base = pc * b.rs + jb * b.cs;
+            K::pack_b(panel, &b.data[base..], b.rs, b.cs, kc, nr.min(j1 - jb));
         }
-        for ic in (0..m).step_by(MC) {
-            let mc = MC.min(m - ic);
+        for ic in (0..m).step_by(mc_max) {
+            let mc = mc_max.min(m - ic);
             // Pack A[ic..ic+mc, pc..pc+kc] into MR-tall panels, k-major, zero-padded below.
             for (p, panel) in apack
-                .chunks_exact_mut(KC * mr)
+                .chunks_exact_mut(kc_max * mr)
                 .enumerate()
                 .take(mc.div_ceil(mr))
             {
                 let ib = ic + p * mr;
-                for kk in 0..kc {
-                    for ii in 0..mr {
-                        let i = ib + ii;
-                        panel[kk * mr + ii] = if i < ic + mc {
-                            a.data[i * a.rs + (pc + kk) * a.cs]
-                        } else {
-                            T::ZERO
-                        };
-                    }
-                }
+                let base = ib * a.rs + pc * a.cs;
+                K::pack_a(panel, &a.data[base..], a.cs, a.rs, kc, mr.min(ic + mc - ib));
             }
-            for (p, bp) in bpack.chunks_exact(KC * nr).enumerate() {
+            for (p, bp) in bpack.chunks_exact(kc_max * nr).enumerate() {
                 let jb = j0 + p * nr;
                 let cols = nr.min(j1 - jb);
                 for (q, ap) in apack
-                    .chunks_exact(KC * mr)
+                    .chunks_exact(kc_max * mr)
                     .enumerate()
                     .take(mc.div_ceil(mr))
                 {
                     let ib = ic + q * mr;
                     let rows = mr.min(ic + mc - ib);
                     if rows == mr && cols == nr {
-                        T::kernel(kc, ap, bp, &mut out[ib * ldc + jb..], ldc);
+                        // SAFETY: the caller guarantees the instruction set.
+                        unsafe { K::kernel(kc, ap, bp, &mut out[ib * ldc + jb..], ldc) };
                     } else {
                         // Edge tile: continue the partial sums in a scratch tile.
                         for r in 0..rows {
                             tile[r * nr..r * nr + cols]
                                 .copy_from_slice(&out[(ib + r) * ldc + jb..][..cols]);
                         }
-                        T::kernel(kc, ap, bp, &mut tile, nr);
+                        // SAFETY: as above.
+                        unsafe { K::kernel(kc, ap, bp, &mut tile, nr) };
                         for r in 0..rows {
                             out[(ib + r) * ldc + jb..][..cols]
                                 .copy_from_slice(&tile[r * nr..r * nr + cols]);
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// `dst[kk * W + x] = src[kk * k_stride + x * x_stride]` for `kk < kc`, `x < valid`, and 0 for
+/// `valid <= x < W`: one packed panel, read along whichever direction is contiguous in memory.
+fn pack_panel<T: Float, const W: usize>(
+    dst: &mut [T],
+    src: &[T],
+    k_stride: usize,
+    x_stride: usize,
+    kc: usize,
+    valid: usize,
+) {
+    let dst = &mut dst[..kc * W];
+    if valid == W && x_stride == 1 {
+        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
+            let row: &mut [T; W] = row.try_into().expect("chunks of W");
+            *row = src[kk * k_stride..][..W].try_into().expect("W elements");
+        }
+        return;
+    }
+    if valid < W {
+        dst.fill(T::ZERO);
+    }
+    if valid == 0 {
+        return;
+    }
+    if x_stride == 1 {
+        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
+            row[..valid].copy_from_slice(&src[kk * k_stride..][..valid]);
+        }
+    } else if k_stride == 1 {
+        // Transposed source: read W columns, each contiguous along k, a k-row at a time.
+        let cols: [&[T]; W] = std::array::from_fn(|x| &src[x.min(valid - 1) * x_stride..][..kc]);
+        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
+            for (x, d) in row[..valid].iter_mut().enumerate() {
+                *d = cols[x][kk];
+            }
+        }
+    } else {
+        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
+            for (x, d) in row[..valid].iter_mut().enumerate() {
+                *d = src[kk * k_stride + x * x_stride];
             }
         }
     }

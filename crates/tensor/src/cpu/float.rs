@@ -1,18 +1,19 @@
 //! What the CPU backend needs of an element type beyond [`Float`]'s arithmetic: the GEMM's register
 //! tile and the two `exp`s of the kernels.
 
-use super::fast_exp;
 use super::gemm::Tile;
+use super::{exact_exp, fast_exp};
 use crate::float::Float;
 
 /// An element type the CPU kernels compute with (`f32`, `f64`).
 pub trait CpuFloat: Float + Tile {
     /// `e^self` to a few ulp, branch-free so loops of it vectorize (see [`fast_exp`]).
     fn exp_fast(self) -> Self;
-    /// The `exp` of the training kernels (sigmoid, softmax): libm's for `f64`, so that results
-    /// equal numpy's bit for bit; the vectorized [`CpuFloat::exp_fast`] for `f32`, where numpy
-    /// itself uses a SIMD approximation and no bit-exactness is promised.
-    fn exp_train(self) -> Self;
+    /// `xs[i] = e^xs[i]` for the training kernels (sigmoid, softmax): for `f64`, bit-identical to
+    /// libm's `exp` (so results equal the book's bit for bit), four lanes at a time where that is
+    /// proven ([`exact_exp`]); for `f32`, the vectorized [`CpuFloat::exp_fast`], as numpy itself
+    /// uses a SIMD approximation there and no bit-exactness is promised.
+    fn exp_train_in_place(xs: &mut [Self]);
 }
 
 impl CpuFloat for f32 {
@@ -21,8 +22,10 @@ impl CpuFloat for f32 {
         fast_exp::exp_f32(self)
     }
     #[inline(always)]
-    fn exp_train(self) -> Self {
-        fast_exp::exp_f32(self)
+    fn exp_train_in_place(xs: &mut [Self]) {
+        for x in xs {
+            *x = fast_exp::exp_f32(*x);
+        }
     }
 }
 
@@ -32,7 +35,7 @@ impl CpuFloat for f64 {
         fast_exp::exp_f64(self)
     }
     #[inline(always)]
-    fn exp_train(self) -> Self {
-        f64::exp(self)
+    fn exp_train_in_place(xs: &mut [Self]) {
+        exact_exp::exp_in_place(xs);
     }
 }

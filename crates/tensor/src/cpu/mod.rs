@@ -4,6 +4,7 @@
 
 pub mod bias;
 pub mod classify;
+pub mod exact_exp;
 pub mod fast_exp;
 mod float;
 pub mod gather;

@@ -2,7 +2,7 @@
 
 use super::CpuFloat;
 
-/// `out = 1 / (1 + exp(-x))`, with [`CpuFloat::exp_train`].
+/// `out = 1 / (1 + exp(-x))`, with [`CpuFloat::exp_train_in_place`].
 pub fn sigmoid<T: CpuFloat>(x: &[T], out: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
@@ -23,8 +23,9 @@ unsafe fn sigmoid_avx2<T: CpuFloat>(x: &[T], out: &mut [T]) {
 #[inline(always)]
 fn sigmoid_body<T: CpuFloat>(x: &[T], out: &mut [T]) {
     for (o, &v) in out.iter_mut().zip(x) {
-        *o = T::ONE / (T::ONE + (-v).exp_train());
+        *o = -v;
     }
+    reciprocal_one_plus_exp(out);
 }
 
 /// `out = 1 / (1 + exp(-(x + b)))` with `b` one row of `x`'s width added to every row; `x + b` is
@@ -56,9 +57,20 @@ fn add_row_sigmoid_body<T: CpuFloat>(x: &[T], b: &[T], out: &mut [T]) {
         }
     }
     // A second, flat pass: rows as narrow as the chapter's 10 units would leave a fifth of the
-    // vectorized f32 `exp` to scalar remainders.
+    // vectorized `exp` to scalar remainders.
     for o in out.iter_mut() {
-        *o = T::ONE / (T::ONE + (-*o).exp_train());
+        *o = -*o;
+    }
+    reciprocal_one_plus_exp(out);
+}
+
+/// `v = 1 / (1 + exp(v))` in place, the `exp` over the whole slice at once so that it runs in
+/// vector lanes.
+#[inline(always)]
+fn reciprocal_one_plus_exp<T: CpuFloat>(v: &mut [T]) {
+    T::exp_train_in_place(v);
+    for o in v.iter_mut() {
+        *o = T::ONE / (T::ONE + *o);
     }
 }
 

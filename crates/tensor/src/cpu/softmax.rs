@@ -5,7 +5,7 @@ use super::CpuFloat;
 use super::reduce::pairwise_sum;
 
 /// Row-wise softmax: `e = exp(x - max(x))`, `out = e / sum(e)` (numpy's pairwise row sum), with
-/// [`CpuFloat::exp_train`].
+/// [`CpuFloat::exp_train_in_place`].
 pub fn softmax<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
@@ -28,6 +28,8 @@ fn softmax_body<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
     if cols == 0 {
         return;
     }
+    let n = x.len().min(out.len());
+    let out = &mut out[..n];
     for (row, orow) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
         let mut max = row[0];
         for &v in &row[1..] {
@@ -36,8 +38,13 @@ fn softmax_body<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
             }
         }
         for (o, &v) in orow.iter_mut().zip(row) {
-            *o = (v - max).exp_train();
+            *o = v - max;
         }
+    }
+    // One `exp` pass over every row: rows of the chapter's 3 classes are too short for vector
+    // lanes on their own.
+    T::exp_train_in_place(out);
+    for orow in out.chunks_exact_mut(cols) {
         let sum = pairwise_sum(cols, &|j| orow[j]);
         for o in orow.iter_mut() {
             *o /= sum;

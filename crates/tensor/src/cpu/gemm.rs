@@ -29,25 +29,49 @@ pub trait MicroKernel<T> {
     /// Rows of A per packed block (a multiple of `MR`): the `MC x KC` block sits in L2.
     const MC: usize;
     /// `c[MR x NR] (row stride ldc) += a_panel[kc x MR]^T · b_panel[kc x NR]`, in ascending `k`,
-    /// one fused multiply-add per term.
+    /// one fused multiply-add per term; with `first`, the sums start from 0 instead of `c` (the
+    /// first `k` block, so the output needs no zeroing pass).
     ///
     /// # Safety
     /// The CPU must have the kernel's instruction set (see [`Kernel::available`]).
-    unsafe fn kernel(kc: usize, a: &[T], b: &[T], c: &mut [T], ldc: usize);
+    unsafe fn kernel(kc: usize, a: &[T], b: &[T], c: &mut [T], ldc: usize, first: bool);
     /// Packs an `MR`-wide panel of A (see [`pack_panel`]).
-    fn pack_a(dst: &mut [T], src: &[T], k_stride: usize, x_stride: usize, kc: usize, valid: usize);
+    ///
+    /// # Safety
+    /// As for [`MicroKernel::kernel`].
+    unsafe fn pack_a(dst: &mut [T], src: &[T], ks: usize, xs: usize, kc: usize, valid: usize);
     /// Packs an `NR`-wide panel of B (see [`pack_panel`]).
-    fn pack_b(dst: &mut [T], src: &[T], k_stride: usize, x_stride: usize, kc: usize, valid: usize);
+    ///
+    /// # Safety
+    /// As for [`MicroKernel::kernel`].
+    unsafe fn pack_b(dst: &mut [T], src: &[T], ks: usize, xs: usize, kc: usize, valid: usize);
 }
 
-/// The packing functions of a tile `$mr x $nr`, with the widths as constants so that a full row of
-/// a panel is copied in registers rather than by a `memcpy` call.
+/// The packing functions of a tile `$mr x $nr`, with the widths as constants and the kernel's
+/// instruction set enabled, so that a row of a panel is copied in vector registers rather than by
+/// a `memcpy` call.
 macro_rules! packers {
-    ($t:ty, $mr:expr, $nr:expr) => {
-        fn pack_a(dst: &mut [$t], src: &[$t], ks: usize, xs: usize, kc: usize, valid: usize) {
+    ($t:ty, $mr:expr, $nr:expr, $features:literal) => {
+        #[cfg_attr(target_arch = "x86_64", target_feature(enable = $features))]
+        unsafe fn pack_a(
+            dst: &mut [$t],
+            src: &[$t],
+            ks: usize,
+            xs: usize,
+            kc: usize,
+            valid: usize,
+        ) {
             pack_panel::<$t, { $mr }>(dst, src, ks, xs, kc, valid);
         }
-        fn pack_b(dst: &mut [$t], src: &[$t], ks: usize, xs: usize, kc: usize, valid: usize) {
+        #[cfg_attr(target_arch = "x86_64", target_feature(enable = $features))]
+        unsafe fn pack_b(
+            dst: &mut [$t],
+            src: &[$t],
+            ks: usize,
+            xs: usize,
+            kc: usize,
+            valid: usize,
+        ) {
             pack_panel::<$t, { $nr }>(dst, src, ks, xs, kc, valid);
         }
     };
@@ -109,12 +133,14 @@ macro_rules! avx2_tile {
             const NR: usize = $nr;
             const KC: usize = 256;
             const MC: usize = 96;
-            packers!($t, $mr, $nr);
+            packers!($t, $mr, $nr, "avx2,fma");
             #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2,fma"))]
-            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize) {
+            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize, first: bool) {
                 let mut acc = [[0.0 as $t; $nr]; $mr];
-                for (r, row) in acc.iter_mut().enumerate() {
-                    row.copy_from_slice(&c[r * ldc..r * ldc + $nr]);
+                if !first {
+                    for (r, row) in acc.iter_mut().enumerate() {
+                        row.copy_from_slice(&c[r * ldc..r * ldc + $nr]);
+                    }
                 }
                 for (ap, bp) in a.chunks_exact($mr).zip(b.chunks_exact($nr)).take(kc) {
                     let bp: &[$t; $nr] = bp.try_into().expect("panel width");
@@ -144,13 +170,14 @@ macro_rules! avx512_tile {
         impl MicroKernel<$t> for Avx512Tile {
             const MR: usize = 8;
             const NR: usize = 3 * $lanes;
-            // A 128 x NR panel of B is 24 KiB (f64 and f32), half of this CPU's L1.
-            const KC: usize = 128;
+            // A 192 x NR panel of B is 36 KiB (f64 and f32): it stays in a 48 KiB L1 while the A
+            // panels stream past it (192 measured a little faster than 128 and 256).
+            const KC: usize = 192;
             const MC: usize = 192;
-            packers!($t, 8, 3 * $lanes);
+            packers!($t, 8, 3 * $lanes, "avx512f");
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx512f")]
-            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize) {
+            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize, first: bool) {
                 use std::arch::x86_64::*;
                 const NR: usize = 3 * $lanes;
                 assert!(a.len() >= kc * 8 && b.len() >= kc * NR && c.len() >= 7 * ldc + NR);
@@ -158,9 +185,11 @@ macro_rules! avx512_tile {
                 // SAFETY: every pointer below stays in bounds by the assert above.
                 unsafe {
                     let mut acc = [[$set1(0.0); 3]; 8];
-                    for (r, row) in acc.iter_mut().enumerate() {
-                        for (v, s) in row.iter_mut().enumerate() {
-                            *s = $load(c.add(r * ldc + v * $lanes));
+                    if !first {
+                        for (r, row) in acc.iter_mut().enumerate() {
+                            for (v, s) in row.iter_mut().enumerate() {
+                                *s = $load(c.add(r * ldc + v * $lanes));
+                            }
                         }
                     }
                     for k in 0..kc {
@@ -182,7 +211,7 @@ macro_rules! avx512_tile {
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
-            unsafe fn kernel(_: usize, _: &[$t], _: &[$t], _: &mut [$t], _: usize) {
+            unsafe fn kernel(_: usize, _: &[$t], _: &[$t], _: &mut [$t], _: usize, _: bool) {
                 unreachable!("Kernel::Avx512 is never available off x86-64")
             }
         }
@@ -264,12 +293,32 @@ fn gemm_threads<T: Float, K: MicroKernel<T>>(
     threads: usize,
 ) {
     let (m, n) = (a.rows, b.cols);
-    out.fill(T::ZERO);
-    if m == 0 || n == 0 {
+    if m == 0 || n == 0 || a.cols == 0 {
+        // No k block writes the output: it is all zeros (the empty sum).
+        out.fill(T::ZERO);
+        return;
+    }
+    let panels = n.div_ceil(K::NR);
+    if threads > 1 && m >= threads * K::MR && (panels < threads || m > n) {
+        // Every thread packs all of A for its column band, and all of B for its row band; so
+        // split the rows when A is the larger (or the output too narrow for column bands, as
+        // W3's 10 classes): one band per thread, each a multiple of MR tall.
+        let per = m.div_ceil(K::MR).div_ceil(threads) * K::MR;
+        std::thread::scope(|s| {
+            for (t, band) in out.chunks_mut(per * n).enumerate() {
+                let i0 = t * per;
+                let rows = MatRef {
+                    data: &a.data[i0 * a.rs..],
+                    rows: band.len() / n,
+                    ..a
+                };
+                // SAFETY: the kernel's instruction set was checked by `gemm_with`.
+                s.spawn(move || unsafe { gemm_band::<T, K>(rows, b, band, n, 0, n) });
+            }
+        });
         return;
     }
     // Split the columns into one contiguous band per thread, each a multiple of NR wide.
-    let panels = n.div_ceil(K::NR);
     let threads = threads.clamp(1, panels);
     let per = panels.div_ceil(threads) * K::NR;
     if threads == 1 {
@@ -328,11 +377,13 @@ unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
     let mut tile = vec![T::ZERO; mr * nr];
     for pc in (0..k).step_by(kc_max) {
         let kc = kc_max.min(k - pc);
+        let first = pc == 0;
         // Pack B[pc..pc+kc, j0..j1] into NR-wide panels, k-major, zero-padded on the right.
         for (p, panel) in bpack.chunks_exact_mut(kc_max * nr).enumerate() {
             let jb = j0 + p * nr;
             let base = pc * b.rs + jb * b.cs;
-            K::pack_b(panel, &b.data[base..], b.rs, b.cs, kc, nr.min(j1 - jb));
+            // SAFETY: the caller guarantees the instruction set.
+            unsafe { K::pack_b(panel, &b.data[base..], b.rs, b.cs, kc, nr.min(j1 - jb)) };
         }
         for ic in (0..m).step_by(mc_max) {
             let mc = mc_max.min(m - ic);
@@ -344,7 +395,8 @@ unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
             {
                 let ib = ic + p * mr;
                 let base = ib * a.rs + pc * a.cs;
-                K::pack_a(panel, &a.data[base..], a.cs, a.rs, kc, mr.min(ic + mc - ib));
+                // SAFETY: the caller guarantees the instruction set.
+                unsafe { K::pack_a(panel, &a.data[base..], a.cs, a.rs, kc, mr.min(ic + mc - ib)) };
             }
             for (p, bp) in bpack.chunks_exact(kc_max * nr).enumerate() {
                 let jb = j0 + p * nr;
@@ -358,15 +410,17 @@ unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
                     let rows = mr.min(ic + mc - ib);
                     if rows == mr && cols == nr {
                         // SAFETY: the caller guarantees the instruction set.
-                        unsafe { K::kernel(kc, ap, bp, &mut out[ib * ldc + jb..], ldc) };
+                        unsafe { K::kernel(kc, ap, bp, &mut out[ib * ldc + jb..], ldc, first) };
                     } else {
                         // Edge tile: continue the partial sums in a scratch tile.
-                        for r in 0..rows {
-                            tile[r * nr..r * nr + cols]
-                                .copy_from_slice(&out[(ib + r) * ldc + jb..][..cols]);
+                        if !first {
+                            for r in 0..rows {
+                                tile[r * nr..r * nr + cols]
+                                    .copy_from_slice(&out[(ib + r) * ldc + jb..][..cols]);
+                            }
                         }
                         // SAFETY: as above.
-                        unsafe { K::kernel(kc, ap, bp, &mut tile, nr) };
+                        unsafe { K::kernel(kc, ap, bp, &mut tile, nr, first) };
                         for r in 0..rows {
                             out[(ib + r) * ldc + jb..][..cols]
                                 .copy_from_slice(&tile[r * nr..r * nr + cols]);
@@ -411,7 +465,8 @@ fn pack_panel<T: Float, const W: usize>(
         let cols: [&[T]; W] = std::array::from_fn(|x| &src[x.min(valid - 1) * x_stride..][..kc]);
         for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
             for (x, d) in row[..valid].iter_mut().enumerate() {
-                *d = cols[x][kk];
+                // SAFETY: `kk < kc` (dst holds kc rows) and every column holds kc elements.
+                *d = unsafe { *cols[x].get_unchecked(kk) };
             }
         }
     } else {

@@ -7,7 +7,7 @@
 //! - **W3** wide MLP: batch 512×256 through 256–1024–1024–10 with sigmoids, SGD, ms per step and GFLOP/s;
 //! - **pipeline**: wall time of `cargo xtask chapter1 --quiet` after the build.
 
-mod numpy;
+mod peers;
 mod reference;
 mod wide_mlp;
 pub(crate) mod workloads;
@@ -29,8 +29,9 @@ pub struct BenchArgs {
     /// Also write the results as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Also run each workload in numpy (`bench/numpy_workloads.py`), alternating with dlfs2 in this
-    /// invocation, and print the ratios (needs python3 with numpy; skipped otherwise).
+    /// Also run each workload in numpy (`bench/numpy_workloads.py`) and W3 in JAX
+    /// (`bench/jax_workloads.py`), alternating with dlfs2 in this invocation, and print the ratios
+    /// (needs python3 with numpy, and jax for its column; each is skipped when missing).
     #[arg(long)]
     pub vs_numpy: bool,
     /// Workloads to run, comma-separated: w1, w2, w3, pipeline.
@@ -121,9 +122,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
     crate::console::outln!("{}", table(&results));
     let numpy = if args.vs_numpy {
-        let rows = numpy::compare(&exe, args.runs, &args.only)?;
+        let rows = peers::compare(&exe, args.runs, &args.only)?;
         if !rows.is_empty() {
-            crate::console::outln!("\n{}", numpy::table(&rows));
+            crate::console::outln!("\n{}", peers::table(&rows));
         }
         rows
     } else {

@@ -14,6 +14,8 @@
 //! row, 1 the broadcast A value) — the tile size that lets two FMA units run every cycle while the
 //! loads stay under two per cycle.
 
+use std::sync::Mutex;
+
 use super::matmul::MatRef;
 use crate::float::Float;
 
@@ -28,23 +30,24 @@ pub trait MicroKernel<T> {
     const KC: usize;
     /// Rows of A per packed block (a multiple of `MR`): the `MC x KC` block sits in L2.
     const MC: usize;
-    /// `c[MR x NR] (row stride ldc) += a_panel[kc x MR]^T · b_panel[kc x NR]`, in ascending `k`,
-    /// one fused multiply-add per term; with `first`, the sums start from 0 instead of `c` (the
-    /// first `k` block, so the output needs no zeroing pass).
+    /// `c[MR x NR] (row stride ldc) += A[MR x kc] · b_panel[kc x NR]`, in ascending `k`, one fused
+    /// multiply-add per term, where `A[r, k] = a.data[r * a.rs + k * a.cs]`: a packed panel
+    /// (`rs = 1, cs = MR`) or the operand itself where its layout allows. With `first`, the sums
+    /// start from 0 instead of `c` (the first `k` block, so the output needs no zeroing pass).
     ///
     /// # Safety
     /// The CPU must have the kernel's instruction set (see [`Kernel::available`]).
-    unsafe fn kernel(kc: usize, a: &[T], b: &[T], c: &mut [T], ldc: usize, first: bool);
-    /// Packs an `MR`-wide panel of A (see [`pack_panel`]).
+    unsafe fn kernel(kc: usize, a: MatRef<'_, T>, b: &[T], c: &mut [T], ldc: usize, first: bool);
+    /// Packs a block of A into `MR`-wide panels (see [`pack_block`]).
     ///
     /// # Safety
     /// As for [`MicroKernel::kernel`].
-    unsafe fn pack_a(dst: &mut [T], src: &[T], ks: usize, xs: usize, kc: usize, valid: usize);
-    /// Packs an `NR`-wide panel of B (see [`pack_panel`]).
+    unsafe fn pack_a(dst: &mut [T], src: &[T], block: Block);
+    /// Packs a block of B into `NR`-wide panels (see [`pack_block`]).
     ///
     /// # Safety
     /// As for [`MicroKernel::kernel`].
-    unsafe fn pack_b(dst: &mut [T], src: &[T], ks: usize, xs: usize, kc: usize, valid: usize);
+    unsafe fn pack_b(dst: &mut [T], src: &[T], block: Block);
 }
 
 /// The packing functions of a tile `$mr x $nr`, with the widths as constants and the kernel's
@@ -53,26 +56,12 @@ pub trait MicroKernel<T> {
 macro_rules! packers {
     ($t:ty, $mr:expr, $nr:expr, $features:literal) => {
         #[cfg_attr(target_arch = "x86_64", target_feature(enable = $features))]
-        unsafe fn pack_a(
-            dst: &mut [$t],
-            src: &[$t],
-            ks: usize,
-            xs: usize,
-            kc: usize,
-            valid: usize,
-        ) {
-            pack_panel::<$t, { $mr }>(dst, src, ks, xs, kc, valid);
+        unsafe fn pack_a(dst: &mut [$t], src: &[$t], block: Block) {
+            pack_block::<$t, { $mr }>(dst, src, block);
         }
         #[cfg_attr(target_arch = "x86_64", target_feature(enable = $features))]
-        unsafe fn pack_b(
-            dst: &mut [$t],
-            src: &[$t],
-            ks: usize,
-            xs: usize,
-            kc: usize,
-            valid: usize,
-        ) {
-            pack_panel::<$t, { $nr }>(dst, src, ks, xs, kc, valid);
+        unsafe fn pack_b(dst: &mut [$t], src: &[$t], block: Block) {
+            pack_block::<$t, { $nr }>(dst, src, block);
         }
     };
 }
@@ -83,6 +72,9 @@ pub trait Tile: Copy + Send + Sync + 'static + Sized {
     type Avx2: MicroKernel<Self>;
     /// The AVX-512F tile.
     type Avx512: MicroKernel<Self>;
+    /// Packing buffers kept between products: a fresh multi-megabyte buffer per product would
+    /// cost a page fault every 4 KiB.
+    fn pool() -> &'static Mutex<Vec<Vec<Self>>>;
 }
 
 /// Which register tile [`gemm`] runs.
@@ -135,16 +127,24 @@ macro_rules! avx2_tile {
             const MC: usize = 96;
             packers!($t, $mr, $nr, "avx2,fma");
             #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2,fma"))]
-            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize, first: bool) {
+            unsafe fn kernel(
+                kc: usize,
+                a: MatRef<'_, $t>,
+                b: &[$t],
+                c: &mut [$t],
+                ldc: usize,
+                first: bool,
+            ) {
                 let mut acc = [[0.0 as $t; $nr]; $mr];
                 if !first {
                     for (r, row) in acc.iter_mut().enumerate() {
                         row.copy_from_slice(&c[r * ldc..r * ldc + $nr]);
                     }
                 }
-                for (ap, bp) in a.chunks_exact($mr).zip(b.chunks_exact($nr)).take(kc) {
+                for (k, bp) in b.chunks_exact($nr).take(kc).enumerate() {
                     let bp: &[$t; $nr] = bp.try_into().expect("panel width");
-                    for (row, &av) in acc.iter_mut().zip(ap) {
+                    for (r, row) in acc.iter_mut().enumerate() {
+                        let av = a.data[r * a.rs + k * a.cs];
                         for (o, &bv) in row.iter_mut().zip(bp) {
                             *o = av.mul_add(bv, *o);
                         }
@@ -177,11 +177,20 @@ macro_rules! avx512_tile {
             packers!($t, 8, 3 * $lanes, "avx512f");
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx512f")]
-            unsafe fn kernel(kc: usize, a: &[$t], b: &[$t], c: &mut [$t], ldc: usize, first: bool) {
+            unsafe fn kernel(
+                kc: usize,
+                a: MatRef<'_, $t>,
+                b: &[$t],
+                c: &mut [$t],
+                ldc: usize,
+                first: bool,
+            ) {
                 use std::arch::x86_64::*;
                 const NR: usize = 3 * $lanes;
-                assert!(a.len() >= kc * 8 && b.len() >= kc * NR && c.len() >= 7 * ldc + NR);
-                let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+                assert!(kc > 0 && a.data.len() > 7 * a.rs + (kc - 1) * a.cs);
+                assert!(b.len() >= kc * NR && c.len() >= 7 * ldc + NR);
+                let (rs, cs) = (a.rs, a.cs);
+                let (a, b, c) = (a.data.as_ptr(), b.as_ptr(), c.as_mut_ptr());
                 // SAFETY: every pointer below stays in bounds by the assert above.
                 unsafe {
                     let mut acc = [[$set1(0.0); 3]; 8];
@@ -195,9 +204,9 @@ macro_rules! avx512_tile {
                     for k in 0..kc {
                         let bp = b.add(k * NR);
                         let bv = [$load(bp), $load(bp.add($lanes)), $load(bp.add(2 * $lanes))];
-                        let ap = a.add(k * 8);
+                        let ap = a.add(k * cs);
                         for (r, row) in acc.iter_mut().enumerate() {
-                            let av = $set1(*ap.add(r));
+                            let av = $set1(*ap.add(r * rs));
                             for (s, &bw) in row.iter_mut().zip(&bv) {
                                 *s = $fmadd(av, bw, *s);
                             }
@@ -211,7 +220,14 @@ macro_rules! avx512_tile {
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
-            unsafe fn kernel(_: usize, _: &[$t], _: &[$t], _: &mut [$t], _: usize, _: bool) {
+            unsafe fn kernel(
+                _: usize,
+                _: MatRef<'_, $t>,
+                _: &[$t],
+                _: &mut [$t],
+                _: usize,
+                _: bool,
+            ) {
                 unreachable!("Kernel::Avx512 is never available off x86-64")
             }
         }
@@ -235,14 +251,44 @@ avx512_tile!(
     _mm512_fmadd_ps
 );
 
-impl Tile for f64 {
-    type Avx2 = Avx2Tile;
-    type Avx512 = Avx512Tile;
+macro_rules! tiles {
+    ($t:ty) => {
+        impl Tile for $t {
+            type Avx2 = Avx2Tile;
+            type Avx512 = Avx512Tile;
+            fn pool() -> &'static Mutex<Vec<Vec<$t>>> {
+                static POOL: Mutex<Vec<Vec<$t>>> = Mutex::new(Vec::new());
+                &POOL
+            }
+        }
+    };
 }
 
-impl Tile for f32 {
-    type Avx2 = Avx2Tile;
-    type Avx512 = Avx512Tile;
+tiles!(f64);
+tiles!(f32);
+
+/// A buffer of at least `len` elements from `T`'s pool, returned to it by [`give_back`].
+fn take<T: Float + Tile>(len: usize) -> Vec<T> {
+    let mut v = T::pool()
+        .lock()
+        .map(|mut p| p.pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    // Stale contents are fine: packing writes every element a kernel reads.
+    if v.len() < len {
+        v.resize(len, T::ZERO);
+    }
+    v
+}
+
+fn give_back<T: Float + Tile>(v: Vec<T>) {
+    if let Ok(mut p) = T::pool().lock() {
+        // A few per thread is all a product uses; more would only hold memory.
+        if p.len() < 8 {
+            p.push(v);
+        }
+    }
 }
 
 /// `out = a · b` (row-major `out`) with the widest kernel this CPU has; same bits as the simple
@@ -286,7 +332,7 @@ pub fn gemm_with<T: Float + Tile>(
     Ok(())
 }
 
-fn gemm_threads<T: Float, K: MicroKernel<T>>(
+fn gemm_threads<T: Float + Tile, K: MicroKernel<T>>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     out: &mut [T],
@@ -360,7 +406,7 @@ impl<T> SendPtr<T> {
 ///
 /// # Safety
 /// The CPU must have `K`'s instruction set.
-unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
+unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     out: &mut [T],
@@ -370,35 +416,42 @@ unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
 ) {
     let (m, k) = (a.rows, a.cols);
     let (mr, nr, kc_max, mc_max) = (K::MR, K::NR, K::KC, K::MC);
-    let mut bpack = vec![T::ZERO; kc_max * (j1 - j0).div_ceil(nr) * nr];
-    // On the heap: 24k elements are too many for the stack of a worker thread.
-    #[allow(clippy::useless_vec)]
-    let mut apack = vec![T::ZERO; kc_max * mc_max];
-    let mut tile = vec![T::ZERO; mr * nr];
+    let mut bpack = take::<T>(kc_max * (j1 - j0).div_ceil(nr) * nr);
+    let mut apack = take::<T>(kc_max * mc_max);
+    let mut tile = take::<T>(mr * nr);
+    // A row-major A is read in place: each of a tile's MR rows is contiguous along k, which the
+    // kernel streams as well as a packed panel. Only the ragged last rows get packed (zero-padded).
+    let direct = a.cs == 1 && std::env::var_os("DLFS2_GEMM_PACK_A").is_none();
     for pc in (0..k).step_by(kc_max) {
         let kc = kc_max.min(k - pc);
         let first = pc == 0;
         // Pack B[pc..pc+kc, j0..j1] into NR-wide panels, k-major, zero-padded on the right.
-        for (p, panel) in bpack.chunks_exact_mut(kc_max * nr).enumerate() {
-            let jb = j0 + p * nr;
-            let base = pc * b.rs + jb * b.cs;
-            // SAFETY: the caller guarantees the instruction set.
-            unsafe { K::pack_b(panel, &b.data[base..], b.rs, b.cs, kc, nr.min(j1 - jb)) };
-        }
+        let panels = (j1 - j0).div_ceil(nr);
+        let block = Block {
+            panel_len: kc_max * nr,
+            k_stride: b.rs,
+            x_stride: b.cs,
+            kc,
+            valid: j1 - j0,
+            skip_full: false,
+        };
+        // SAFETY: the caller guarantees the instruction set.
+        unsafe { K::pack_b(&mut bpack, &b.data[pc * b.rs + j0 * b.cs..], block) };
         for ic in (0..m).step_by(mc_max) {
             let mc = mc_max.min(m - ic);
-            // Pack A[ic..ic+mc, pc..pc+kc] into MR-tall panels, k-major, zero-padded below.
-            for (p, panel) in apack
-                .chunks_exact_mut(kc_max * mr)
-                .enumerate()
-                .take(mc.div_ceil(mr))
-            {
-                let ib = ic + p * mr;
-                let base = ib * a.rs + pc * a.cs;
-                // SAFETY: the caller guarantees the instruction set.
-                unsafe { K::pack_a(panel, &a.data[base..], a.cs, a.rs, kc, mr.min(ic + mc - ib)) };
-            }
-            for (p, bp) in bpack.chunks_exact(kc_max * nr).enumerate() {
+            // Pack A[ic..ic+mc, pc..pc+kc] into MR-tall panels, k-major, zero-padded below (in
+            // the direct case only the ragged last panel).
+            let block = Block {
+                panel_len: kc_max * mr,
+                k_stride: a.cs,
+                x_stride: a.rs,
+                kc,
+                valid: mc,
+                skip_full: direct,
+            };
+            // SAFETY: the caller guarantees the instruction set.
+            unsafe { K::pack_a(&mut apack, &a.data[ic * a.rs + pc * a.cs..], block) };
+            for (p, bp) in bpack.chunks_exact(kc_max * nr).take(panels).enumerate() {
                 let jb = j0 + p * nr;
                 let cols = nr.min(j1 - jb);
                 for (q, ap) in apack
@@ -408,9 +461,29 @@ unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
                 {
                     let ib = ic + q * mr;
                     let rows = mr.min(ic + mc - ib);
+                    let a_tile = if direct && rows == mr {
+                        MatRef {
+                            data: &a.data[ib * a.rs + pc..],
+                            rows: mr,
+                            cols: kc,
+                            ..a
+                        }
+                    } else {
+                        MatRef {
+                            data: ap,
+                            rows: mr,
+                            cols: kc,
+                            rs: 1,
+                            cs: mr,
+                        }
+                    };
+                    // The next tile's C rows were last touched a whole k block ago and have left
+                    // the caches; fetch them while this tile computes (the sums must start from
+                    // them, so they cannot be loaded late).
+                    prefetch_rows(out, (ib + mr) * ldc + jb, mr, cols, ldc);
                     if rows == mr && cols == nr {
                         // SAFETY: the caller guarantees the instruction set.
-                        unsafe { K::kernel(kc, ap, bp, &mut out[ib * ldc + jb..], ldc, first) };
+                        unsafe { K::kernel(kc, a_tile, bp, &mut out[ib * ldc + jb..], ldc, first) };
                     } else {
                         // Edge tile: continue the partial sums in a scratch tile.
                         if !first {
@@ -420,7 +493,7 @@ unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
                             }
                         }
                         // SAFETY: as above.
-                        unsafe { K::kernel(kc, ap, bp, &mut tile, nr, first) };
+                        unsafe { K::kernel(kc, a_tile, bp, &mut tile, nr, first) };
                         for r in 0..rows {
                             out[(ib + r) * ldc + jb..][..cols]
                                 .copy_from_slice(&tile[r * nr..r * nr + cols]);
@@ -429,6 +502,98 @@ unsafe fn gemm_band<T: Float, K: MicroKernel<T>>(
                 }
             }
         }
+    }
+    give_back(bpack);
+    give_back(apack);
+    give_back(tile);
+}
+
+/// Hints the CPU to fetch `rows` rows of `cols` elements starting at `out[start]` (row stride
+/// `ldc`) into L1; rows past the end of `out` are skipped.
+#[inline(always)]
+fn prefetch_rows<T>(out: &[T], start: usize, rows: usize, cols: usize, ldc: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let line = 64 / std::mem::size_of::<T>().max(1);
+        for r in 0..rows {
+            let row = start + r * ldc;
+            for c in (0..cols).step_by(line) {
+                if let Some(p) = out.get(row + c) {
+                    // SAFETY: a prefetch never faults, and the address is inside `out`.
+                    unsafe { _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast()) };
+                }
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (out, start, rows, cols, ldc);
+}
+
+/// The shape of a block to pack: `valid` columns `x` (split into panels of `W`) by `kc` rows `k`,
+/// element `(k, x)` at `src[k * k_stride + x * x_stride]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    /// Distance between the starts of consecutive panels in `dst`.
+    pub panel_len: usize,
+    /// Source stride along `k`.
+    pub k_stride: usize,
+    /// Source stride along `x`.
+    pub x_stride: usize,
+    /// Rows `k` to pack.
+    pub kc: usize,
+    /// Columns `x` to pack (the last panel is zero-padded to `W`).
+    pub valid: usize,
+    /// Leave full panels out (the kernel reads those in place); only the ragged last one is packed.
+    pub skip_full: bool,
+}
+
+/// Packs `block` into panels `dst[p * panel_len..]`, each `dst[.. + k * W + x]`. A source that is
+/// contiguous along `x` is read a whole row of the block at a time (sequential reads), not a panel
+/// at a time (a short read every `k_stride`, which defeats the hardware prefetcher).
+fn pack_block<T: Float, const W: usize>(dst: &mut [T], src: &[T], block: Block) {
+    let Block {
+        panel_len,
+        k_stride,
+        x_stride,
+        kc,
+        valid,
+        skip_full,
+    } = block;
+    let panels = valid.div_ceil(W);
+    if panels == 0 || kc == 0 {
+        return;
+    }
+    let last = valid - (panels - 1) * W;
+    if x_stride == 1 && !skip_full {
+        if last < W {
+            dst[(panels - 1) * panel_len..][..kc * W].fill(T::ZERO);
+        }
+        for kk in 0..kc {
+            let row = &src[kk * k_stride..][..valid];
+            for (p, chunk) in row.chunks(W).enumerate() {
+                let d = &mut dst[p * panel_len + kk * W..][..W];
+                match <&[T; W]>::try_from(chunk) {
+                    Ok(full) => *<&mut [T; W]>::try_from(d).expect("W elements") = *full,
+                    Err(_) => d[..chunk.len()].copy_from_slice(chunk),
+                }
+            }
+        }
+        return;
+    }
+    for p in 0..panels {
+        let v = if p + 1 == panels { last } else { W };
+        if skip_full && v == W {
+            continue;
+        }
+        pack_panel::<T, W>(
+            &mut dst[p * panel_len..],
+            &src[p * W * x_stride..],
+            k_stride,
+            x_stride,
+            kc,
+            v,
+        );
     }
 }
 

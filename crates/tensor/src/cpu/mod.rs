@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod reduce;
 pub mod sigmoid;
 pub mod softmax;
+pub mod update;
 
 pub use float::CpuFloat;
 

@@ -80,3 +80,10 @@ pub fn scale<T: CpuFloat>(x: &mut [T], s: T) {
         *v *= s;
     }
 }
+
+/// Whether every value is finite. Checked in blocks without early exit inside a block, so the
+/// check runs in vector lanes (a short-circuiting `all` cannot); a bad block still stops the scan.
+pub fn all_finite<T: CpuFloat>(x: &[T]) -> bool {
+    x.chunks(256)
+        .all(|block| block.iter().fold(true, |ok, v| ok & v.is_finite()))
+}

@@ -31,6 +31,20 @@ fn sigmoid_body<T: CpuFloat>(x: &[T], out: &mut [T]) {
 /// `out = 1 / (1 + exp(-(x + b)))` with `b` one row of `x`'s width added to every row; `x + b` is
 /// rounded to `T` first, as a separate bias add would.
 pub fn add_row_sigmoid<T: CpuFloat>(x: &[T], b: &[T], out: &mut [T]) {
+    let chunk = super::parallel::chunk_len(out.len(), b.len());
+    if chunk < out.len() {
+        // Large layers (W3's 512 x 1024): whole rows per thread.
+        std::thread::scope(|s| {
+            for (xc, oc) in x.chunks(chunk).zip(out.chunks_mut(chunk)) {
+                s.spawn(move || add_row_sigmoid_one_thread(xc, b, oc));
+            }
+        });
+        return;
+    }
+    add_row_sigmoid_one_thread(x, b, out);
+}
+
+fn add_row_sigmoid_one_thread<T: CpuFloat>(x: &[T], b: &[T], out: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
@@ -76,6 +90,23 @@ fn reciprocal_one_plus_exp<T: CpuFloat>(v: &mut [T]) {
 
 /// `dx = dout * (1 - y) * y`, with `y` the forward output (the book's order of operations).
 pub fn sigmoid_backward<T: CpuFloat>(dout: &[T], y: &[T], dx: &mut [T]) {
+    let chunk = super::parallel::chunk_len(dx.len(), 1);
+    if chunk < dx.len() {
+        std::thread::scope(|s| {
+            for ((dc, yc), xc) in dout
+                .chunks(chunk)
+                .zip(y.chunks(chunk))
+                .zip(dx.chunks_mut(chunk))
+            {
+                s.spawn(move || sigmoid_backward_one_thread(dc, yc, xc));
+            }
+        });
+        return;
+    }
+    sigmoid_backward_one_thread(dout, y, dx);
+}
+
+fn sigmoid_backward_one_thread<T: CpuFloat>(dout: &[T], y: &[T], dx: &mut [T]) {
     for ((d, &g), &yv) in dx.iter_mut().zip(dout).zip(y) {
         *d = g * (T::ONE - yv) * yv;
     }

@@ -39,7 +39,7 @@ pub fn argmax_rows<T: Element>(x: &Tensor<T>, out: &mut Vec<usize>) -> Result<()
 /// Whether every element is finite (no NaN, no infinity).
 pub fn all_finite<T: Element>(x: &Tensor<T>) -> Result<bool> {
     match &x.storage {
-        Storage::Cpu(sx) => Ok(cpu::data(sx).iter().all(|v| v.is_finite())),
+        Storage::Cpu(sx) => Ok(cpu::reduce::all_finite(cpu::data(sx))),
         Storage::Cuda(sx) => cuda::reduce::all_finite(sx),
     }
 }

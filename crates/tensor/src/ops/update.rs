@@ -69,7 +69,7 @@ pub fn update<T: Element>(
                 }
             }
             let [s1, s2] = slots;
-            rule.apply(cpu::data_mut(sp), s1, s2, cpu::data(sg));
+            cpu::update::apply(&rule, cpu::data_mut(sp), s1, s2, cpu::data(sg));
             Ok(())
         }
         (Storage::Cuda(sp), Storage::Cuda(sg)) => {

@@ -477,10 +477,6 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
                             cs: mr,
                         }
                     };
-                    // The next tile's C rows were last touched a whole k block ago and have left
-                    // the caches; fetch them while this tile computes (the sums must start from
-                    // them, so they cannot be loaded late).
-                    prefetch_rows(out, (ib + mr) * ldc + jb, mr, cols, ldc);
                     if rows == mr && cols == nr {
                         // SAFETY: the caller guarantees the instruction set.
                         unsafe { K::kernel(kc, a_tile, bp, &mut out[ib * ldc + jb..], ldc, first) };
@@ -506,28 +502,6 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
     give_back(bpack);
     give_back(apack);
     give_back(tile);
-}
-
-/// Hints the CPU to fetch `rows` rows of `cols` elements starting at `out[start]` (row stride
-/// `ldc`) into L1; rows past the end of `out` are skipped.
-#[inline(always)]
-fn prefetch_rows<T>(out: &[T], start: usize, rows: usize, cols: usize, ldc: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let line = 64 / std::mem::size_of::<T>().max(1);
-        for r in 0..rows {
-            let row = start + r * ldc;
-            for c in (0..cols).step_by(line) {
-                if let Some(p) = out.get(row + c) {
-                    // SAFETY: a prefetch never faults, and the address is inside `out`.
-                    unsafe { _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast()) };
-                }
-            }
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (out, start, rows, cols, ldc);
 }
 
 /// The shape of a block to pack: `valid` columns `x` (split into panels of `W`) by `kc` rows `k`,
@@ -571,12 +545,15 @@ fn pack_block<T: Float, const W: usize>(dst: &mut [T], src: &[T], block: Block) 
         }
         for kk in 0..kc {
             let row = &src[kk * k_stride..][..valid];
-            for (p, chunk) in row.chunks(W).enumerate() {
-                let d = &mut dst[p * panel_len + kk * W..][..W];
-                match <&[T; W]>::try_from(chunk) {
-                    Ok(full) => *<&mut [T; W]>::try_from(d).expect("W elements") = *full,
-                    Err(_) => d[..chunk.len()].copy_from_slice(chunk),
-                }
+            // Full panels and the ragged one in separate loops: one loop with both lets the
+            // compiler merge them into a `memcpy` call of variable length per chunk.
+            let mut chunks = row.chunks_exact(W);
+            for (p, full) in (&mut chunks).enumerate() {
+                dst[p * panel_len + kk * W..][..W].copy_from_slice(full);
+            }
+            let rest = chunks.remainder();
+            if !rest.is_empty() {
+                dst[(panels - 1) * panel_len + kk * W..][..rest.len()].copy_from_slice(rest);
             }
         }
         return;
@@ -626,12 +603,17 @@ fn pack_panel<T: Float, const W: usize>(
             row[..valid].copy_from_slice(&src[kk * k_stride..][..valid]);
         }
     } else if k_stride == 1 {
-        // Transposed source: read W columns, each contiguous along k, a k-row at a time.
-        let cols: [&[T]; W] = std::array::from_fn(|x| &src[x.min(valid - 1) * x_stride..][..kc]);
+        // Transposed source: each column is contiguous along k. Fill the panel a k-row at a time,
+        // stepping one pointer across the columns (the W lines it touches stay in L1 for the next
+        // k); holding W column slices instead spills them to the stack.
+        assert!(src.len() > (valid - 1) * x_stride + (kc - 1));
         for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
-            for (x, d) in row[..valid].iter_mut().enumerate() {
-                // SAFETY: `kk < kc` (dst holds kc rows) and every column holds kc elements.
-                *d = unsafe { *cols[x].get_unchecked(kk) };
+            let mut at = kk;
+            for d in &mut row[..valid] {
+                // SAFETY: at = kk + x * x_stride with kk < kc and x < valid: in bounds by the
+                // assert above.
+                *d = unsafe { *src.get_unchecked(at) };
+                at += x_stride;
             }
         }
     } else {

@@ -14,7 +14,6 @@ pub mod parallel;
 pub mod reduce;
 pub mod sigmoid;
 pub mod softmax;
-pub mod update;
 
 pub use float::CpuFloat;
 

@@ -69,7 +69,7 @@ pub fn update<T: Element>(
                 }
             }
             let [s1, s2] = slots;
-            cpu::update::apply(&rule, cpu::data_mut(sp), s1, s2, cpu::data(sg));
+            apply_on_threads(&rule, cpu::data_mut(sp), s1, s2, cpu::data(sg));
             Ok(())
         }
         (Storage::Cuda(sp), Storage::Cuda(sg)) => {
@@ -198,4 +198,31 @@ pub(crate) fn visit_on_cpu<T: Element>(
 /// `p -= lr * g` ([`Rule::Sgd`]).
 pub fn sgd<T: Element>(p: &mut Tensor<T>, g: &Tensor<T>, lr: f64) -> Result<()> {
     update(Rule::Sgd { lr }, p, &mut [], g)
+}
+
+/// [`Rule::apply`] (the rule's element loop on the CPU), split across threads for large params:
+/// every rule is element-wise, so the split changes no result. `rule` applied to param `p` with grad `g` and the rule's state `s1`, `s2` (empty when the rule
+/// keeps fewer).
+fn apply_on_threads<T: Element>(rule: &Rule, p: &mut [T], s1: &mut [T], s2: &mut [T], g: &[T]) {
+    let chunk = cpu::parallel::chunk_len(p.len(), 1);
+    if chunk >= p.len() {
+        rule.apply(p, s1, s2, g);
+        return;
+    }
+    let (mut a, mut b) = (parts(s1, chunk).into_iter(), parts(s2, chunk).into_iter());
+    std::thread::scope(|scope| {
+        for (pc, gc) in p.chunks_mut(chunk).zip(g.chunks(chunk)) {
+            let (ac, bc) = (a.next().unwrap_or_default(), b.next().unwrap_or_default());
+            scope.spawn(move || rule.apply(pc, ac, bc, gc));
+        }
+    });
+}
+
+/// `s` in parts of `chunk`; an empty state slot stays empty in every part.
+fn parts<T>(s: &mut [T], chunk: usize) -> Vec<&mut [T]> {
+    if s.is_empty() {
+        Vec::new()
+    } else {
+        s.chunks_mut(chunk).collect()
+    }
 }

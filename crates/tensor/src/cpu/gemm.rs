@@ -72,6 +72,8 @@ pub trait Tile: Copy + Send + Sync + 'static + Sized {
     type Avx2: MicroKernel<Self>;
     /// The AVX-512F tile.
     type Avx512: MicroKernel<Self>;
+    /// The AVX-512F tile for outputs under half the wide tile's width.
+    type Avx512Narrow: MicroKernel<Self>;
     /// Packing buffers kept between products: a fresh multi-megabyte buffer per product would
     /// cost a page fault every 4 KiB.
     fn pool() -> &'static Mutex<Vec<Vec<Self>>>;
@@ -161,20 +163,24 @@ macro_rules! avx2_tile {
 avx2_tile!(f64, 4, 8);
 avx2_tile!(f32, 4, 16);
 
-/// The AVX-512 tile: 8 rows × 3 vectors of sums, written with intrinsics so that all 24 stay in
-/// registers for the whole `k` loop.
+/// The AVX-512 tile for wide outputs: 8 rows × 3 vectors of sums (24 of the 32 registers), written
+/// with intrinsics so that all stay in registers for the whole `k` loop.
 pub struct Avx512Tile;
 
+/// The AVX-512 tile for narrow outputs (W3's 10 classes): 16 rows × 1 vector, so a 10-column
+/// product pads to 16 columns rather than to the wide tile's 24 or 48.
+pub struct Avx512NarrowTile;
+
 macro_rules! avx512_tile {
-    ($t:ty, $lanes:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident) => {
-        impl MicroKernel<$t> for Avx512Tile {
-            const MR: usize = 8;
-            const NR: usize = 3 * $lanes;
-            // A 192 x NR panel of B is 36 KiB (f64 and f32): it stays in a 48 KiB L1 while the A
+    ($tile:ty, $t:ty, $lanes:literal, $mr:literal, $v:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident) => {
+        impl MicroKernel<$t> for $tile {
+            const MR: usize = $mr;
+            const NR: usize = $v * $lanes;
+            // A 192 x NR panel of B (36 KiB for the wide tile) stays in a 48 KiB L1 while the A
             // panels stream past it (192 measured a little faster than 128 and 256).
             const KC: usize = 192;
             const MC: usize = 192;
-            packers!($t, 8, 3 * $lanes, "avx512f");
+            packers!($t, $mr, $v * $lanes, "avx512f");
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx512f")]
             unsafe fn kernel(
@@ -186,14 +192,14 @@ macro_rules! avx512_tile {
                 first: bool,
             ) {
                 use std::arch::x86_64::*;
-                const NR: usize = 3 * $lanes;
-                assert!(kc > 0 && a.data.len() > 7 * a.rs + (kc - 1) * a.cs);
-                assert!(b.len() >= kc * NR && c.len() >= 7 * ldc + NR);
+                const NR: usize = $v * $lanes;
+                assert!(kc > 0 && a.data.len() > ($mr - 1) * a.rs + (kc - 1) * a.cs);
+                assert!(b.len() >= kc * NR && c.len() >= ($mr - 1) * ldc + NR);
                 let (rs, cs) = (a.rs, a.cs);
                 let (a, b, c) = (a.data.as_ptr(), b.as_ptr(), c.as_mut_ptr());
-                // SAFETY: every pointer below stays in bounds by the assert above.
+                // SAFETY: every pointer below stays in bounds by the asserts above.
                 unsafe {
-                    let mut acc = [[$set1(0.0); 3]; 8];
+                    let mut acc = [[$set1(0.0); $v]; $mr];
                     if !first {
                         for (r, row) in acc.iter_mut().enumerate() {
                             for (v, s) in row.iter_mut().enumerate() {
@@ -203,7 +209,7 @@ macro_rules! avx512_tile {
                     }
                     for k in 0..kc {
                         let bp = b.add(k * NR);
-                        let bv = [$load(bp), $load(bp.add($lanes)), $load(bp.add(2 * $lanes))];
+                        let bv: [_; $v] = std::array::from_fn(|v| $load(bp.add(v * $lanes)));
                         let ap = a.add(k * cs);
                         for (r, row) in acc.iter_mut().enumerate() {
                             let av = $set1(*ap.add(r * rs));
@@ -234,7 +240,24 @@ macro_rules! avx512_tile {
     };
 }
 
-avx512_tile!(
+macro_rules! avx512_tiles {
+    ($t:ty, $lanes:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident) => {
+        avx512_tile!(Avx512Tile, $t, $lanes, 8, 3, $load, $store, $set1, $fmadd);
+        avx512_tile!(
+            Avx512NarrowTile,
+            $t,
+            $lanes,
+            16,
+            1,
+            $load,
+            $store,
+            $set1,
+            $fmadd
+        );
+    };
+}
+
+avx512_tiles!(
     f64,
     8,
     _mm512_loadu_pd,
@@ -242,7 +265,7 @@ avx512_tile!(
     _mm512_set1_pd,
     _mm512_fmadd_pd
 );
-avx512_tile!(
+avx512_tiles!(
     f32,
     16,
     _mm512_loadu_ps,
@@ -256,6 +279,7 @@ macro_rules! tiles {
         impl Tile for $t {
             type Avx2 = Avx2Tile;
             type Avx512 = Avx512Tile;
+            type Avx512Narrow = Avx512NarrowTile;
             fn pool() -> &'static Mutex<Vec<Vec<$t>>> {
                 static POOL: Mutex<Vec<Vec<$t>>> = Mutex::new(Vec::new());
                 &POOL
@@ -327,6 +351,9 @@ pub fn gemm_with<T: Float + Tile>(
     }
     match kernel {
         Kernel::Avx2 => gemm_threads::<T, T::Avx2>(a, b, out, threads),
+        Kernel::Avx512 if 2 * b.cols < <T::Avx512 as MicroKernel<T>>::NR => {
+            gemm_threads::<T, T::Avx512Narrow>(a, b, out, threads)
+        }
         Kernel::Avx512 => gemm_threads::<T, T::Avx512>(a, b, out, threads),
     }
     Ok(())

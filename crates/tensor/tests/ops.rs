@@ -80,8 +80,8 @@ fn blocked_threaded_matmul_is_bit_identical_to_the_reference_loop() {
 #[test]
 fn every_gemm_kernel_this_cpu_has_is_bit_identical_to_the_reference_loop() {
     // Each register tile (AVX2, AVX-512 wide, and AVX-512 narrow for n = 10) on shapes with ragged
-    // edges in every dimension, every
-    // transpose, one and two threads: a tile that reorders a single sum fails here.
+    // edges in every dimension, every transpose, one and two threads: a tile that reorders a
+    // single sum fails here.
     let mut rng = BookRng::new(12);
     for kernel in [Kernel::Avx2, Kernel::Avx512] {
         if !kernel.available() {

@@ -377,17 +377,15 @@ fn gemm_threads<T: Float + Tile, K: MicroKernel<T>>(
         // split the rows when A is the larger (or the output too narrow for column bands, as
         // W3's 10 classes): one band per thread, each a multiple of MR tall.
         let per = m.div_ceil(K::MR).div_ceil(threads) * K::MR;
-        std::thread::scope(|s| {
-            for (t, band) in out.chunks_mut(per * n).enumerate() {
-                let i0 = t * per;
-                let rows = MatRef {
-                    data: &a.data[i0 * a.rs..],
-                    rows: band.len() / n,
-                    ..a
-                };
-                // SAFETY: the kernel's instruction set was checked by `gemm_with`.
-                s.spawn(move || unsafe { gemm_band::<T, K>(rows, b, band, n, 0, n) });
-            }
+        let parts: Vec<(usize, &mut [T])> = out.chunks_mut(per * n).enumerate().collect();
+        super::pool::run_each(parts, |(t, band)| {
+            let rows = MatRef {
+                data: &a.data[t * per * a.rs..],
+                rows: band.len() / n,
+                ..a
+            };
+            // SAFETY: the kernel's instruction set was checked by `gemm_with`.
+            unsafe { gemm_band::<T, K>(rows, b, band, n, 0, n) };
         });
         return;
     }
@@ -401,28 +399,25 @@ fn gemm_threads<T: Float + Tile, K: MicroKernel<T>>(
     }
     let out_ptr = SendPtr(out.as_mut_ptr());
     let len = out.len();
-    std::thread::scope(|s| {
-        for t in 0..threads {
-            let (j0, j1) = (t * per, ((t + 1) * per).min(n));
-            if j0 >= j1 {
-                continue;
-            }
-            let ptr = out_ptr;
-            s.spawn(move || {
-                // SAFETY: every thread writes only columns j0..j1 of each row, disjoint from the
-                // others; the slice outlives the scope.
-                let out = unsafe { std::slice::from_raw_parts_mut(ptr.get(), len) };
-                // SAFETY: the kernel's instruction set was checked by `gemm_with`.
-                unsafe { gemm_band::<T, K>(a, b, out, n, j0, j1) };
-            });
-        }
+    let bands: Vec<(usize, usize)> = (0..threads)
+        .map(|t| (t * per, ((t + 1) * per).min(n)))
+        .filter(|(j0, j1)| j0 < j1)
+        .collect();
+    super::pool::run_each(bands, |(j0, j1)| {
+        // SAFETY: every part writes only columns j0..j1 of each row, disjoint from the others;
+        // the slice outlives `run_each`.
+        let out = unsafe { std::slice::from_raw_parts_mut(out_ptr.get(), len) };
+        // SAFETY: the kernel's instruction set was checked by `gemm_with`.
+        unsafe { gemm_band::<T, K>(a, b, out, n, j0, j1) };
     });
 }
 
 #[derive(Clone, Copy)]
 struct SendPtr<T>(*mut T);
-// SAFETY: the pointer is only used for disjoint writes inside a thread scope (see `gemm`).
+// SAFETY: the pointer is only used for disjoint writes inside `run_each` (see `gemm_threads`).
 unsafe impl<T> Send for SendPtr<T> {}
+// SAFETY: as for `Send`: the parts only write disjoint elements through it.
+unsafe impl<T> Sync for SendPtr<T> {}
 impl<T> SendPtr<T> {
     fn get(self) -> *mut T {
         self.0

@@ -11,6 +11,7 @@ pub mod gather;
 pub mod gemm;
 pub mod matmul;
 pub mod parallel;
+pub mod pool;
 pub mod reduce;
 pub mod sigmoid;
 pub mod softmax;

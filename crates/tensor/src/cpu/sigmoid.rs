@@ -34,11 +34,8 @@ pub fn add_row_sigmoid<T: CpuFloat>(x: &[T], b: &[T], out: &mut [T]) {
     let chunk = super::parallel::chunk_len(out.len(), b.len());
     if chunk < out.len() {
         // Large layers (W3's 512 x 1024): whole rows per thread.
-        std::thread::scope(|s| {
-            for (xc, oc) in x.chunks(chunk).zip(out.chunks_mut(chunk)) {
-                s.spawn(move || add_row_sigmoid_one_thread(xc, b, oc));
-            }
-        });
+        let parts: Vec<_> = x.chunks(chunk).zip(out.chunks_mut(chunk)).collect();
+        super::pool::run_each(parts, |(xc, oc)| add_row_sigmoid_one_thread(xc, b, oc));
         return;
     }
     add_row_sigmoid_one_thread(x, b, out);
@@ -92,14 +89,13 @@ fn reciprocal_one_plus_exp<T: CpuFloat>(v: &mut [T]) {
 pub fn sigmoid_backward<T: CpuFloat>(dout: &[T], y: &[T], dx: &mut [T]) {
     let chunk = super::parallel::chunk_len(dx.len(), 1);
     if chunk < dx.len() {
-        std::thread::scope(|s| {
-            for ((dc, yc), xc) in dout
-                .chunks(chunk)
-                .zip(y.chunks(chunk))
-                .zip(dx.chunks_mut(chunk))
-            {
-                s.spawn(move || sigmoid_backward_one_thread(dc, yc, xc));
-            }
+        let parts: Vec<_> = dout
+            .chunks(chunk)
+            .zip(y.chunks(chunk))
+            .zip(dx.chunks_mut(chunk))
+            .collect();
+        super::pool::run_each(parts, |((dc, yc), xc)| {
+            sigmoid_backward_one_thread(dc, yc, xc)
         });
         return;
     }

@@ -200,9 +200,9 @@ pub fn sgd<T: Element>(p: &mut Tensor<T>, g: &Tensor<T>, lr: f64) -> Result<()> 
     update(Rule::Sgd { lr }, p, &mut [], g)
 }
 
-/// [`Rule::apply`] (the rule's element loop on the CPU), split across threads for large params:
-/// every rule is element-wise, so the split changes no result. `rule` applied to param `p` with grad `g` and the rule's state `s1`, `s2` (empty when the rule
-/// keeps fewer).
+/// [`Rule::apply`] (the rule's element loop on the CPU) on param `p` with grad `g` and the rule's
+/// state `s1`, `s2` (empty when the rule keeps fewer), split across threads for large params:
+/// every rule is element-wise, so the split changes no result.
 fn apply_on_threads<T: Element>(rule: &Rule, p: &mut [T], s1: &mut [T], s2: &mut [T], g: &[T]) {
     let chunk = cpu::parallel::chunk_len(p.len(), 1);
     if chunk >= p.len() {
@@ -210,12 +210,19 @@ fn apply_on_threads<T: Element>(rule: &Rule, p: &mut [T], s1: &mut [T], s2: &mut
         return;
     }
     let (mut a, mut b) = (parts(s1, chunk).into_iter(), parts(s2, chunk).into_iter());
-    std::thread::scope(|scope| {
-        for (pc, gc) in p.chunks_mut(chunk).zip(g.chunks(chunk)) {
-            let (ac, bc) = (a.next().unwrap_or_default(), b.next().unwrap_or_default());
-            scope.spawn(move || rule.apply(pc, ac, bc, gc));
-        }
-    });
+    let parts: Vec<_> = p
+        .chunks_mut(chunk)
+        .zip(g.chunks(chunk))
+        .map(|(pc, gc)| {
+            (
+                pc,
+                a.next().unwrap_or_default(),
+                b.next().unwrap_or_default(),
+                gc,
+            )
+        })
+        .collect();
+    cpu::pool::run_each(parts, |(pc, ac, bc, gc)| rule.apply(pc, ac, bc, gc));
 }
 
 /// `s` in parts of `chunk`; an empty state slot stays empty in every part.

@@ -1,0 +1,218 @@
+//! Persistent worker threads for the CPU kernels' parallel parts.
+//!
+//! A `std::thread::scope` spawn and join costs about 37 µs on the benchmark machine, and a W3
+//! training step splits some thirty operations across threads: a millisecond a step went to
+//! starting threads. Here the workers start once and wait on a condition variable; the calling
+//! thread runs part 0 itself. One caller at a time uses the workers; a second caller at the same
+//! moment (two trainings in parallel, as `xtask compare` runs them) gets scoped threads instead, so
+//! nothing ever waits on another caller's work.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
+
+/// Runs `f(part)` once for every item of `parts`, in parallel: the first on this thread, the rest
+/// on the workers (or on scoped threads when the workers are busy). Returns when all are done; a
+/// panic in any part is raised here after all parts finished.
+pub fn run_each<P: Send>(parts: Vec<P>, f: impl Fn(P) + Sync) {
+    let n = parts.len();
+    if n <= 1 {
+        parts.into_iter().for_each(f);
+        return;
+    }
+    let cells: Vec<Mutex<Option<P>>> = parts.into_iter().map(|p| Mutex::new(Some(p))).collect();
+    let run = |i: usize| {
+        let part = cells[i]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(p) = part {
+            f(p);
+        }
+    };
+    match POOL_IN_USE.try_lock() {
+        Ok(_guard) => pool(n - 1).run(n, &run),
+        Err(_) => std::thread::scope(|s| {
+            for i in 1..n {
+                let run = &run;
+                s.spawn(move || run(i));
+            }
+            run(0);
+        }),
+    }
+}
+
+/// Held by the caller whose parts are on the workers.
+static POOL_IN_USE: Mutex<()> = Mutex::new(());
+
+/// A job as the workers see it: the caller's closure with its lifetime erased. Sound because
+/// [`Pool::run`] does not return before every worker reported its part done.
+struct Job {
+    f: *const (dyn Fn(usize) + Sync),
+    part: usize,
+}
+
+// SAFETY: the closure is `Sync` and outlives the job (see `Job`).
+unsafe impl Send for Job {}
+
+enum Slot {
+    Idle,
+    Ready(Job),
+    Done(Result<(), Box<dyn Any + Send>>),
+}
+
+struct Worker {
+    slot: Mutex<Slot>,
+    wake: Condvar,
+}
+
+struct Pool {
+    workers: Mutex<Vec<&'static Worker>>,
+}
+
+/// The pool, with at least `n` workers started.
+fn pool(n: usize) -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    let pool = POOL.get_or_init(|| Pool {
+        workers: Mutex::new(Vec::new()),
+    });
+    let mut workers = pool.workers.lock().unwrap_or_else(PoisonError::into_inner);
+    while workers.len() < n {
+        let worker: &'static Worker = Box::leak(Box::new(Worker {
+            slot: Mutex::new(Slot::Idle),
+            wake: Condvar::new(),
+        }));
+        let spawned = std::thread::Builder::new()
+            .name(format!("dlfs2-cpu-{}", workers.len() + 1))
+            .spawn(move || worker.serve());
+        if spawned.is_err() {
+            // No more threads: the parts past the workers run on the caller (see `run`).
+            break;
+        }
+        workers.push(worker);
+    }
+    pool
+}
+
+impl Worker {
+    fn serve(&self) {
+        loop {
+            let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+            let job = loop {
+                match std::mem::replace(&mut *slot, Slot::Idle) {
+                    Slot::Ready(job) => break job,
+                    other => {
+                        *slot = other;
+                        slot = self.wake.wait(slot).unwrap_or_else(PoisonError::into_inner);
+                    }
+                }
+            };
+            drop(slot);
+            // SAFETY: the caller keeps the closure alive until it has seen `Done` (see `Job`).
+            let f = unsafe { &*job.f };
+            let result = catch_unwind(AssertUnwindSafe(|| f(job.part)));
+            *self.slot.lock().unwrap_or_else(PoisonError::into_inner) = Slot::Done(result);
+            self.wake.notify_all();
+        }
+    }
+}
+
+impl Pool {
+    /// `f(0..n)`: part 0 here, parts 1.. on the workers (any part without a worker runs here too).
+    fn run(&self, n: usize, f: &(dyn Fn(usize) + Sync)) {
+        let workers = self
+            .workers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        // SAFETY: only the lifetime is erased; every job is waited for below before `f` can end.
+        let erased: *const (dyn Fn(usize) + Sync) = unsafe { std::mem::transmute(f) };
+        let used: Vec<&Worker> = workers.iter().copied().take(n - 1).collect();
+        for (i, w) in used.iter().enumerate() {
+            *w.slot.lock().unwrap_or_else(PoisonError::into_inner) = Slot::Ready(Job {
+                f: erased,
+                part: i + 1,
+            });
+            w.wake.notify_all();
+        }
+        let mut panic = catch_unwind(AssertUnwindSafe(|| {
+            f(0);
+            for part in used.len() + 1..n {
+                f(part);
+            }
+        }))
+        .err();
+        for w in &used {
+            let mut slot = w.slot.lock().unwrap_or_else(PoisonError::into_inner);
+            loop {
+                match std::mem::replace(&mut *slot, Slot::Idle) {
+                    Slot::Done(result) => {
+                        if let Err(p) = result {
+                            panic.get_or_insert(p);
+                        }
+                        break;
+                    }
+                    other => {
+                        *slot = other;
+                        slot = w.wake.wait(slot).unwrap_or_else(PoisonError::into_inner);
+                    }
+                }
+            }
+        }
+        if let Some(p) = panic {
+            resume_unwind(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_each;
+
+    #[test]
+    fn every_part_runs_once_and_results_land_in_place() {
+        for n in [0, 1, 2, 3, 7] {
+            let mut out = vec![0usize; n * 5];
+            let parts: Vec<(usize, &mut [usize])> = out.chunks_mut(5).enumerate().collect();
+            run_each(parts, |(i, chunk)| {
+                chunk.iter_mut().for_each(|v| *v += i + 1)
+            });
+            let want: Vec<usize> = (0..n).flat_map(|i| [i + 1; 5]).collect();
+            assert_eq!(out, want, "{n} parts");
+        }
+    }
+
+    #[test]
+    fn a_panicking_part_is_raised_to_the_caller_after_the_others_finish() {
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let r = std::panic::catch_unwind(|| {
+            run_each(vec![0, 1, 2], |i| {
+                if i == 1 {
+                    panic!("part 1 fails");
+                }
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            })
+        });
+        assert!(r.is_err());
+        assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // The pool still works afterwards.
+        let mut v = vec![0; 4];
+        run_each(v.chunks_mut(2).collect(), |c| c.fill(1));
+        assert_eq!(v, [1; 4]);
+    }
+
+    #[test]
+    fn callers_on_many_threads_at_once_all_finish() {
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                s.spawn(move || {
+                    for _ in 0..200 {
+                        let mut v = vec![0u64; 64];
+                        run_each(v.chunks_mut(16).collect(), |c| c.fill(t));
+                        assert!(v.iter().all(|&x| x == t));
+                    }
+                });
+            }
+        });
+    }
+}

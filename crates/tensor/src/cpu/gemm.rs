@@ -443,7 +443,7 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
     let mut tile = take::<T>(mr * nr);
     // A row-major A is read in place: each of a tile's MR rows is contiguous along k, which the
     // kernel streams as well as a packed panel. Only the ragged last rows get packed (zero-padded).
-    let direct = a.cs == 1 && std::env::var_os("DLFS2_GEMM_PACK_A").is_none();
+    let direct = a.cs == 1;
     for pc in (0..k).step_by(kc_max) {
         let kc = kc_max.min(k - pc);
         let first = pc == 0;
@@ -625,17 +625,26 @@ fn pack_panel<T: Float, const W: usize>(
             row[..valid].copy_from_slice(&src[kk * k_stride..][..valid]);
         }
     } else if k_stride == 1 {
-        // Transposed source: each column is contiguous along k. Fill the panel a k-row at a time,
-        // stepping one pointer across the columns (the W lines it touches stay in L1 for the next
-        // k); holding W column slices instead spills them to the stack.
-        assert!(src.len() > (valid - 1) * x_stride + (kc - 1));
-        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
-            let mut at = kk;
-            for d in &mut row[..valid] {
-                // SAFETY: at = kk + x * x_stride with kk < kc and x < valid: in bounds by the
-                // assert above.
-                *d = unsafe { *src.get_unchecked(at) };
-                at += x_stride;
+        // Transposed source: each column is contiguous along k, and columns lie x_stride apart
+        // (often a multiple of 4 KiB, so they share L1 sets). Read a 16-long piece of each column
+        // whole into a small buffer, then write the panel's 16 rows from it: every source line is
+        // read once, not once per k while the W columns evict each other.
+        const KB: usize = 16;
+        let mut buf = [[T::ZERO; KB]; W];
+        for k0 in (0..kc).step_by(KB) {
+            let kn = KB.min(kc - k0);
+            for (x, piece) in buf.iter_mut().enumerate().take(valid) {
+                let from = &src[x * x_stride + k0..];
+                // A fixed-length copy for full pieces: a variable one is a `memcpy` call each.
+                match <&[T; KB]>::try_from(&from[..KB.min(from.len())]) {
+                    Ok(full) if kn == KB => *piece = *full,
+                    _ => piece[..kn].copy_from_slice(&from[..kn]),
+                }
+            }
+            for (kk, row) in dst[k0 * W..].chunks_exact_mut(W).take(kn).enumerate() {
+                for (d, piece) in row[..valid].iter_mut().zip(&buf) {
+                    *d = piece[kk];
+                }
             }
         }
     } else {

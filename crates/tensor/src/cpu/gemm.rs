@@ -207,7 +207,7 @@ macro_rules! avx512_tile {
                             }
                         }
                     }
-                    for k in 0..kc {
+                    let step = |acc: &mut [[_; $v]; $mr], k: usize| {
                         let bp = b.add(k * NR);
                         let bv: [_; $v] = std::array::from_fn(|v| $load(bp.add(v * $lanes)));
                         let ap = a.add(k * cs);
@@ -217,6 +217,18 @@ macro_rules! avx512_tile {
                                 *s = $fmadd(av, bw, *s);
                             }
                         }
+                    };
+                    let mut k = 0;
+                    while k + 4 <= kc {
+                        step(&mut acc, k);
+                        step(&mut acc, k + 1);
+                        step(&mut acc, k + 2);
+                        step(&mut acc, k + 3);
+                        k += 4;
+                    }
+                    while k < kc {
+                        step(&mut acc, k);
+                        k += 1;
                     }
                     for (r, row) in acc.iter().enumerate() {
                         for (v, &s) in row.iter().enumerate() {

@@ -10,6 +10,10 @@ use layers::{Model, TryClone};
 /// Largest grid accepted (points): 64 times the book's, so a tiny step cannot exhaust memory.
 pub const MAX_POINTS: usize = 1 << 28;
 
+/// The most points a grid may have when only its class counts are wanted
+/// ([`Grid::around_for_counting`]): nothing per point is stored, so only time bounds it.
+pub const MAX_COUNTED_POINTS: usize = 1 << 40;
+
 /// Points classified per model call: bounded memory (a few hundred kB of activations per thread)
 /// whatever the grid's size.
 pub const CHUNK: usize = 4096;
@@ -75,7 +79,18 @@ impl Grid {
     /// The book's grid around the `N x 2` points `x`: each axis from its min - 0.1 to its
     /// max + 0.1 in steps of `h` (the book uses `h = 0.001`).
     pub fn around(x: ArrayView2<'_, f64>, h: f64) -> Result<Grid> {
-        let [(x0, x1), (y0, y1)] = Self::bounds(x, h)?;
+        Self::build(x, h, MAX_POINTS)
+    }
+
+    /// The same grid as [`Grid::around`], allowed up to [`MAX_COUNTED_POINTS`] points: for
+    /// [`crate::certified::count_classes_certified`], which stores nothing per point (at
+    /// h = 0.0001 the book's grid has 432 million).
+    pub fn around_for_counting(x: ArrayView2<'_, f64>, h: f64) -> Result<Grid> {
+        Self::build(x, h, MAX_COUNTED_POINTS)
+    }
+
+    fn build(x: ArrayView2<'_, f64>, h: f64, max_points: usize) -> Result<Grid> {
+        let [(x0, x1), (y0, y1)] = Self::bounds(x, h, max_points)?;
         let xs = arange(x0, x1, h)?;
         let ys = arange(y0, y1, h)?;
         Ok(Grid { xs, ys, step: h })
@@ -84,12 +99,13 @@ impl Grid {
     /// `(cols, rows)` of the grid [`Grid::around`] would build, checked (at most [`MAX_POINTS`]
     /// points) without allocating it: a caller can refuse a grid before any other work.
     pub fn shape_around(x: ArrayView2<'_, f64>, h: f64) -> Result<(usize, usize)> {
-        let [(x0, x1), (y0, y1)] = Self::bounds(x, h)?;
+        let [(x0, x1), (y0, y1)] = Self::bounds(x, h, MAX_POINTS)?;
         Ok((arange_len(x0, x1, h)?, arange_len(y0, y1, h)?))
     }
 
-    /// Each axis' `(start, stop)` around the points, after checking that the grid is not too large.
-    fn bounds(x: ArrayView2<'_, f64>, h: f64) -> Result<[(f64, f64); 2]> {
+    /// Each axis' `(start, stop)` around the points, after checking that the grid has at most
+    /// `max_points` points.
+    fn bounds(x: ArrayView2<'_, f64>, h: f64, max_points: usize) -> Result<[(f64, f64); 2]> {
         if x.ncols() != 2 || x.nrows() == 0 {
             return Err(VizError::BadInput(format!(
                 "points must be N x 2 (got {}x{})",
@@ -121,9 +137,9 @@ impl Grid {
             arange_len(axes[0].0, axes[0].1, h)?,
             arange_len(axes[1].0, axes[1].1, h)?,
         );
-        if cols.saturating_mul(rows) > MAX_POINTS {
+        if cols.saturating_mul(rows) > max_points {
             return Err(VizError::BadInput(format!(
-                "a grid step of {} makes {cols} x {rows} points (at most {MAX_POINTS})",
+                "a grid step of {} makes {cols} x {rows} points (at most {max_points})",
                 tensor::float::short(h)
             )));
         }

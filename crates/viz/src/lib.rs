@@ -21,9 +21,9 @@ pub use style::{encode_png, save_png};
 
 pub use animation::write_gif;
 pub use boundary::{LossInset, plot_decision_boundary, render_frame};
-pub use certified::classify_grid_certified;
+pub use certified::{classify_grid_certified, count_classes_certified, count_classes_scan};
 pub use error::{Result, VizError};
-pub use grid::{ClassGrid, Grid, classify_grid};
+pub use grid::{ClassGrid, Grid, MAX_COUNTED_POINTS, MAX_POINTS, classify_grid};
 pub use hidden_units::{HiddenLayer, plot_hidden_units, render_hidden_units};
 pub use loss::{plot_loss, plot_losses};
 pub use spiral::plot_spiral;

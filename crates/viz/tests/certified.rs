@@ -7,7 +7,9 @@ use ndarray::Array2;
 use proptest::prelude::*;
 use tensor::random::{BookRng, RandomSource};
 use tensor::{Device, Element};
-use viz::{Grid, classify_grid, classify_grid_certified};
+use viz::{
+    Grid, classify_grid, classify_grid_certified, count_classes_certified, count_classes_scan,
+};
 
 fn same<T: Element>(model: &mut TwoLayerNet<T>, grid: &Grid) -> usize {
     let scan = classify_grid(model, grid, Device::Cpu).unwrap();
@@ -26,6 +28,12 @@ fn same<T: Element>(model: &mut TwoLayerNet<T>, grid: &Grid) -> usize {
         scan.classes.len()
     );
     assert_eq!(cert.class_counts, scan.class_counts);
+    // The counting forms, which store nothing per point, count the same.
+    assert_eq!(
+        count_classes_certified(model, grid).unwrap(),
+        scan.class_counts
+    );
+    assert_eq!(count_classes_scan(model, grid).unwrap(), scan.class_counts);
     scan.classes.len()
 }
 
@@ -88,6 +96,31 @@ fn the_books_trained_network_on_the_books_grid() {
     let _ = data::load_data_with(&mut rng, 100, 3);
     let mut init = TwoLayerNet::<f64>::new(2, 10, 3, &mut rng, Device::Cpu).unwrap();
     same(&mut init, &Grid::around(s.x.view(), 0.005).unwrap());
+}
+
+#[test]
+fn the_books_grid_at_h_0_0001_is_counted_without_storing_it() {
+    let s = data::load_data(1984);
+    // 432 million points: too many to store a class each, not too many to count.
+    assert!(Grid::around(s.x.view(), 0.0001).is_err());
+    let grid = Grid::around_for_counting(s.x.view(), 0.0001).unwrap();
+    assert_eq!((grid.cols(), grid.rows()), (21114, 20468));
+    let mut m = net::<f64>(trained());
+    let counts = count_classes_certified(&mut m, &grid).unwrap();
+    assert_eq!(counts.iter().sum::<usize>(), 21114 * 20468);
+    assert!(
+        counts.iter().all(|&n| n > 0),
+        "all three classes have points"
+    );
+    // A strip of 48 full rows through the middle, where all three arms meet, point for point
+    // against the scan.
+    let mid = grid.rows() / 2;
+    let strip = Grid {
+        xs: grid.xs.clone(),
+        ys: grid.ys[mid - 24..mid + 24].to_vec(),
+        step: grid.step,
+    };
+    same(&mut m, &strip);
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //!
 //! - **W1** chapter-1 training: the book's `train.py` config (3000 steps), µs per step;
 //! - **W2** decision boundary: the book's grid (4,323,264 points) for the trained W1 model, ms;
+//! - **W2 fine** (`w2fine`): the class counts of the same grid at h = 0.0001 (432 million points),
+//!   certified and storing nothing per point, ms and peak RSS, checked against one streaming scan;
 //! - **W3** wide MLP: batch 512×256 through 256–1024–1024–10 with sigmoids, SGD, ms per step and GFLOP/s;
 //! - **pipeline**: wall time of `cargo xtask chapter1 --quiet` after the build.
 
@@ -34,15 +36,19 @@ pub struct BenchArgs {
     /// (needs python3 with numpy, and jax for its column; each is skipped when missing).
     #[arg(long)]
     pub vs_numpy: bool,
-    /// Workloads to run, comma-separated: w1, w2, w3, pipeline.
-    #[arg(long, value_delimiter = ',', default_value = "w1,w2,w3,pipeline")]
+    /// Workloads to run, comma-separated: w1, w2, w2fine (h = 0.0001 class counts), w3, pipeline.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "w1,w2,w2fine,w3,pipeline"
+    )]
     pub only: Vec<String>,
 }
 
 /// The hidden per-process runner: one workload, one precision.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchRunArgs {
-    /// w1, w2 or w3.
+    /// w1, w2, w2fine or w3.
     pub workload: String,
     /// Element type.
     #[arg(value_enum)]
@@ -64,9 +70,11 @@ pub fn run_one(args: &BenchRunArgs) -> Result<()> {
         ("w1", Precision::F32) => workloads::w1::<f32>(args.runs, device)?,
         ("w2", Precision::F64) => workloads::w2::<f64>(args.runs, device)?,
         ("w2", Precision::F32) => workloads::w2::<f32>(args.runs, device)?,
+        ("w2fine", Precision::F64) => workloads::w2_fine::<f64>(args.runs, device)?,
+        ("w2fine", Precision::F32) => workloads::w2_fine::<f32>(args.runs, device)?,
         ("w3", Precision::F64) => workloads::w3::<f64>(args.runs, device)?,
         ("w3", Precision::F32) => workloads::w3::<f32>(args.runs, device)?,
-        (w, _) => bail!("unknown workload '{w}' (expected w1, w2 or w3)"),
+        (w, _) => bail!("unknown workload '{w}' (expected w1, w2, w2fine or w3)"),
     };
     crate::console::outln!("{}", serde_json::to_string(&result)?);
     Ok(())
@@ -83,10 +91,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut results = Vec::new();
     for w in &args.only {
         match w.as_str() {
-            "w1" | "w2" | "w3" => {
+            "w1" | "w2" | "w2fine" | "w3" => {
                 for (dev, p) in devices
                     .iter()
                     .flat_map(|d| ["f64", "f32"].map(move |p| (*d, p)))
+                    // The certified counts are a CPU algorithm.
+                    .filter(|(d, _)| w != "w2fine" || *d == "cpu")
                 {
                     crate::console::errln!("running {w} {p} on {dev} ...");
                     let out = Command::new(&exe)
@@ -117,7 +127,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 crate::console::errln!("running pipeline ...");
                 results.push(workloads::pipeline(&exe, usize::from(args.runs))?);
             }
-            other => bail!("unknown workload '{other}' (expected w1, w2, w3 or pipeline)"),
+            other => bail!("unknown workload '{other}' (expected w1, w2, w2fine, w3 or pipeline)"),
         }
     }
     crate::console::outln!("{}", table(&results));
@@ -177,12 +187,13 @@ fn table(results: &[Value]) -> String {
             let (m, _, _) = stats(&reference);
             (format!("{m:.3}"), format!("{:.1}×", m / med))
         };
-        let extra = match r.get("gflops") {
-            Some(_) => {
+        let extra = match (r.get("gflops"), r["scan_ms"].as_f64()) {
+            (Some(_), _) => {
                 let (g, _, _) = stats(&samples(r, "gflops"));
                 format!("{g:.1} GFLOP/s")
             }
-            None => String::new(),
+            (None, Some(scan)) => format!("streaming full scan {scan:.0} ms, same counts"),
+            (None, None) => String::new(),
         };
         let rss = r["peak_rss_mb"]
             .as_f64()

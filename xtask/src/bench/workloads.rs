@@ -178,6 +178,41 @@ pub fn w2<T: Element>(runs: usize, device: Device) -> Result<Value> {
     }))
 }
 
+/// W2 at h = 0.0001 (432 million points): ms to count the classes with the certified quadtree,
+/// which stores nothing per point, and the peak memory of this process after those runs; then
+/// one streaming full scan ([`viz::count_classes_scan`]), timed, whose counts must be the same.
+pub fn w2_fine<T: Element>(runs: usize, device: Device) -> Result<Value> {
+    let Book {
+        mut rng,
+        spiral,
+        x,
+        t,
+        model,
+    } = book::<T>(device)?;
+    let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
+    trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
+    let grid = Grid::around_for_counting(spiral.x.view(), 0.0001)?;
+    let mut certified = Vec::new();
+    let mut counts = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        counts = viz::count_classes_certified(&mut trainer.model, &grid)?;
+        certified.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    let rss = peak_rss_mb();
+    let start = Instant::now();
+    let scan = viz::count_classes_scan(&mut trainer.model, &grid)?;
+    let scan_ms = start.elapsed().as_secs_f64() * 1e3;
+    if scan != counts {
+        bail!("the certified counts {counts:?} differ from the scan's {scan:?}");
+    }
+    Ok(json!({
+        "workload": "W2 h=0.0001 class counts", "precision": T::DTYPE.as_str(), "device": device.to_string(), "unit": "ms",
+        "samples": certified, "scan_ms": scan_ms, "points": grid.cols() * grid.rows(), "class_counts": counts,
+        "peak_rss_mb": rss,
+    }))
+}
+
 /// W3: ms per training step and GFLOP/s of the wide MLP on `device`, and of the ndarray
 /// reference (CPU).
 pub fn w3<T: Element + RefFloat>(runs: usize, device: Device) -> Result<Value> {

@@ -213,12 +213,12 @@ fn certifiable<T: Element>(model: &TwoLayerNet<T>) -> Result<Option<Net<T>>> {
 
 /// The certified quadtree over `grid`, writing each point's class into `out` when given; returns
 /// the class counts.
-fn run<T: Element>(net: &Net<T>, grid: &Grid, mut out: Option<&mut [u8]>) -> Result<Vec<usize>> {
+fn run<T: Element>(net: &Net<T>, grid: &Grid, out: Option<&mut [u8]>) -> Result<Vec<usize>> {
     let (cols, rows) = (grid.cols(), grid.rows());
     let threads = tensor::cpu::parallel::threads().clamp(1, rows.div_ceil(TOP));
     let band_rows = rows.div_ceil(TOP).div_ceil(threads) * TOP;
     // Each thread's rows of the output, or nothing.
-    let mut bands: Vec<Option<&mut [u8]>> = match out.as_deref_mut() {
+    let mut bands: Vec<Option<&mut [u8]>> = match out {
         Some(o) => o.chunks_mut(band_rows * cols).map(Some).collect(),
         None => (0..rows.div_ceil(band_rows)).map(|_| None).collect(),
     };

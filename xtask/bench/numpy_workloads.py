@@ -4,6 +4,8 @@ the same configurations as the Rust workloads, timed the same way. Not the book'
 self-contained script, so that the comparison needs only numpy.
 
 usage: python3 numpy_workloads.py (w1|w2|w3) (f64|f32) RUNS
+       python3 numpy_workloads.py w1x (f64|f32) RUNS HIDDEN BATCH
+       python3 numpy_workloads.py w2at (f64|f32) RUNS STEP
 prints one JSON line: {"workload", "precision", "unit", "samples", "blas"}
 """
 
@@ -14,10 +16,10 @@ import time
 import numpy as np
 
 
-def spiral(seed=1984):
-    """dataset/spiral.py: load_data(seed)."""
+def spiral(seed=1984, n=100):
+    """dataset/spiral.py: load_data(seed), with `n` points per class (the book's 100)."""
     np.random.seed(seed)
-    n, dim, cls = 100, 2, 3
+    dim, cls = 2, 3
     x = np.zeros((n * cls, dim))
     t = np.zeros((n * cls, cls), dtype=np.int64)
     for j in range(cls):
@@ -126,12 +128,34 @@ def w1(dtype, runs):
     return "µs/step", samples
 
 
+def w1x(dtype, runs, hidden, batch):
+    """`cargo xtask bench --scaling`: µs per step of TwoLayerNet(2, hidden, 3) with SGD lr 1.0 on
+    a spiral of 10 * batch points (10 steps an epoch, as in the book), 30 epochs."""
+    samples = []
+    for _ in range(runs):
+        x, t = spiral(n=10 * batch // 3)
+        net = Net([2, hidden, 3], dtype, np.random.randn)
+        x, t = x.astype(dtype), t.argmax(axis=1)
+        start = time.perf_counter()
+        steps = train(net, x, t, 30, batch)
+        samples.append((time.perf_counter() - start) / steps * 1e6)
+    return "µs/step", samples
+
+
+def w2at(dtype, runs, step):
+    """`cargo xtask bench --scaling`: the book's decision boundary at grid step `step`."""
+    return boundary(dtype, runs, step)
+
+
 def w2(dtype, runs):
     """ms for the book's decision boundary (h = 0.001) of the trained network, as the book
     predicts it: every grid point at once."""
+    return boundary(dtype, runs, 0.001)
+
+
+def boundary(dtype, runs, h):
     x, t, net = book_net(dtype)
     train(net, x, t, 300)
-    h = 0.001
     x_min, x_max = x[:, 0].min() - 0.1, x[:, 0].max() + 0.1
     y_min, y_max = x[:, 1].min() - 0.1, x[:, 1].max() + 0.1
     samples = []
@@ -176,8 +200,10 @@ def blas():
 
 def main():
     workload, precision, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    extra = [float(a) if "." in a else int(a) for a in sys.argv[4:]]
     dtype = {"f64": np.float64, "f32": np.float32}[precision]
-    unit, samples = {"w1": w1, "w2": w2, "w3": w3}[workload](dtype, runs)
+    workloads = {"w1": w1, "w2": w2, "w3": w3, "w1x": w1x, "w2at": w2at}
+    unit, samples = workloads[workload](dtype, runs, *extra)
     print(json.dumps({"workload": workload, "precision": precision, "unit": unit,
                       "samples": samples, "blas": blas(), "numpy": np.__version__}))
 

@@ -14,6 +14,7 @@ pub mod error;
 mod font;
 pub mod grid;
 pub mod hidden_units;
+pub mod loglog;
 pub mod loss;
 pub mod spiral;
 mod style;
@@ -25,6 +26,7 @@ pub use certified::{classify_grid_certified, count_classes_certified, count_clas
 pub use error::{Result, VizError};
 pub use grid::{ClassGrid, Grid, MAX_COUNTED_POINTS, MAX_POINTS, classify_grid};
 pub use hidden_units::{HiddenLayer, plot_hidden_units, render_hidden_units};
+pub use loglog::{LogPanel, LogSeries, loglog_slope, plot_loglog};
 pub use loss::{plot_loss, plot_losses};
 pub use spiral::plot_spiral;
 pub use style::class_color;

@@ -11,6 +11,7 @@
 
 mod peers;
 mod reference;
+mod scaling;
 mod wide_mlp;
 pub(crate) mod workloads;
 
@@ -43,6 +44,13 @@ pub struct BenchArgs {
         default_value = "w1,w2,w2fine,w3,pipeline"
     )]
     pub only: Vec<String>,
+    /// Instead of the workloads: how cost grows (W1 against hidden and batch size, W2 against
+    /// grid points, certified and full scan, numpy alongside), as a table and a log-log plot.
+    #[arg(long)]
+    pub scaling: bool,
+    /// Where `--scaling` draws its plot.
+    #[arg(long, default_value = "scaling.png")]
+    pub plot: PathBuf,
 }
 
 /// The hidden per-process runner: one workload, one precision.
@@ -59,6 +67,18 @@ pub struct BenchRunArgs {
     /// Device: `cpu`, `cuda` or `cuda:N`.
     #[arg(long, default_value = "cpu")]
     pub device: String,
+    /// `w1x`: hidden units.
+    #[arg(long, default_value_t = 10)]
+    pub hidden: usize,
+    /// `w1x`: batch size (a multiple of 3; the data is 10 batches).
+    #[arg(long, default_value_t = 30)]
+    pub batch: usize,
+    /// `w2at`: grid step.
+    #[arg(long, default_value_t = 0.001)]
+    pub step: f64,
+    /// `w2at`: `certified` or `scan`.
+    #[arg(long, default_value = "certified")]
+    pub mode: String,
 }
 
 /// Runs one workload in this process and prints its result as one JSON line.
@@ -74,7 +94,13 @@ pub fn run_one(args: &BenchRunArgs) -> Result<()> {
         ("w2fine", Precision::F32) => workloads::w2_fine::<f32>(args.runs, device)?,
         ("w3", Precision::F64) => workloads::w3::<f64>(args.runs, device)?,
         ("w3", Precision::F32) => workloads::w3::<f32>(args.runs, device)?,
-        (w, _) => bail!("unknown workload '{w}' (expected w1, w2, w2fine or w3)"),
+        ("w1x", Precision::F64) => scaling::w1x(args.runs, args.hidden, args.batch)?,
+        ("w2at", Precision::F64) => match args.mode.as_str() {
+            "certified" | "scan" => scaling::w2at(args.runs, args.step, args.mode == "certified")?,
+            m => bail!("unknown --mode '{m}' (expected certified or scan)"),
+        },
+        ("w1x" | "w2at", Precision::F32) => bail!("the scaling workloads run in f64 only"),
+        (w, _) => bail!("unknown workload '{w}' (expected w1, w2, w2fine, w3, w1x or w2at)"),
     };
     crate::console::outln!("{}", serde_json::to_string(&result)?);
     Ok(())
@@ -83,6 +109,9 @@ pub fn run_one(args: &BenchRunArgs) -> Result<()> {
 /// Runs every selected workload in a child process and prints the table.
 pub fn run(args: &BenchArgs) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the xtask binary")?;
+    if args.scaling {
+        return scaling::run(&exe, args.runs, args.json.as_deref(), &args.plot);
+    }
     let mut devices = vec!["cpu"];
     match tensor::Device::Cuda(0).ensure_available() {
         Ok(()) => devices.push("cuda"),
@@ -147,6 +176,19 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         crate::console::outln!("results written to {}", path.display());
     }
     Ok(())
+}
+
+/// The result a workload process printed as its last line, or why there is none.
+fn last_json(out: &std::process::Output, what: &str) -> Result<Value> {
+    if !out.status.success() {
+        bail!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or(""))
+        .with_context(|| format!("{what} printed no result"))
 }
 
 fn stats(samples: &[f64]) -> (f64, f64, f64) {

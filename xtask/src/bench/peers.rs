@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 /// A Python implementation the workloads are compared with.
@@ -19,10 +19,14 @@ struct Peer {
     workloads: &'static [&'static str],
 }
 
+/// The numpy workloads' script.
+pub(super) const NUMPY_SCRIPT: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/bench/numpy_workloads.py");
+
 const PEERS: [Peer; 2] = [
     Peer {
         name: "numpy",
-        script: concat!(env!("CARGO_MANIFEST_DIR"), "/bench/numpy_workloads.py"),
+        script: NUMPY_SCRIPT,
         workloads: &["w1", "w2", "w3"],
     },
     Peer {
@@ -31,6 +35,11 @@ const PEERS: [Peer; 2] = [
         workloads: &["w3"],
     },
 ];
+
+/// numpy's version when `python3` can import it here; `Err(why)` when not.
+pub(super) fn numpy_available() -> std::result::Result<String, String> {
+    available(&PEERS[0])
+}
 
 /// The peer's version when `python3` can import it here; `Err(why)` when not.
 fn available(peer: &Peer) -> std::result::Result<String, String> {
@@ -43,18 +52,6 @@ fn available(peer: &Peer) -> std::result::Result<String, String> {
         return Err(format!("python3 has no {0} (pip install {0})", peer.name));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn last_json(out: &std::process::Output, what: &str) -> Result<Value> {
-    if !out.status.success() {
-        bail!(
-            "{what} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or(""))
-        .with_context(|| format!("{what} printed no result"))
 }
 
 fn samples(v: &Value) -> Vec<f64> {
@@ -97,7 +94,7 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
                     .args(["bench-run", w, p, "--runs", &runs.to_string()])
                     .output()
                     .context("cannot start the dlfs2 workload")?;
-                let r = last_json(&r, &format!("dlfs2 {w} {p}"))?;
+                let r = super::last_json(&r, &format!("dlfs2 {w} {p}"))?;
                 ours.extend(samples(&r));
                 row["unit"] = r["unit"].clone();
                 for ((peer, version), acc) in here.iter().zip(&mut theirs) {
@@ -105,7 +102,7 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
                         .args([peer.script, w, p, &runs.to_string()])
                         .output()
                         .context("cannot start python3")?;
-                    let n = last_json(&n, &format!("{} {w} {p}", peer.name))?;
+                    let n = super::last_json(&n, &format!("{} {w} {p}", peer.name))?;
                     acc.extend(samples(&n));
                     row[peer.name] = json!(version);
                     if peer.name == "numpy" {

@@ -1,0 +1,94 @@
+//! `cargo xtask bench`'s per-process workloads behind `--scaling` and `w2fine`: they run, their
+//! certified and scanned counts agree, and bad settings are one clear error line.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bench_run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("bench-run")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn result(args: &[&str]) -> Value {
+    let o = bench_run(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+}
+
+#[test]
+fn the_certified_and_scanned_boundaries_count_the_same_at_every_scaling_step() {
+    for step in ["0.02", "0.01"] {
+        let cert = result(&[
+            "w2at",
+            "f64",
+            "--runs",
+            "1",
+            "--step",
+            step,
+            "--mode",
+            "certified",
+        ]);
+        let scan = result(&[
+            "w2at", "f64", "--runs", "1", "--step", step, "--mode", "scan",
+        ]);
+        assert_eq!(cert["class_counts"], scan["class_counts"], "h = {step}");
+        assert_eq!(cert["points"], scan["points"]);
+        let total: u64 = cert["class_counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            Some(total),
+            cert["points"].as_u64(),
+            "every point counted once"
+        );
+        assert_eq!(cert["stored"], false);
+        assert_eq!(
+            scan["stored"], true,
+            "a grid this small is stored, as the plot uses it"
+        );
+    }
+}
+
+#[test]
+fn the_w1_sweep_trains_at_other_sizes() {
+    let r = result(&[
+        "w1x", "f64", "--runs", "1", "--hidden", "20", "--batch", "60",
+    ]);
+    assert_eq!(r["unit"], "µs/step");
+    let s = r["samples"][0].as_f64().unwrap();
+    assert!(s > 0.0 && s.is_finite(), "{s}");
+}
+
+#[test]
+fn bad_scaling_settings_are_one_clear_line() {
+    for (args, says) in [
+        (
+            &["w1x", "f64", "--runs", "1", "--batch", "31"][..],
+            "multiple of 3",
+        ),
+        (&["w1x", "f32", "--runs", "1"][..], "f64 only"),
+        (
+            &["w2at", "f64", "--runs", "1", "--mode", "fast"][..],
+            "expected certified or scan",
+        ),
+        (&["w9", "f64"][..], "unknown workload"),
+    ] {
+        let o = bench_run(args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+}

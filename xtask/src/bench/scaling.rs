@@ -32,7 +32,7 @@ const NUMPY_MAX_POINTS: usize = 5_000_000;
 /// One W1 configuration in this process: µs per step of TwoLayerNet(2, hidden, 3), SGD lr 1.0,
 /// on a spiral of 10 · batch points, 30 epochs (300 steps).
 pub fn w1x(runs: usize, hidden: usize, batch: usize) -> Result<Value> {
-    if hidden == 0 || batch == 0 || batch % 3 != 0 {
+    if hidden == 0 || batch == 0 || !batch.is_multiple_of(3) {
         bail!("--hidden must be positive and --batch a positive multiple of 3");
     }
     let config = FitConfig {

@@ -1,10 +1,14 @@
-"""W3 in JAX, written as an expert would, for `cargo xtask bench --vs-numpy`: the whole SGD step
-(forward, autodiff backward, update) as one jitted function on XLA's CPU backend, parameters
-donated so that XLA updates them in place. Same network, batch, initialisation scale, loss and
-learning rate as the Rust W3; timed the same way (ms per step, 5 steps a sample, after a warm-up
-that compiles).
+"""W1 and W3 in JAX, written as an expert would, for `cargo xtask bench --vs-numpy`, on XLA's CPU
+backend:
 
-usage: python3 jax_workloads.py w3 (f64|f32) RUNS
+- W1: the whole of the book's training (300 epochs of 10 steps, batch 30, SGD lr 1.0, a shuffle
+  per epoch) as one jitted `lax.scan` over the 3000 batches' indices, drawn up front; µs per step
+  of the scan, after a warm-up that compiles it.
+- W3: the whole SGD step (forward, autodiff backward, update) as one jitted function, parameters
+  donated so that XLA updates them in place. Same network, batch, initialisation scale, loss and
+  learning rate as the Rust W3; ms per step, 5 steps a sample.
+
+usage: python3 jax_workloads.py (w1|w3) (f64|f32) RUNS
 prints one JSON line: {"workload", "precision", "unit", "samples", "jax"}
 """
 
@@ -56,12 +60,46 @@ def w3(dtype, runs):
     return "ms/step", samples
 
 
+def w1(dtype, runs):
+    rng = np.random.default_rng(1984)
+    n, cls = 100, 3
+    r = np.repeat(np.arange(n) / n, cls).reshape(n, cls).T.ravel()
+    theta = np.repeat(np.arange(cls) * 4.0, n) + 4.0 * r + rng.standard_normal(n * cls) * 0.2
+    x = jnp.asarray(np.c_[r * np.sin(theta), r * np.cos(theta)].astype(dtype))
+    t = jnp.asarray(np.repeat(np.arange(cls), n))
+    params0 = [(jnp.asarray((0.01 * rng.standard_normal((2, 10))).astype(dtype)), jnp.zeros(10, dtype)),
+               (jnp.asarray((0.01 * rng.standard_normal((10, 3))).astype(dtype)), jnp.zeros(3, dtype))]
+    # The book's data order: a permutation per epoch, 10 batches of 30.
+    batches = jnp.asarray(np.concatenate([rng.permutation(300) for _ in range(300)]).reshape(3000, 30))
+
+    def loss(params, xb, tb):
+        (w1, b1), (w2, b2) = params
+        s = jax.nn.sigmoid(xb @ w1 + b1) @ w2 + b2
+        y = jax.nn.softmax(s, axis=1)
+        return -jnp.mean(jnp.log(y[jnp.arange(tb.shape[0]), tb] + 1e-7))
+
+    @jax.jit
+    def fit(params, batches):
+        def step(params, idx):
+            l, g = jax.value_and_grad(loss)(params, x[idx], t[idx])
+            return jax.tree_util.tree_map(lambda p, d: p - 1.0 * d, params, g), l
+        return jax.lax.scan(step, params, batches)
+
+    jax.block_until_ready(fit(params0, batches))
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        jax.block_until_ready(fit(params0, batches))
+        samples.append((time.perf_counter() - start) / 3000 * 1e6)
+    return "µs/step", samples
+
+
 def main():
     workload, precision, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if workload != "w3":
-        raise SystemExit(f"jax_workloads.py runs w3 only, not {workload}")
+    if workload not in ("w1", "w3"):
+        raise SystemExit(f"jax_workloads.py runs w1 and w3, not {workload}")
     dtype = {"f64": np.float64, "f32": np.float32}[precision]
-    unit, samples = w3(dtype, runs)
+    unit, samples = {"w1": w1, "w3": w3}[workload](dtype, runs)
     print(json.dumps({"workload": workload, "precision": precision, "unit": unit,
                       "samples": samples, "jax": jax.__version__}))
 

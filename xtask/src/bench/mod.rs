@@ -32,7 +32,7 @@ pub struct BenchArgs {
     /// Also write the results as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Also run each workload in numpy (`bench/numpy_workloads.py`) and W3 in JAX
+    /// Also run each workload in numpy (`bench/numpy_workloads.py`) and W1, W3 in JAX
     /// (`bench/jax_workloads.py`), alternating with dlfs2 in this invocation, and print the ratios
     /// (needs python3 with numpy, and jax for its column; each is skipped when missing).
     #[arg(long)]

@@ -1,7 +1,7 @@
 //! `cargo xtask bench --vs-numpy`: each workload in dlfs2, in numpy (`bench/numpy_workloads.py`,
-//! the book's math in plain numpy) and, for W3 where JAX is installed, in JAX
-//! (`bench/jax_workloads.py`, one jitted step on XLA), alternately in the same invocation, two
-//! rounds each, and the ratios of their medians. A peer that cannot run here is reported as
+//! the book's math in plain numpy) and, for W1 and W3 where JAX is installed, in JAX
+//! (`bench/jax_workloads.py`: W1 as one jitted `lax.scan`, W3 as one jitted step on XLA),
+//! alternately in the same invocation, two rounds each, and the ratios of their medians. A peer that cannot run here is reported as
 //! `skipped: …` and the rest still runs.
 
 use std::path::Path;
@@ -32,7 +32,7 @@ const PEERS: [Peer; 2] = [
     Peer {
         name: "jax",
         script: concat!(env!("CARGO_MANIFEST_DIR"), "/bench/jax_workloads.py"),
-        workloads: &["w3"],
+        workloads: &["w1", "w3"],
     },
 ];
 

@@ -187,7 +187,10 @@ impl<T: Element> Tensor<T> {
         let (r, c) = src.shape();
         self.ensure_shape(r, c, src.device())?;
         match (&mut self.storage, &src.storage) {
-            (Storage::Cpu(dst), Storage::Cpu(s)) => dst.assign(s),
+            // A flat copy: both are in standard layout, and ndarray's `assign` walks elements.
+            (Storage::Cpu(dst), Storage::Cpu(s)) => {
+                crate::cpu::data_mut(dst).copy_from_slice(crate::cpu::data(s))
+            }
             (Storage::Cuda(dst), Storage::Cuda(s)) => dst.copy_from(s)?,
             (dst, s) => return Err(TensorError::mixed("copy_from", s.device(), dst.device())),
         }

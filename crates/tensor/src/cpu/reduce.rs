@@ -84,6 +84,40 @@ pub fn scale<T: CpuFloat>(x: &mut [T], s: T) {
 /// Whether every value is finite. Checked in blocks without early exit inside a block, so the
 /// check runs in vector lanes (a short-circuiting `all` cannot); a bad block still stops the scan.
 pub fn all_finite<T: CpuFloat>(x: &[T]) -> bool {
+    let chunk = super::parallel::chunk_len(x.len(), 256);
+    if chunk < x.len() {
+        let ok = std::sync::atomic::AtomicBool::new(true);
+        super::pool::run_each(x.chunks(chunk).collect(), |part| {
+            if !all_finite_one_thread(part) {
+                ok.store(false, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        return ok.into_inner();
+    }
+    all_finite_one_thread(x)
+}
+
+fn all_finite_one_thread<T: CpuFloat>(x: &[T]) -> bool {
     x.chunks(256)
         .all(|block| block.iter().fold(true, |ok, v| ok & v.is_finite()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_finite;
+
+    #[test]
+    fn one_bad_value_anywhere_in_a_threaded_check_is_found() {
+        // Large enough to be split across threads; the bad value in each position class.
+        let n = 3 << 16;
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for at in [0, 255, 256, n / 2, n - 1] {
+                let mut x = vec![1.0f64; n];
+                assert!(all_finite(&x));
+                x[at] = bad;
+                assert!(!all_finite(&x), "{bad} at {at} of {n}");
+            }
+        }
+        assert!(all_finite::<f32>(&[]));
+    }
 }

@@ -6,10 +6,11 @@ self-contained script, so that the comparison needs only numpy.
 usage: python3 numpy_workloads.py (w1|w2|w3) (f64|f32) RUNS
        python3 numpy_workloads.py w1x (f64|f32) RUNS HIDDEN BATCH
        python3 numpy_workloads.py w2at (f64|f32) RUNS STEP
-prints one JSON line: {"workload", "precision", "unit", "samples", "blas"}
+prints one JSON line: {"workload", "precision", "unit", "samples", "blas", "numpy", "peak_rss_mb"}
 """
 
 import json
+import resource
 import sys
 import time
 
@@ -204,8 +205,11 @@ def main():
     dtype = {"f64": np.float64, "f32": np.float32}[precision]
     workloads = {"w1": w1, "w2": w2, "w3": w3, "w1x": w1x, "w2at": w2at}
     unit, samples = workloads[workload](dtype, runs, *extra)
+    # Peak resident memory of this process (Linux reports ru_maxrss in KiB).
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"workload": workload, "precision": precision, "unit": unit,
-                      "samples": samples, "blas": blas(), "numpy": np.__version__}))
+                      "samples": samples, "blas": blas(), "numpy": np.__version__,
+                      "peak_rss_mb": rss}))
 
 
 if __name__ == "__main__":

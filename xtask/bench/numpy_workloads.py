@@ -188,6 +188,31 @@ def w3(dtype, runs):
     return "ms/step", samples
 
 
+def w3gemm(dtype, runs):
+    """ms for W3's nine matrix products (forward, dx, dW of each layer), each the best of 20."""
+    shapes = [(512, 256, 1024, 0, 0), (512, 1024, 1024, 0, 0), (512, 1024, 10, 0, 0),
+              (512, 10, 1024, 0, 1), (1024, 512, 10, 1, 0), (512, 1024, 1024, 0, 1),
+              (1024, 512, 1024, 1, 0), (512, 1024, 256, 0, 1), (256, 512, 1024, 1, 0)]
+    rng = np.random.default_rng(5)
+    ops = []
+    for m, k, n, ta, tb in shapes:
+        a = rng.standard_normal((k, m)).astype(dtype).T if ta else rng.standard_normal((m, k)).astype(dtype)
+        b = rng.standard_normal((n, k)).astype(dtype).T if tb else rng.standard_normal((k, n)).astype(dtype)
+        ops.append((a, b))
+    samples = []
+    for _ in range(runs):
+        total = 0.0
+        for a, b in ops:
+            best = float("inf")
+            for _ in range(20):
+                start = time.perf_counter()
+                a @ b
+                best = min(best, time.perf_counter() - start)
+            total += best
+        samples.append(total * 1e3)
+    return "ms", samples
+
+
 def blas():
     try:
         from threadpoolctl import threadpool_info
@@ -203,7 +228,7 @@ def main():
     workload, precision, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
     extra = [float(a) if "." in a else int(a) for a in sys.argv[4:]]
     dtype = {"f64": np.float64, "f32": np.float32}[precision]
-    workloads = {"w1": w1, "w2": w2, "w3": w3, "w1x": w1x, "w2at": w2at}
+    workloads = {"w1": w1, "w2": w2, "w3": w3, "w3gemm": w3gemm, "w1x": w1x, "w2at": w2at}
     unit, samples = workloads[workload](dtype, runs, *extra)
     # Peak resident memory of this process (Linux reports ru_maxrss in KiB).
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

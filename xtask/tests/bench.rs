@@ -7,6 +7,7 @@ use serde_json::Value;
 
 fn bench_run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .env("DLFS2_PEAK_ITERS", "100000")
         .arg("bench-run")
         .args(args)
         .output()
@@ -90,5 +91,18 @@ fn bad_scaling_settings_are_one_clear_line() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(says), "{args:?}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn the_peak_and_the_gemm_workloads_report_rates() {
+    for p in ["f64", "f32"] {
+        let peak = result(&["peak", p]);
+        let one = peak["one_thread"].as_f64().unwrap();
+        let all = peak["samples"][0].as_f64().unwrap();
+        assert!(one > 0.0 && all > 0.0, "{peak}");
+        let gemm = result(&["w3gemm", p, "--runs", "1"]);
+        assert_eq!(gemm["unit"], "ms");
+        assert!(gemm["gflops"][0].as_f64().unwrap() > 0.0, "{gemm}");
     }
 }

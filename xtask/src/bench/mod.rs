@@ -6,9 +6,12 @@
 //! - **W2** decision boundary: the book's grid (4,323,264 points) for the trained W1 model, ms;
 //! - **W2 fine** (`w2fine`): the class counts of the same grid at h = 0.0001 (432 million points),
 //!   certified and storing nothing per point, ms and peak RSS, checked against one streaming scan;
+//! - **W3 GEMM** (`w3gemm`): W3's nine matrix products alone, ms (the sum of each one's best time);
+//! - **peak**: the CPU's fused multiply-add throughput, one thread and all;
 //! - **W3** wide MLP: batch 512×256 through 256–1024–1024–10 with sigmoids, SGD, ms per step and GFLOP/s;
 //! - **pipeline**: wall time of `cargo xtask chapter1 --quiet` after the build.
 
+mod peak;
 mod peers;
 mod reference;
 mod scaling;
@@ -37,11 +40,12 @@ pub struct BenchArgs {
     /// (needs python3 with numpy, and jax for its column; each is skipped when missing).
     #[arg(long)]
     pub vs_numpy: bool,
-    /// Workloads to run, comma-separated: w1, w2, w2fine (h = 0.0001 class counts), w3, pipeline.
+    /// Workloads to run, comma-separated: w1, w2, w2fine (h = 0.0001 class counts), w3, w3gemm
+    /// (W3's nine matrix products alone), peak (the CPU's FMA throughput), pipeline.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "w1,w2,w2fine,w3,pipeline"
+        default_value = "w1,w2,w2fine,w3,w3gemm,peak,pipeline"
     )]
     pub only: Vec<String>,
     /// Instead of the workloads: how cost grows (W1 against hidden and batch size, W2 against
@@ -94,13 +98,18 @@ pub fn run_one(args: &BenchRunArgs) -> Result<()> {
         ("w2fine", Precision::F32) => workloads::w2_fine::<f32>(args.runs, device)?,
         ("w3", Precision::F64) => workloads::w3::<f64>(args.runs, device)?,
         ("w3", Precision::F32) => workloads::w3::<f32>(args.runs, device)?,
+        ("peak", p) => peak::peak(p)?,
+        ("w3gemm", Precision::F64) => workloads::w3_gemm::<f64>(args.runs)?,
+        ("w3gemm", Precision::F32) => workloads::w3_gemm::<f32>(args.runs)?,
         ("w1x", Precision::F64) => scaling::w1x(args.runs, args.hidden, args.batch)?,
         ("w2at", Precision::F64) => match args.mode.as_str() {
             "certified" | "scan" => scaling::w2at(args.runs, args.step, args.mode == "certified")?,
             m => bail!("unknown --mode '{m}' (expected certified or scan)"),
         },
         ("w1x" | "w2at", Precision::F32) => bail!("the scaling workloads run in f64 only"),
-        (w, _) => bail!("unknown workload '{w}' (expected w1, w2, w2fine, w3, w1x or w2at)"),
+        (w, _) => {
+            bail!("unknown workload '{w}' (expected w1, w2, w2fine, w3, w3gemm, peak, w1x or w2at)")
+        }
     };
     crate::console::outln!("{}", serde_json::to_string(&result)?);
     Ok(())
@@ -120,12 +129,14 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut results = Vec::new();
     for w in &args.only {
         match w.as_str() {
-            "w1" | "w2" | "w2fine" | "w3" => {
+            "w1" | "w2" | "w2fine" | "w3" | "w3gemm" | "peak" => {
                 for (dev, p) in devices
                     .iter()
                     .flat_map(|d| ["f64", "f32"].map(move |p| (*d, p)))
                     // The certified counts are a CPU algorithm.
-                    .filter(|(d, _)| w != "w2fine" || *d == "cpu")
+                    .filter(|(d, _)| {
+                        !matches!(w.as_str(), "w2fine" | "w3gemm" | "peak") || *d == "cpu"
+                    })
                 {
                     crate::console::errln!("running {w} {p} on {dev} ...");
                     let out = Command::new(&exe)
@@ -156,7 +167,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 crate::console::errln!("running pipeline ...");
                 results.push(workloads::pipeline(&exe, usize::from(args.runs))?);
             }
-            other => bail!("unknown workload '{other}' (expected w1, w2, w2fine, w3 or pipeline)"),
+            other => bail!(
+                "unknown workload '{other}' (expected w1, w2, w2fine, w3, w3gemm, peak or pipeline)"
+            ),
         }
     }
     crate::console::outln!("{}", table(&results));

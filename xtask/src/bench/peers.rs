@@ -27,7 +27,7 @@ const PEERS: [Peer; 2] = [
     Peer {
         name: "numpy",
         script: NUMPY_SCRIPT,
-        workloads: &["w1", "w2", "w3"],
+        workloads: &["w1", "w2", "w3", "w3gemm"],
     },
     Peer {
         name: "jax",
@@ -78,7 +78,7 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
     let mut rows = Vec::new();
     for w in workloads
         .iter()
-        .filter(|w| matches!(w.as_str(), "w1" | "w2" | "w3"))
+        .filter(|w| matches!(w.as_str(), "w1" | "w2" | "w3" | "w3gemm"))
     {
         let here: Vec<_> = peers
             .iter()

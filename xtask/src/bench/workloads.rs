@@ -267,6 +267,54 @@ pub fn w3<T: Element + RefFloat>(runs: usize, device: Device) -> Result<Value> {
     }))
 }
 
+/// W3's nine matrix products (forward, and backward `dx` and `dW` of each layer), with their
+/// transposes: ms for all nine, each the best of 20, per sample.
+pub fn w3_gemm<T: Element>(runs: usize) -> Result<Value> {
+    const SHAPES: [(usize, usize, usize, bool, bool); 9] = [
+        (512, 256, 1024, false, false),
+        (512, 1024, 1024, false, false),
+        (512, 1024, 10, false, false),
+        (512, 10, 1024, false, true),
+        (1024, 512, 10, true, false),
+        (512, 1024, 1024, false, true),
+        (1024, 512, 1024, true, false),
+        (512, 1024, 256, false, true),
+        (256, 512, 1024, true, false),
+    ];
+    let mut rng = StdRandom::new(5);
+    let mut operands = Vec::new();
+    for (m, k, n, ta, tb) in SHAPES {
+        let (ar, ac) = if ta { (k, m) } else { (m, k) };
+        let (br, bc) = if tb { (n, k) } else { (k, n) };
+        let a = Tensor::<T>::from_f64(rng.randn_matrix(ar, ac).view(), Device::Cpu)?;
+        let b = Tensor::<T>::from_f64(rng.randn_matrix(br, bc).view(), Device::Cpu)?;
+        operands.push((a, ta, b, tb, Tensor::empty()));
+    }
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let mut total = 0.0;
+        for (a, ta, b, tb, out) in &mut operands {
+            let mut best = f64::INFINITY;
+            for _ in 0..20 {
+                let start = Instant::now();
+                tensor::ops::matmul(a, *ta, b, *tb, out)?;
+                best = best.min(start.elapsed().as_secs_f64() * 1e3);
+            }
+            total += best;
+        }
+        samples.push(total);
+    }
+    let flops = SHAPES
+        .iter()
+        .map(|(m, k, n, ..)| 2 * m * k * n)
+        .sum::<usize>() as f64;
+    let gflops: Vec<f64> = samples.iter().map(|ms| flops / (ms * 1e-3) / 1e9).collect();
+    Ok(json!({
+        "workload": "W3 GEMM (nine products)", "precision": T::DTYPE.as_str(), "device": "cpu", "unit": "ms",
+        "samples": samples, "gflops": gflops, "peak_rss_mb": peak_rss_mb(),
+    }))
+}
+
 /// Pipeline: wall time of `xtask chapter1 --quiet` (a fresh process each run).
 pub fn pipeline(exe: &Path, runs: usize) -> Result<Value> {
     let out = std::env::temp_dir().join(format!("dlfs2-bench-pipeline-{}", std::process::id()));

@@ -248,7 +248,9 @@ fn table(results: &[Value]) -> String {
                 format!("{g:.1} GFLOP/s")
             }
             (None, Some(scan)) => format!("streaming full scan {scan:.0} ms, same counts"),
-            (None, None) => String::new(),
+            (None, None) => r["one_thread"]
+                .as_f64()
+                .map_or(String::new(), |g| format!("one thread {g:.1} GFLOP/s")),
         };
         let rss = r["peak_rss_mb"]
             .as_f64()

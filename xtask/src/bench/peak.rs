@@ -25,7 +25,11 @@ pub fn peak(precision: Precision) -> Result<Value> {
     let one = measure(precision, 1);
     let all = measure(precision, threads);
     Ok(json!({
-        "workload": "peak FMA throughput", "unit": "GFLOP/s", "samples": [all],
+        "workload": "peak FMA throughput (all threads)", "precision": match precision {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        },
+        "device": "cpu", "unit": "GFLOP/s", "samples": [all],
         "one_thread": one, "threads": threads, "isa": isa(),
     }))
 }

@@ -77,6 +77,32 @@ fn blocked_threaded_matmul_is_bit_identical_to_the_reference_loop() {
     }
 }
 
+/// `kernel` on `threads` threads gives the reference loop's bits for `a · b` (either read
+/// transposed as `t` says).
+fn bit_identical<T: tensor::cpu::CpuFloat + std::fmt::Debug>(
+    kernel: Kernel,
+    a: ndarray::ArrayView2<'_, T>,
+    b: ndarray::ArrayView2<'_, T>,
+    (ta, tb): (bool, bool),
+    threads: usize,
+) {
+    let ar = MatRef::new(a.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
+    let br = MatRef::new(b.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
+    let (m, n) = (ar.rows, br.cols);
+    let mut fast = vec![T::from_f64(f64::NAN); m * n];
+    let mut exact = vec![T::ZERO; m * n];
+    gemm_with(kernel, ar, br, &mut fast, threads).unwrap();
+    matmul_reference(ar, br, &mut exact);
+    assert!(
+        fast.iter()
+            .zip(&exact)
+            .all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits()),
+        "{kernel:?} {} {m}x{}x{n} {ta} {tb} on {threads} threads differs",
+        T::DTYPE.as_str(),
+        ar.cols
+    );
+}
+
 #[test]
 fn every_gemm_kernel_this_cpu_has_is_bit_identical_to_the_reference_loop() {
     // Each register tile (AVX2, AVX-512 wide, and AVX-512 narrow for n = 10) on shapes with ragged
@@ -88,36 +114,22 @@ fn every_gemm_kernel_this_cpu_has_is_bit_identical_to_the_reference_loop() {
             eprintln!("skipped: {kernel:?} (this CPU lacks its instruction set)");
             continue;
         }
-        for &(m, k, n) in &[(97, 300, 133), (8, 129, 48), (17, 257, 25), (300, 33, 10)] {
+        // k = 800 spans three k blocks of every tile (KC 256 or 384): each block must continue the
+        // sums the last one left in the output.
+        for &(m, k, n) in &[
+            (97, 300, 133),
+            (8, 129, 48),
+            (17, 257, 25),
+            (300, 33, 10),
+            (20, 800, 50),
+        ] {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let a = rng.randn_matrix(if ta { k } else { m }, if ta { m } else { k });
                 let b = rng.randn_matrix(if tb { n } else { k }, if tb { k } else { n });
                 let check = |threads: usize| {
-                    let ar = MatRef::new(a.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
-                    let br = MatRef::new(b.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
-                    let mut fast = vec![f64::NAN; m * n];
-                    let mut exact = vec![0.0; m * n];
-                    gemm_with(kernel, ar, br, &mut fast, threads).unwrap();
-                    matmul_reference(ar, br, &mut exact);
-                    assert!(
-                        fast.iter()
-                            .zip(&exact)
-                            .all(|(x, y)| x.to_bits() == y.to_bits()),
-                        "{kernel:?} f64 {m}x{k}x{n} {ta} {tb} on {threads} threads differs"
-                    );
+                    bit_identical::<f64>(kernel, a.view(), b.view(), (ta, tb), threads);
                     let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
-                    let ar = MatRef::new(a32.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
-                    let br = MatRef::new(b32.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
-                    let mut fast = vec![f32::NAN; m * n];
-                    let mut exact = vec![0.0f32; m * n];
-                    gemm_with(kernel, ar, br, &mut fast, threads).unwrap();
-                    matmul_reference(ar, br, &mut exact);
-                    assert!(
-                        fast.iter()
-                            .zip(&exact)
-                            .all(|(x, y)| x.to_bits() == y.to_bits()),
-                        "{kernel:?} f32 {m}x{k}x{n} {ta} {tb} on {threads} threads differs"
-                    );
+                    bit_identical::<f32>(kernel, a32.view(), b32.view(), (ta, tb), threads);
                 };
                 check(1);
                 check(2);

@@ -60,19 +60,7 @@ pub fn w1x(runs: usize, hidden: usize, batch: usize) -> Result<Value> {
 /// trained book network, `certified` (class counts, nothing stored per point) or the full scan
 /// (every point's class stored, as the plot uses it; counted in a stream where that would not fit).
 pub fn w2at(runs: usize, step: f64, certified: bool) -> Result<Value> {
-    let mut rng = BookRng::new(1984);
-    let spiral = data::load_data_with(&mut rng, 100, 3)?;
-    let x = Tensor::<f64>::from_f64(spiral.x.view(), Device::Cpu)?;
-    let t = Labels::from_one_hot(spiral.t.view())?;
-    let model = TwoLayerNet::new(2, 10, 3, &mut rng, Device::Cpu)?;
-    let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
-    let book = FitConfig {
-        max_epoch: 300,
-        batch_size: 30,
-        max_grad: None,
-        eval_interval: Some(10),
-    };
-    trainer.fit(&x, &t, &book, &mut rng, &mut Silent)?;
+    let (mut trainer, spiral) = super::workloads::trained_book::<f64>(Device::Cpu)?;
     let grid = Grid::around_for_counting(spiral.x.view(), step)?;
     let points = grid.cols() * grid.rows();
     let mut samples = Vec::new();

@@ -80,6 +80,22 @@ fn book<T: Element>(device: Device) -> Result<Book<T>> {
     })
 }
 
+/// The book's network trained by the book's `train.py` run on `device`, and its data.
+pub(super) fn trained_book<T: Element>(
+    device: Device,
+) -> Result<(Trainer<T, TwoLayerNet<T>>, data::Spiral)> {
+    let Book {
+        mut rng,
+        spiral,
+        x,
+        t,
+        model,
+    } = book::<T>(device)?;
+    let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
+    trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
+    Ok((trainer, spiral))
+}
+
 /// W1: µs per training step of the book's run on `device`, and of the ndarray reference (CPU) on
 /// the same data.
 pub fn w1<T: Element + RefFloat>(runs: usize, device: Device) -> Result<Value> {
@@ -143,15 +159,7 @@ pub fn w1<T: Element + RefFloat>(runs: usize, device: Device) -> Result<Value> {
 
 /// W2: ms to classify the book's grid with the trained W1 model on `device`.
 pub fn w2<T: Element>(runs: usize, device: Device) -> Result<Value> {
-    let Book {
-        mut rng,
-        spiral,
-        x,
-        t,
-        model,
-    } = book::<T>(device)?;
-    let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
-    trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
+    let (mut trainer, spiral) = trained_book::<T>(device)?;
     let step = std::env::var("DLFS2_W2_STEP")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -182,15 +190,7 @@ pub fn w2<T: Element>(runs: usize, device: Device) -> Result<Value> {
 /// which stores nothing per point, and the peak memory of this process after those runs; then
 /// one streaming full scan ([`viz::count_classes_scan`]), timed, whose counts must be the same.
 pub fn w2_fine<T: Element>(runs: usize, device: Device) -> Result<Value> {
-    let Book {
-        mut rng,
-        spiral,
-        x,
-        t,
-        model,
-    } = book::<T>(device)?;
-    let mut trainer = Trainer::new(model, Sgd::new(1.0)?);
-    trainer.fit(&x, &t, &BOOK, &mut rng, &mut Silent)?;
+    let (mut trainer, spiral) = trained_book::<T>(device)?;
     let grid = Grid::around_for_counting(spiral.x.view(), 0.0001)?;
     let mut certified = Vec::new();
     let mut counts = Vec::new();

@@ -106,3 +106,20 @@ fn the_peak_and_the_gemm_workloads_report_rates() {
         assert!(gemm["gflops"][0].as_f64().unwrap() > 0.0, "{gemm}");
     }
 }
+
+#[test]
+fn a_scaling_plot_that_cannot_be_written_is_refused_before_measuring() {
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "bench",
+            "--scaling",
+            "--plot",
+            "/nonexistent/dir/scaling.png",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is not a folder"), "{err}");
+    assert!(!err.contains("scaling: W1"), "it measured first: {err}");
+}

@@ -91,6 +91,20 @@ struct Point {
 
 /// Runs the sweep, prints the table, writes `plot` (and `json` when given).
 pub fn run(exe: &Path, runs: u16, json_path: Option<&Path>, plot: &Path) -> Result<()> {
+    // Refuse a destination that cannot be written before half a minute of measuring.
+    for path in std::iter::once(plot).chain(json_path) {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            bail!(
+                "cannot write {}: {} is not a folder",
+                path.display(),
+                dir.display()
+            );
+        }
+    }
     let numpy = super::peers::numpy_available();
     if let Err(why) = &numpy {
         crate::console::errln!("skipped: numpy alongside ({why})");

@@ -117,73 +117,50 @@ impl Kernel {
     }
 }
 
-/// The AVX2 tile: the sums in a `[[T; NR]; MR]` array that the compiler keeps in registers.
+/// The AVX2 tile: 4 rows × 2 vectors of sums (8 of the 16 registers).
 pub struct Avx2Tile;
 
-macro_rules! avx2_tile {
-    ($t:ty, $mr:literal, $nr:literal) => {
-        impl MicroKernel<$t> for Avx2Tile {
-            const MR: usize = $mr;
-            const NR: usize = $nr;
-            const KC: usize = 256;
-            const MC: usize = 96;
-            packers!($t, $mr, $nr, "avx2,fma");
-            #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2,fma"))]
-            unsafe fn kernel(
-                kc: usize,
-                a: MatRef<'_, $t>,
-                b: &[$t],
-                c: &mut [$t],
-                ldc: usize,
-                first: bool,
-            ) {
-                let mut acc = [[0.0 as $t; $nr]; $mr];
-                if !first {
-                    for (r, row) in acc.iter_mut().enumerate() {
-                        row.copy_from_slice(&c[r * ldc..r * ldc + $nr]);
-                    }
-                }
-                for (k, bp) in b.chunks_exact($nr).take(kc).enumerate() {
-                    let bp: &[$t; $nr] = bp.try_into().expect("panel width");
-                    for (r, row) in acc.iter_mut().enumerate() {
-                        let av = a.data[r * a.rs + k * a.cs];
-                        for (o, &bv) in row.iter_mut().zip(bp) {
-                            *o = av.mul_add(bv, *o);
-                        }
-                    }
-                }
-                for (r, row) in acc.iter().enumerate() {
-                    c[r * ldc..r * ldc + $nr].copy_from_slice(row);
-                }
-            }
-        }
-    };
-}
-
-avx2_tile!(f64, 4, 8);
-avx2_tile!(f32, 4, 16);
-
-/// The AVX-512 tile for wide outputs: 8 rows × 3 vectors of sums (24 of the 32 registers), written
-/// with intrinsics so that all stay in registers for the whole `k` loop.
+/// The AVX-512 tile for wide outputs: 8 rows × 3 vectors of sums (24 of the 32 registers).
 pub struct Avx512Tile;
 
 /// The AVX-512 tile for narrow outputs (W3's 10 classes): 16 rows × 1 vector, so a 10-column
 /// product pads to 16 columns rather than to the wide tile's 24 or 48.
 pub struct Avx512NarrowTile;
 
-macro_rules! avx512_tile {
-    ($tile:ty, $t:ty, $lanes:literal, $mr:literal, $v:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident) => {
+/// Vector operations of one instruction set and element type, appended to the arguments of
+/// `tile!(@impl …)`: lanes per vector, and the load, store, broadcast and fused multiply-add
+/// intrinsics.
+macro_rules! with_isa {
+    (avx2, f64, $($args:tt)*) => {
+        tile!(@impl $($args)*, (4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_fmadd_pd));
+    };
+    (avx2, f32, $($args:tt)*) => {
+        tile!(@impl $($args)*, (8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps));
+    };
+    (avx512, f64, $($args:tt)*) => {
+        tile!(@impl $($args)*, (8, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd, _mm512_fmadd_pd));
+    };
+    (avx512, f32, $($args:tt)*) => {
+        tile!(@impl $($args)*, (16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps));
+    };
+}
+
+/// A register tile of `$mr` rows × `$v` vectors, written with intrinsics so that every sum stays
+/// in a register for the whole `k` loop; `$kc`, `$mc` its blocking (see [`MicroKernel`]).
+macro_rules! tile {
+    ($tile:ty, $t:tt, $isa:ident, $features:literal, $mr:literal, $v:literal, $kc:literal, $mc:literal) => {
+        with_isa!($isa, $t, $tile, $t, $features, $mr, $v, $kc, $mc);
+    };
+    (@impl $tile:ty, $t:ty, $features:literal, $mr:literal, $v:literal, $kc:literal, $mc:literal,
+     ($lanes:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident)) => {
         impl MicroKernel<$t> for $tile {
             const MR: usize = $mr;
             const NR: usize = $v * $lanes;
-            // Measured on the benchmark machine (48 KiB L1, 2 MiB L2), one thread, W3's large
-            // products: KC 384 beat 96, 192, 512 and 1024 by 3-10% (fewer passes of C through the
-            // caches outweigh a B panel larger than L1, which L2 feeds fast enough).
-            const KC: usize = 384;
-            const MC: usize = 192;
-            packers!($t, $mr, $v * $lanes, "avx512f");
+            const KC: usize = $kc;
+            const MC: usize = $mc;
+            packers!($t, $mr, $v * $lanes, $features);
             #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx512f")]
+            #[target_feature(enable = $features)]
             unsafe fn kernel(
                 kc: usize,
                 a: MatRef<'_, $t>,
@@ -247,45 +224,21 @@ macro_rules! avx512_tile {
                 _: usize,
                 _: bool,
             ) {
-                unreachable!("Kernel::Avx512 is never available off x86-64")
+                unreachable!("no x86 kernel is ever available off x86-64")
             }
         }
     };
 }
 
-macro_rules! avx512_tiles {
-    ($t:ty, $lanes:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident) => {
-        avx512_tile!(Avx512Tile, $t, $lanes, 8, 3, $load, $store, $set1, $fmadd);
-        avx512_tile!(
-            Avx512NarrowTile,
-            $t,
-            $lanes,
-            16,
-            1,
-            $load,
-            $store,
-            $set1,
-            $fmadd
-        );
-    };
-}
-
-avx512_tiles!(
-    f64,
-    8,
-    _mm512_loadu_pd,
-    _mm512_storeu_pd,
-    _mm512_set1_pd,
-    _mm512_fmadd_pd
-);
-avx512_tiles!(
-    f32,
-    16,
-    _mm512_loadu_ps,
-    _mm512_storeu_ps,
-    _mm512_set1_ps,
-    _mm512_fmadd_ps
-);
+// KC and MC measured on the benchmark machine (48 KiB L1, 2 MiB L2), one thread, W3's large
+// products: for AVX-512, KC 384 beat 96, 192, 512 and 1024 by 3-10% (fewer passes of C through
+// the caches outweigh a B panel larger than L1, which L2 feeds fast enough).
+tile!(Avx2Tile, f64, avx2, "avx2,fma", 4, 2, 256, 96);
+tile!(Avx2Tile, f32, avx2, "avx2,fma", 4, 2, 256, 96);
+tile!(Avx512Tile, f64, avx512, "avx512f", 8, 3, 384, 192);
+tile!(Avx512Tile, f32, avx512, "avx512f", 8, 3, 384, 192);
+tile!(Avx512NarrowTile, f64, avx512, "avx512f", 16, 1, 384, 192);
+tile!(Avx512NarrowTile, f32, avx512, "avx512f", 16, 1, 384, 192);
 
 macro_rules! tiles {
     ($t:ty) => {

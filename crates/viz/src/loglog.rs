@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::style::{bitmap, canvas_ready, class_color, draw_legend, save_png};
+use crate::style::{canvas_ready, class_color, draw_legend, render};
 
 /// One labelled curve: `(x, y)` points, both positive.
 pub struct LogSeries {
@@ -29,7 +29,7 @@ pub struct LogPanel {
     pub series: Vec<LogSeries>,
 }
 
-/// Draws `panels` side by side to a PNG of `size`.
+/// Draws `panels` side by side to a `.png` or `.svg` of `size`.
 pub fn plot_loglog(panels: &[LogPanel], path: &Path, size: (u32, u32)) -> Result<()> {
     canvas_ready(size)?;
     if panels.is_empty() {
@@ -52,8 +52,7 @@ pub fn plot_loglog(panels: &[LogPanel], path: &Path, size: (u32, u32)) -> Result
             )));
         }
     }
-    let buf = bitmap(path, size, |root| draw(root, panels))?;
-    save_png(path, &buf, size)
+    render!(path, size, |root| draw(root, panels))
 }
 
 fn draw<DB: DrawingBackend>(
@@ -161,6 +160,36 @@ mod tests {
         assert!((loglog_slope(&lin).unwrap() - 1.0).abs() < 1e-12);
         assert_eq!(loglog_slope(&[(1.0, 1.0)]), None);
         assert_eq!(loglog_slope(&[(1.0, 1.0), (1.0, 2.0)]), None);
+    }
+
+    fn panel() -> LogPanel {
+        LogPanel {
+            title: "W2 cost".into(),
+            x_desc: "points".into(),
+            y_desc: "ms".into(),
+            series: vec![LogSeries {
+                label: "certified".into(),
+                points: vec![(1e4, 0.5), (1e6, 3.0), (1e8, 30.0)],
+            }],
+        }
+    }
+
+    #[test]
+    fn the_extension_picks_png_or_svg_and_anything_else_is_refused() {
+        let dir = std::env::temp_dir().join(format!("dlfs2-loglog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        plot_loglog(&[panel()], &dir.join("s.png"), (600, 300)).unwrap();
+        let png = std::fs::read(dir.join("s.png")).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        plot_loglog(&[panel()], &dir.join("s.svg"), (600, 300)).unwrap();
+        let svg = std::fs::read_to_string(dir.join("s.svg")).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("W2 cost"),
+            "{}",
+            &svg[..80]
+        );
+        assert!(plot_loglog(&[panel()], &dir.join("s.txt"), (600, 300)).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -7,9 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::style::{
-    Format, bitmap, canvas_ready, class_color, draw_legend, format_of, save, save_png, svg,
-};
+use crate::style::{canvas_ready, class_color, draw_legend, render};
 
 /// Curves by label, each a loss per evaluation point.
 type Series<'a> = [(&'a str, &'a [f64])];
@@ -130,14 +128,5 @@ fn plot(
             }
         }
     };
-    match format_of(path)? {
-        Format::Png => {
-            let buf = bitmap(path, size, |a| draw(a, series, eval_interval, yr, log))?;
-            save_png(path, &buf, size)
-        }
-        Format::Svg => {
-            let text = svg(path, size, |a| draw(a, series, eval_interval, yr, log))?;
-            save(path, text.as_bytes())
-        }
-    }
+    render!(path, size, |a| draw(a, series, eval_interval, yr, log))
 }

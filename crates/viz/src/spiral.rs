@@ -9,9 +9,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::style::{
-    Format, bitmap, canvas_ready, draw_legend, format_of, marker, save, save_png, svg,
-};
+use crate::style::{canvas_ready, draw_legend, marker, render};
 
 /// The chart type all 2-D plots here use.
 pub(crate) type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -114,8 +112,5 @@ pub fn plot_spiral(
 ) -> Result<()> {
     canvas_ready(size)?;
     data_ranges(x, labels)?;
-    match format_of(path)? {
-        Format::Png => save_png(path, &bitmap(path, size, |a| draw(a, x, labels))?, size),
-        Format::Svg => save(path, svg(path, size, |a| draw(a, x, labels))?.as_bytes()),
-    }
+    render!(path, size, |a| draw(a, x, labels))
 }

@@ -151,6 +151,26 @@ pub(crate) fn save(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
     })
 }
 
+/// Draws a chart to `path` as a PNG or an SVG, as its extension says: `$draw` is a closure of the
+/// drawing area, written once and compiled for both backends (plotters' backends are types, so a
+/// closure cannot be shared between them).
+macro_rules! render {
+    ($path:expr, $size:expr, |$area:ident| $draw:expr) => {{
+        let (path, size) = ($path, $size);
+        match $crate::style::format_of(path)? {
+            $crate::style::Format::Png => {
+                let pixels = $crate::style::bitmap(path, size, |$area| $draw)?;
+                $crate::style::save_png(path, &pixels, size)
+            }
+            $crate::style::Format::Svg => {
+                let text = $crate::style::svg(path, size, |$area| $draw)?;
+                $crate::style::save(path, text.as_bytes())
+            }
+        }
+    }};
+}
+pub(crate) use render;
+
 /// Draws with `draw` on an in-memory bitmap of `size` and returns its RGB pixels; a drawing error
 /// names `path`.
 pub(crate) fn bitmap(

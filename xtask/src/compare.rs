@@ -22,6 +22,7 @@ use crate::chapter1::args::{MAX_EPOCH, count};
 use crate::chapter1::dataset::Dataset;
 use crate::chapter1::frames::{self, Frame};
 use crate::chapter1::output_dir::OutputDir;
+use crate::chapter1::report::{Block, Picture, Report, text};
 use crate::chapter1::report_html::{self, FrameView, Page, Watch};
 use crate::chapter1::runs::{self, Persistence, TrainerRun, record_iterations};
 use crate::chapter1::{Chapter1Args, Precision};
@@ -162,7 +163,19 @@ pub fn run(c: &CompareArgs) -> Result<()> {
         }
         crate::chapter1::budget::check(&s.args, &data)?;
     }
-    let dir = OutputDir::begin(&c.out)?;
+    // Every run keeps its frames' params and one tile per frame; the tiled frames come on top.
+    let tile = 3 * u64::from(TILE.0) * u64::from(TILE.1);
+    let frames = u64::from(c.frames) + 1;
+    let all: u64 = specs
+        .iter()
+        .map(|s| crate::chapter1::budget::frame_bytes(frames, &s.args, &data, 2 * tile))
+        .fold(0u64, u64::saturating_add);
+    crate::chapter1::budget::check_frames(
+        all,
+        &format!("--frames {} over {} runs", c.frames, specs.len()),
+    )?;
+    let inputs: Vec<&Path> = c.data.iter().map(PathBuf::as_path).collect();
+    let dir = OutputDir::begin(&c.out, &inputs)?;
     match compare_into(c, &specs, &data, dir.path()) {
         Ok(runs) => {
             dir.commit()?;
@@ -174,38 +187,37 @@ pub fn run(c: &CompareArgs) -> Result<()> {
             );
             Ok(())
         }
-        Err(e) => {
-            let kept = dir.fail(&e)?;
-            Err(anyhow::anyhow!(
-                "{}; what this comparison wrote is in {}",
-                format!("{e:#}").replace('\n', " "),
-                kept.display()
-            ))
-        }
+        Err(e) => Err(crate::chapter1::failed_with(e, dir)),
     }
 }
 
 fn compare_into(c: &CompareArgs, specs: &[Spec], data: &Dataset, out: &Path) -> Result<usize> {
     let bar = crate::progress::runs_bar(specs.len() as u64, c.quiet);
-    let threads = tensor::cpu::parallel::threads().clamp(1, specs.len());
+    let threads = tensor::kernels::parallel::threads().clamp(1, specs.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Done>>> = (0..specs.len()).map(|_| None).collect();
     let slots: Vec<std::sync::Mutex<&mut Option<Result<Done>>>> =
         results.iter_mut().map(std::sync::Mutex::new).collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(spec) = specs.get(i) else { break };
-                    let done = one(spec, data);
-                    **slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(done);
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
-                }
-            });
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(spec) = specs.get(i) else { break };
+            let done = one(spec, data);
+            **slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(done);
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
         }
+    };
+    std::thread::scope(|s| {
+        // Threads that cannot be started (a process limit) leave their share to the others, and
+        // this thread works too, so the runs finish with however many threads there are.
+        for _ in 1..threads {
+            if std::thread::Builder::new().spawn_scoped(s, work).is_err() {
+                break;
+            }
+        }
+        work();
     });
     drop(slots);
     if let Some(b) = bar {
@@ -331,7 +343,7 @@ fn write_outputs(c: &CompareArgs, done: &[Done], data: &Dataset, out: &Path) -> 
         &out.join("compare.html"),
         &Page {
             title: "dlfs2 — compare",
-            markdown: &markdown(c, done, data),
+            report: &report(c, done, data),
             dir: out,
             watch: Some(&watch),
         },
@@ -378,10 +390,11 @@ fn write_csv(path: &Path, done: &[Done]) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn markdown(c: &CompareArgs, done: &[Done], data: &Dataset) -> String {
-    let mut m = format!(
-        "# Compare\n\n{} runs on {}: {} epochs of batch {}, seed {}{}.\n\n\
-         | run | final loss | accuracy | time [s] |\n|---|---|---|---|\n",
+fn report(c: &CompareArgs, done: &[Done], data: &Dataset) -> Report {
+    let mut r = Report::default();
+    r.push(Block::Title("Compare".into()));
+    r.push(Block::Para(vec![text(format!(
+        "{} runs on {}: {} epochs of batch {}, seed {}{}.",
         done.len(),
         data.name,
         c.max_epoch,
@@ -389,22 +402,33 @@ fn markdown(c: &CompareArgs, done: &[Done], data: &Dataset) -> String {
         c.seed,
         c.max_grad
             .map_or(String::new(), |g| format!(", gradients clipped to {g}"))
-    );
-    for d in done {
-        let _ = writeln!(
-            m,
-            "| {} | {:.4} | {:.3} | {:.3} |",
-            d.name,
-            d.run.final_loss(),
-            d.run.accuracy,
-            d.run.seconds
-        );
-    }
-    m.push_str(
-        "\n## Losses\n\n![every run's loss](compare_loss.png)\n\n\
-         ## The final boundaries\n\n![the final boundaries](compare_boundaries.png)\n",
-    );
-    m
+    ))]));
+    let head = ["run", "final loss", "accuracy", "time [s]"]
+        .map(String::from)
+        .to_vec();
+    let rows = done
+        .iter()
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                format!("{:.4}", d.run.final_loss()),
+                format!("{:.3}", d.run.accuracy),
+                format!("{:.3}", d.run.seconds),
+            ]
+        })
+        .collect();
+    r.push(Block::Table(head, rows));
+    r.push(Block::Heading("Losses".into()));
+    r.push(Block::Picture(
+        Picture::CompareLoss,
+        "every run's loss".into(),
+    ));
+    r.push(Block::Heading("The final boundaries".into()));
+    r.push(Block::Picture(
+        Picture::CompareBoundaries,
+        "the final boundaries".into(),
+    ));
+    r
 }
 
 /// The pictures of `tiles` (each `size`) in a grid of `cols` columns, white where none is.

@@ -14,9 +14,13 @@ mod compare;
 mod console;
 mod features;
 mod gpu_check;
+mod oom;
 mod progress;
 
 use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOC: oom::WithReserve = oom::WithReserve;
 
 fn main() -> ExitCode {
     // A file-size limit (`ulimit -f`) then fails the write that passes it, with an error naming
@@ -25,7 +29,22 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let args = match features::resolve(std::env::args().collect()) {
+    oom::install();
+    // `std::env::args` panics on an argument that is not UTF-8; read them raw and refuse one.
+    let mut args = Vec::new();
+    for (i, a) in std::env::args_os().enumerate() {
+        match a.into_string() {
+            Ok(a) => args.push(a),
+            Err(a) => {
+                console::errln!(
+                    "error: argument {i} ({}) is not valid UTF-8; dlfs2 takes paths and values as UTF-8 text",
+                    console::shown(&a)
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let args = match features::resolve(args) {
         features::Resolved::Run(args) => args,
         features::Resolved::Exited(code) => return code,
     };

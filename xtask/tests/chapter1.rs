@@ -283,8 +283,11 @@ fn write_blobs(path: &Path, classes: usize, per_class: usize) {
 #[test]
 fn user_csv_data_runs_the_whole_chapter_with_its_class_count() {
     let out = temp_out("csv");
-    std::fs::create_dir_all(&out).unwrap();
-    let csv = out.join("blobs.csv");
+    // Beside the output folder, not inside it: a run replaces its whole --out.
+    let csv = out.with_file_name(format!(
+        "{}-blobs.csv",
+        out.file_name().unwrap().to_string_lossy()
+    ));
     write_blobs(&csv, 4, 40);
     let o = xtask(&chapter_args(
         &out,

@@ -5,126 +5,13 @@
 //! `DLFS2_XTASK=<binary>` runs the suite against another build (how it was checked that every
 //! test here fails on the binary before these guarantees existed).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-fn exe() -> String {
-    std::env::var("DLFS2_XTASK").unwrap_or_else(|_| env!("CARGO_BIN_EXE_xtask").to_string())
-}
-
-fn out_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir()
-        .join(format!("dlfs2-faults-{}", std::process::id()))
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(d.parent().unwrap()).unwrap();
-    d
-}
-
-/// A quick chapter run into `out` (a coarse grid: the grid is not what these tests test).
-fn chapter(out: &Path, extra: &[&str]) -> Command {
-    let mut c = Command::new(exe());
-    c.args([
-        "chapter1",
-        "--out",
-        out.to_str().unwrap(),
-        "--grid-step",
-        "0.05",
-    ])
-    .args(extra);
-    c
-}
-
-/// Waits for `child` at most `limit`; a run that hangs is killed and fails the test.
-fn wait_within(mut child: Child, limit: Duration) -> Output {
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn run(mut c: Command) -> Output {
-    c.stdout(Stdio::piped()).stderr(Stdio::piped());
-    wait_within(c.spawn().unwrap(), Duration::from_secs(120))
-}
-
-/// Sets the child's limit on `resource` (a file size, the address space) to `value`.
-fn limit(c: &mut Command, resource: libc::__rlimit_resource_t, value: u64) {
-    // SAFETY: only setrlimit, async-signal-safe, between fork and exec.
-    unsafe {
-        c.pre_exec(move || {
-            let limit = libc::rlimit {
-                rlim_cur: value,
-                rlim_max: value,
-            };
-            if libc::setrlimit(resource, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-}
-
-/// Waits until `path` exists, at most `seconds`.
-fn wait_for(path: &Path, seconds: u64, never: &str) {
-    let start = Instant::now();
-    while !path.exists() {
-        assert!(start.elapsed() < Duration::from_secs(seconds), "{never}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// The one line a failed run prints on stderr.
-fn failure(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "should fail: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    assert_eq!(o.status.code(), Some(1), "a failure status, not a crash");
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(!err.contains("panicked") && !err.contains("Os {"), "{err}");
-    err
-}
-
-/// Every file of a folder with its bytes, by name (sub-folders left out).
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// The files `summary.json` lists, which must be exactly the files of the folder.
-fn listed_files(dir: &Path) -> Vec<String> {
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
-    let listed: Vec<String> = summary["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap().to_string())
-        .collect();
-    let present: Vec<String> = snapshot(dir).into_iter().map(|f| f.0).collect();
-    assert_eq!(listed, present, "summary.json lists the folder's files");
-    listed
-}
+use common::*;
 
 #[test]
 fn a_closed_stdout_pipe_ends_quietly_and_every_output_is_still_written() {
@@ -359,12 +246,6 @@ fn data_without_an_end_is_refused_without_reading_it_all() {
         err.contains("/dev/zero") && err.contains("more than"),
         "{err}"
     );
-}
-
-/// Runs under an address-space limit, so an allocation of gigabytes would abort the process.
-fn under_memory_limit(mut c: Command, bytes: u64) -> Output {
-    limit(&mut c, libc::RLIMIT_AS, bytes);
-    run(c)
 }
 
 #[test]

@@ -82,7 +82,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<LabeledPoints, DataError> {
     if names != ["x1", "x2", "label"] {
         return Err(err(format!(
             "line 1: the header must be 'x1,x2,label', not '{}'",
-            header.trim()
+            quote(header.trim())
         )));
     }
     let mut xs = Vec::new();
@@ -132,18 +132,21 @@ fn parse_row(line: &str) -> Result<(f64, f64, usize), String> {
     let num = |s: &str, name: &str| -> Result<f64, String> {
         let v: f64 = s
             .parse()
-            .map_err(|_| format!("{name} '{s}' is not a number"))?;
+            .map_err(|_| format!("{name} '{}' is not a number", quote(s)))?;
         if v.is_finite() {
             Ok(v)
         } else {
-            Err(format!("{name} '{s}' is not finite"))
+            Err(format!("{name} '{}' is not finite", quote(s)))
         }
     };
     let a = num(fields[0], "x1")?;
     let b = num(fields[1], "x2")?;
-    let label: usize = fields[2]
-        .parse()
-        .map_err(|_| format!("label '{}' is not a class number 0, 1, 2, ...", fields[2]))?;
+    let label: usize = fields[2].parse().map_err(|_| {
+        format!(
+            "label '{}' is not a class number 0, 1, 2, ...",
+            quote(fields[2])
+        )
+    })?;
     if label >= MAX_CLASSES {
         return Err(format!(
             "label {label} is too large (at most {} classes)",
@@ -151,4 +154,43 @@ fn parse_row(line: &str) -> Result<(f64, f64, usize), String> {
         ));
     }
     Ok((a, b, label))
+}
+
+/// Longest piece of a file's text an error message quotes.
+const QUOTE_MAX: usize = 40;
+
+/// A piece of the file as an error message may quote it: control and formatting characters
+/// escaped (they could reprogram a terminal), cut to [`QUOTE_MAX`] characters with `...`.
+fn quote(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == QUOTE_MAX {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod quote_tests {
+    use super::*;
+
+    #[test]
+    fn quoted_text_is_escaped_and_cut() {
+        assert_eq!(quote("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
+        let long = "y".repeat(1000);
+        assert_eq!(quote(&long), format!("{}...", "y".repeat(QUOTE_MAX)));
+        let e = parse_csv(format!("{long}\n1,2,0\n").as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(e.len() < 200, "{e}");
+    }
 }

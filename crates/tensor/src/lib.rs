@@ -10,7 +10,7 @@
 //! repository.
 
 mod backend;
-pub mod cpu;
+mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;
 #[cfg(not(feature = "cuda"))]
@@ -36,3 +36,14 @@ pub use labels::Labels;
 pub use params::{Param, Params};
 pub use rule::Rule;
 pub use tensor::Tensor;
+
+/// The CPU backend's kernels, for this workspace's tests, benchmarks and the decision-boundary
+/// code: not part of the documented API. Everything here is safe to call with any arguments:
+/// views are built by checked constructors and the kernels check every bound before they read or
+/// write through a pointer; the register tiles and raw views stay private to the crate.
+#[doc(hidden)]
+pub mod kernels {
+    pub use crate::cpu::{
+        CpuFloat, classify, exact_exp, fast_exp, gemm, matmul, parallel, pool, reduce,
+    };
+}

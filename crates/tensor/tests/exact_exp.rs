@@ -3,7 +3,7 @@
 //! `cargo test --release -p tensor --test exact_exp -- --ignored`).
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use tensor::cpu::exact_exp::{available, exp_in_place};
+use tensor::kernels::exact_exp::{available, exp_in_place};
 
 /// Compares `exp_in_place` with `f64::exp` (libm) on `xs`, returning the first mismatch.
 fn first_mismatch(xs: &[f64]) -> Option<(f64, f64, f64)> {

@@ -1,9 +1,9 @@
 //! The CPU kernels against their naive references, and the op layer's shape checks.
 
 use ndarray::Array2;
-use tensor::cpu::gemm::{Kernel, gemm_with};
-use tensor::cpu::matmul::{MatRef, matmul, matmul_naive, matmul_reference};
-use tensor::cpu::reduce::pairwise_sum;
+use tensor::kernels::gemm::{Kernel, gemm_with};
+use tensor::kernels::matmul::{MatRef, matmul, matmul_naive, matmul_reference};
+use tensor::kernels::reduce::pairwise_sum;
 use tensor::random::{BookRng, RandomSource, StdRandom};
 use tensor::{Device, Labels, Tensor, TensorError, ops};
 use testkit::assert_close;
@@ -79,7 +79,7 @@ fn blocked_threaded_matmul_is_bit_identical_to_the_reference_loop() {
 
 /// `kernel` on `threads` threads gives the reference loop's bits for `a · b` (either read
 /// transposed as `t` says).
-fn bit_identical<T: tensor::cpu::CpuFloat + std::fmt::Debug>(
+fn bit_identical<T: tensor::kernels::CpuFloat + std::fmt::Debug>(
     kernel: Kernel,
     a: ndarray::ArrayView2<'_, T>,
     b: ndarray::ArrayView2<'_, T>,
@@ -88,7 +88,7 @@ fn bit_identical<T: tensor::cpu::CpuFloat + std::fmt::Debug>(
 ) {
     let ar = MatRef::new(a.as_slice().unwrap(), a.nrows(), a.ncols(), ta);
     let br = MatRef::new(b.as_slice().unwrap(), b.nrows(), b.ncols(), tb);
-    let (m, n) = (ar.rows, br.cols);
+    let (m, n) = (ar.rows(), br.cols());
     let mut fast = vec![T::from_f64(f64::NAN); m * n];
     let mut exact = vec![T::ZERO; m * n];
     gemm_with(kernel, ar, br, &mut fast, threads).unwrap();
@@ -99,7 +99,7 @@ fn bit_identical<T: tensor::cpu::CpuFloat + std::fmt::Debug>(
             .all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits()),
         "{kernel:?} {} {m}x{}x{n} {ta} {tb} on {threads} threads differs",
         T::DTYPE.as_str(),
-        ar.cols
+        ar.cols()
     );
 }
 
@@ -291,7 +291,7 @@ fn labels_gather_and_one_hot_round_trip() {
 
 #[test]
 fn fast_exp_is_within_a_few_ulp_of_libm() {
-    use tensor::cpu::fast_exp::{exp_f32, exp_f64};
+    use tensor::kernels::fast_exp::{exp_f32, exp_f64};
     let mut worst64 = 0.0f64;
     let mut worst32 = 0.0f64;
     for i in 0..200_001 {

@@ -281,3 +281,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_nan_param_with_a_valid_checksum_is_refused_naming_the_tensor() {
+    let path = dir("bad").join("nan-param.safetensors");
+    let mut r = run::<f64>(10, Box::new(Adam::default()));
+    let cfg = FitConfig {
+        max_epoch: 2,
+        ..SMALL
+    };
+    r.trainer
+        .fit(&r.x, &r.t, &cfg, &mut r.rng, &mut Silent)
+        .unwrap();
+    // A checksum proves the bytes are as written, not that they can be trained from.
+    use tensor::Params as _;
+    r.trainer
+        .model
+        .visit_params(&mut |p| {
+            if p.name == "W2" {
+                let (rows, cols) = p.value.shape();
+                let mut v = vec![0.5; rows * cols];
+                v[3] = f64::NAN;
+                p.value.copy_from_host(rows, cols, &v)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    save_checkpoint(&path, &mut r.trainer, &r.rng, &config()).unwrap();
+    let e = load_into_fresh(&path).unwrap_err().to_string();
+    assert!(e.contains("param.W2") && e.contains("non-finite"), "{e}");
+    let e = train::checkpoint::load_params(
+        &path,
+        &mut run::<f64>(10, Box::new(Adam::default())).trainer.model,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("param.W2"), "{e}");
+}

@@ -9,13 +9,13 @@
 //! can be off by rounding (a generous bound on the FMA chains, the fast `exp` and the division),
 //! every point of the block is that class. Blocks that cannot be certified split in four; the
 //! smallest are scanned point by point with the same kernel as the full scan
-//! (`tensor::cpu::classify`). The result is therefore the full scan's, point for point (the tests
+//! (`tensor::kernels::classify`). The result is therefore the full scan's, point for point (the tests
 //! compare them on the book's grid, on random networks and grids, and on ties), at a cost that
 //! grows with the boundary's length rather than with the number of points.
 
 use layers::TwoLayerNet;
-use tensor::cpu::CpuFloat;
-use tensor::cpu::classify::{TwoLayer, classify};
+use tensor::kernels::CpuFloat;
+use tensor::kernels::classify::{TwoLayer, classify};
 use tensor::{Element, Float};
 
 use crate::error::{Result, VizError};
@@ -180,13 +180,13 @@ pub fn count_classes_scan<T: Element>(
         ));
     };
     let rows = grid.rows();
-    let threads = tensor::cpu::parallel::threads().clamp(1, rows.max(1));
+    let threads = tensor::kernels::parallel::threads().clamp(1, rows.max(1));
     let per = rows.div_ceil(threads);
     let counts = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let net = &net;
-                s.spawn(move || {
+                tensor::kernels::parallel::spawn_or_here(s, move || {
                     let mut work = Work::new(net);
                     for r in t * per..((t + 1) * per).min(rows) {
                         for c0 in (0..grid.cols()).step_by(TOP) {
@@ -215,7 +215,7 @@ fn certifiable<T: Element>(model: &TwoLayerNet<T>) -> Result<Option<Net<T>>> {
 /// the class counts.
 fn run<T: Element>(net: &Net<T>, grid: &Grid, out: Option<&mut [u8]>) -> Result<Vec<usize>> {
     let (cols, rows) = (grid.cols(), grid.rows());
-    let threads = tensor::cpu::parallel::threads().clamp(1, rows.div_ceil(TOP));
+    let threads = tensor::kernels::parallel::threads().clamp(1, rows.div_ceil(TOP));
     let band_rows = rows.div_ceil(TOP).div_ceil(threads) * TOP;
     // Each thread's rows of the output, or nothing.
     let mut bands: Vec<Option<&mut [u8]>> = match out {
@@ -228,7 +228,7 @@ fn run<T: Element>(net: &Net<T>, grid: &Grid, out: Option<&mut [u8]>) -> Result<
             .enumerate()
             .map(|(b, band)| {
                 let mut band = band.take();
-                s.spawn(move || {
+                tensor::kernels::parallel::spawn_or_here(s, move || {
                     let r0 = b * band_rows;
                     let r1 = (r0 + band_rows).min(rows);
                     let mut work = Work::new(net);
@@ -248,7 +248,7 @@ fn run<T: Element>(net: &Net<T>, grid: &Grid, out: Option<&mut [u8]>) -> Result<
 }
 
 fn join_counts(
-    handles: Vec<std::thread::ScopedJoinHandle<'_, [usize; 256]>>,
+    handles: Vec<tensor::kernels::parallel::Part<'_, [usize; 256]>>,
 ) -> Result<[usize; 256]> {
     let mut counts = [0usize; 256];
     for h in handles {

@@ -202,7 +202,7 @@ where
     let mut classes = try_vec(cols * rows)?;
     classes.resize(cols * rows, 0u8);
     let threads = if device == Device::Cpu {
-        tensor::cpu::parallel::threads().min(rows)
+        tensor::kernels::parallel::threads().min(rows)
     } else {
         1
     };
@@ -216,7 +216,7 @@ where
             .enumerate()
             .map(|(b, out)| {
                 let copy = model.try_clone();
-                s.spawn(move || {
+                tensor::kernels::parallel::spawn_or_here(s, move || {
                     let mut m = copy?;
                     classify_band(&mut m, grid, (b + 1) * band, out, device)
                 })

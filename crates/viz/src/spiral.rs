@@ -58,13 +58,12 @@ pub(crate) fn draw_points<'a, DB: DrawingBackend + 'a>(
     labels: &[usize],
 ) -> std::result::Result<(), String> {
     let classes = labels.iter().max().map_or(0, |m| m + 1);
+    let shown = visible_points(chart, x, labels);
     for c in 0..classes {
-        let points: Vec<(f64, f64)> = x
-            .rows()
-            .into_iter()
-            .zip(labels)
-            .filter(|&(_, &l)| l == c)
-            .map(|(r, _)| (r[0], r[1]))
+        let points: Vec<(f64, f64)> = shown
+            .iter()
+            .filter(|&&(_, l)| l == c)
+            .map(|&(p, _)| p)
             .collect();
         chart
             .draw_series(points.into_iter().map(|p| marker::<DB, _>(c, p, 4)))
@@ -73,6 +72,53 @@ pub(crate) fn draw_points<'a, DB: DrawingBackend + 'a>(
             .legend(move |at| marker::<DB, _>(c, at, 4));
     }
     draw_legend(chart)
+}
+
+/// Above this many points a scatter draws one marker per cell of [`CELL_PX`] pixels: markers
+/// closer than that cover each other, and a vector file of millions of them takes minutes to
+/// write and is unreadable anyway.
+pub(crate) const DECIMATE_ABOVE: usize = 20_000;
+
+/// The cell size, in pixels, of a decimated scatter.
+const CELL_PX: f64 = 1.5;
+
+/// The points to draw with their classes: all of them up to [`DECIMATE_ABOVE`]; past that the
+/// last-drawn (highest) class's marker in each cell, at the cell's first point of that class,
+/// which is what covers the others in the full drawing.
+fn visible_points<'a, DB: DrawingBackend + 'a>(
+    chart: &Chart2d<'a, DB>,
+    x: ArrayView2<'_, f64>,
+    labels: &[usize],
+) -> Vec<((f64, f64), usize)> {
+    let all = x
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .map(|(r, &l)| ((r[0], r[1]), l));
+    if labels.len() <= DECIMATE_ABOVE {
+        return all.collect();
+    }
+    let mut cells: std::collections::HashMap<(i64, i64), ((f64, f64), usize)> =
+        std::collections::HashMap::new();
+    for (p, l) in all {
+        let (px, py) = chart.backend_coord(&p);
+        let cell = (
+            (px as f64 / CELL_PX).floor() as i64,
+            (py as f64 / CELL_PX).floor() as i64,
+        );
+        let e = cells.entry(cell).or_insert((p, l));
+        if l > e.1 {
+            *e = (p, l);
+        }
+    }
+    let mut shown: Vec<_> = cells.into_values().collect();
+    // A fixed order, so the same data gives the same file.
+    shown.sort_by(|a, b| {
+        (a.1, a.0.0, a.0.1)
+            .partial_cmp(&(b.1, b.0.0, b.0.1))
+            .expect("finite")
+    });
+    shown
 }
 
 fn draw<DB: DrawingBackend>(

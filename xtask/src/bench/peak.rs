@@ -21,7 +21,7 @@ fn iters() -> u64 {
 
 /// GFLOP/s of FMAs on one thread and on all, for `precision`.
 pub fn peak(precision: Precision) -> Result<Value> {
-    let threads = tensor::cpu::parallel::threads();
+    let threads = tensor::kernels::parallel::threads();
     let one = measure(precision, 1);
     let all = measure(precision, threads);
     Ok(json!({

@@ -43,7 +43,7 @@ pub fn machine() -> Value {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown".to_string());
-    json!({ "cpu": cpu, "threads": tensor::cpu::parallel::threads(), "fma": fma() })
+    json!({ "cpu": cpu, "threads": tensor::kernels::parallel::threads(), "fma": fma() })
 }
 
 fn fma() -> bool {

@@ -11,6 +11,30 @@ use super::dataset::Dataset;
 /// Most memory the training buffers of one run may take (README: "Limits").
 pub const MAX_TRAINING_BYTES: u64 = 4 << 30;
 
+/// Most memory the frames of a run (or of a comparison) may take: the params kept at every frame
+/// and the pictures drawn from them (README: "Limits").
+pub const MAX_FRAME_BYTES: u64 = 2 << 30;
+
+/// The frames' memory: `frames` snapshots of the params (as f64) and, per frame, `picture_bytes`
+/// of pictures (raw RGB and its PNG, counted generously as twice the raw size).
+pub fn frame_bytes(frames: u64, args: &Chapter1Args, data: &Dataset, picture_bytes: u64) -> u64 {
+    let (h, c) = (args.hidden_size as u64, data.classes as u64);
+    let params = 2 * h + h + h * c + c;
+    frames.saturating_mul(params.saturating_mul(8).saturating_add(2 * picture_bytes))
+}
+
+/// Refuses frames that would not fit [`MAX_FRAME_BYTES`], naming `flag`.
+pub fn check_frames(bytes: u64, flag: &str) -> Result<()> {
+    if bytes > MAX_FRAME_BYTES {
+        bail!(
+            "{flag} needs about {:.1} GiB for the frames' params and pictures (at most {} GiB); use fewer frames, a smaller hidden size, or --frames 0",
+            bytes as f64 / (1u64 << 30) as f64,
+            MAX_FRAME_BYTES >> 30
+        );
+    }
+    Ok(())
+}
+
 /// Checks the run's sizes against the data; returns the grid's `(cols, rows)`.
 pub fn check(args: &Chapter1Args, data: &Dataset) -> Result<(usize, usize)> {
     let biggest = data.x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
@@ -36,6 +60,16 @@ pub fn check(args: &Chapter1Args, data: &Dataset) -> Result<(usize, usize)> {
             MAX_TRAINING_BYTES >> 30
         );
     }
+    let (fw, fh) = super::frames::FRAME_SIZE;
+    let (uw, uh) = super::frames::UNITS_SIZE;
+    let pictures = 3 * (u64::from(fw) * u64::from(fh) + u64::from(uw) * u64::from(uh));
+    check_frames(
+        frame_bytes(args.frames as u64 + 1, args, data, pictures),
+        &format!(
+            "--frames {} with --hidden-size {}",
+            args.frames, args.hidden_size
+        ),
+    )?;
     Ok(grid)
 }
 

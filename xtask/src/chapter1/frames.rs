@@ -241,19 +241,28 @@ pub fn parallel_map<I: Sync, R: Send>(
     items: &[I],
     f: impl Fn(&I) -> Result<R> + Sync,
 ) -> Result<Vec<R>> {
-    let threads = tensor::cpu::parallel::threads().clamp(1, items.len().max(1));
+    let threads = tensor::kernels::parallel::threads().clamp(1, items.len().max(1));
     let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    let run = move |part: &[I]| part.iter().map(f).collect::<Result<Vec<R>>>();
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
+        // A part whose thread cannot be started (a process limit) runs on this thread.
+        let parts: Vec<_> = items
             .chunks(chunk)
-            .map(|part| s.spawn(|| part.iter().map(&f).collect::<Result<Vec<R>>>()))
+            .map(|part| {
+                std::thread::Builder::new()
+                    .spawn_scoped(s, move || run(part))
+                    .map_err(|_| part)
+            })
             .collect();
         let mut out = Vec::with_capacity(items.len());
-        for h in handles {
-            out.extend(
-                h.join()
+        for p in parts {
+            out.extend(match p {
+                Ok(h) => h
+                    .join()
                     .map_err(|_| anyhow::anyhow!("a drawing thread panicked"))??,
-            );
+                Err(part) => run(part)?,
+            });
         }
         Ok(out)
     })

@@ -14,6 +14,7 @@ pub(crate) mod dataset;
 pub(crate) mod frames;
 pub(crate) mod output_dir;
 mod outputs;
+pub(crate) mod report;
 pub(crate) mod report_html;
 pub(crate) mod runs;
 
@@ -46,7 +47,13 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
         .with_context(|| format!("--device {}", args.device))?;
     // The folder is claimed first (a killed run's files become OUT/interrupted, which a resume
     // may name); then everything that can be checked is, before anything is written.
-    let dir = OutputDir::begin(&args.out)?;
+    let inputs: Vec<&std::path::Path> = args
+        .data
+        .iter()
+        .chain(&args.resume)
+        .map(|p| p.as_path())
+        .collect();
+    let dir = OutputDir::begin(&args.out, &inputs)?;
     let data = match precheck(args) {
         Ok(data) => data,
         Err(e) => {
@@ -70,16 +77,28 @@ pub fn run(args: &Chapter1Args) -> Result<()> {
             );
             Ok(())
         }
-        Err(e) => {
-            // Files named in the error are where the failed run's files now are.
-            let staging = dir.path().display().to_string();
-            let kept = dir.fail(&e)?;
+        Err(e) => Err(failed_with(e, dir)),
+    }
+}
+
+/// The error of a failed run, after its files were moved to `--out/failed` (the staging path in
+/// its message replaced by that folder); when even that move fails, the run's own error comes
+/// first and the move's second, with where the files are.
+pub(crate) fn failed_with(e: anyhow::Error, dir: OutputDir) -> anyhow::Error {
+    let staging = dir.path().display().to_string();
+    let message = format!("{e:#}").replace('\n', " ");
+    match dir.fail(&e) {
+        Ok(kept) => {
             let kept = kept.display().to_string();
-            let message = format!("{e:#}").replace('\n', " ").replace(&staging, &kept);
-            Err(anyhow::anyhow!(
-                "{message}; what this run wrote is in {kept}"
-            ))
+            anyhow::anyhow!(
+                "{}; what this run wrote is in {kept}",
+                message.replace(&staging, &kept)
+            )
         }
+        Err((left, why)) => anyhow::anyhow!(
+            "{message}; keeping this run's files as failed also failed ({why:#}); they are in {}",
+            left.display()
+        ),
     }
 }
 
@@ -99,7 +118,12 @@ fn precheck(args: &Chapter1Args) -> Result<Dataset> {
     budget::check(args, &data)?;
     let keep = persistence(args, &data);
     if let Some(path) = &keep.resume {
-        let parsed = train::checkpoint::read_checkpoint(path, &keep.config).context("--resume")?;
+        let dtype = match args.precision {
+            Precision::F64 => tensor::DType::F64,
+            Precision::F32 => tensor::DType::F32,
+        };
+        let parsed =
+            train::checkpoint::read_checkpoint_in(path, &keep.config, dtype).context("--resume")?;
         if let Some(epoch) = parsed.meta.get("epoch").and_then(|e| e.parse().ok())
             && epoch > args.max_epoch
         {

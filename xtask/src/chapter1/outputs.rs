@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use super::Chapter1Args;
+use super::report::{Block, Picture, Report, bold, code, text};
 use super::runs::{CustomLoopRun, TrainerRun};
 
 /// Writes `iteration,loss` rows; each loss in Rust's shortest round-trip form, so the file reads
@@ -43,7 +44,34 @@ impl<'a> PrecisionTable<'a> {
         }
     }
 
-    /// A Markdown table.
+    /// The table as a report block.
+    pub fn table(&self) -> Block {
+        let head = ["precision", "time [s]", "final loss", "accuracy"]
+            .map(String::from)
+            .to_vec();
+        let rows = [self.r64, self.r32]
+            .iter()
+            .map(|r| {
+                vec![
+                    r.precision.to_string(),
+                    format!("{:.3}", r.seconds),
+                    format!("{:.6}", r.final_loss()),
+                    format!("{:.3}", r.accuracy),
+                ]
+            })
+            .collect();
+        Block::Table(head, rows)
+    }
+
+    /// The sentence under the table.
+    pub fn gap(&self) -> String {
+        format!(
+            "Largest gap between the two loss curves (f64 − f32): {:.3e}",
+            self.max_loss_diff
+        )
+    }
+
+    /// A Markdown table, for the console.
     pub fn text(&self) -> String {
         let mut s =
             String::from("| precision | time [s] | final loss | accuracy |\n|---|---|---|---|\n");
@@ -163,7 +191,7 @@ impl Summary<'_> {
     /// Writes `summary.json` and `REPORT.md` into `out`.
     pub fn write(&self, out: &Path) -> Result<()> {
         let report = self.report();
-        write(&out.join("REPORT.md"), &report)?;
+        write(&out.join("REPORT.md"), &report.markdown())?;
         let watch = self
             .watched
             .map(|w| super::report_html::Watch::of_run(w, &self.main.loss_list));
@@ -171,7 +199,7 @@ impl Summary<'_> {
             &out.join("report.html"),
             &super::report_html::Page {
                 title: "dlfs2 — chapter 1",
-                markdown: &report,
+                report: &report,
                 dir: out,
                 watch: watch.as_ref(),
             },
@@ -228,95 +256,134 @@ impl Summary<'_> {
         })
     }
 
-    fn report(&self) -> String {
+    fn report(&self) -> Report {
         let a = self.args;
         let c = self.custom;
         let m = self.main;
-        let mut r = String::new();
-        let _ = writeln!(r, "# Chapter 1 — neural networks, reviewed\n");
-        let _ = writeln!(
-            r,
-            "Made by `cargo xtask chapter1` on {} in {:.2} s. Settings: {} on {}, `TwoLayerNet(2, {}, {})`, \
-             {} lr {}, {} epochs of batch {}, seed {}{}.\n",
-            a.device.describe(),
-            self.seconds,
-            a.precision.name(),
-            a.device,
-            a.hidden_size,
-            self.data.classes,
-            a.optimizer,
-            a.lr(),
-            a.max_epoch,
-            a.batch_size,
-            a.seed,
-            a.max_grad
-                .map_or(String::new(), |g| format!(", gradients clipped to {g}"))
-        );
         let d = self.data;
-        let _ = writeln!(
-            r,
-            "## §1.4.1 The data\n\n{}: {} points, {} classes (`x` {}×2, `t` {}×{}).\n\n![the data](spiral.png)\n",
-            d.name,
-            d.len(),
-            d.classes,
-            d.len(),
-            d.len(),
-            d.classes
-        );
+        let mut r = Report::default();
+        r.push(Block::Title("Chapter 1 — neural networks, reviewed".into()));
+        r.push(Block::Para(vec![
+            text("Made by "),
+            code("cargo xtask chapter1"),
+            text(format!(
+                " on {} in {:.2} s. Settings: {} on {}, ",
+                a.device.describe(),
+                self.seconds,
+                a.precision.name(),
+                a.device
+            )),
+            code(format!("TwoLayerNet(2, {}, {})", a.hidden_size, d.classes)),
+            text(format!(
+                ", {} lr {}, {} epochs of batch {}, seed {}{}.",
+                a.optimizer,
+                a.lr(),
+                a.max_epoch,
+                a.batch_size,
+                a.seed,
+                a.max_grad
+                    .map_or(String::new(), |g| format!(", gradients clipped to {g}"))
+            )),
+        ]));
+        r.push(Block::Heading("§1.4.1 The data".into()));
+        r.push(Block::Para(vec![
+            text(format!(
+                "{}: {} points, {} classes (",
+                d.name,
+                d.len(),
+                d.classes
+            )),
+            code("x"),
+            text(format!(" {}×2, ", d.len())),
+            code("t"),
+            text(format!(" {}×{}).", d.len(), d.classes)),
+        ]));
+        r.push(Block::Picture(Picture::Data, "the data".into()));
+        r.push(Block::Heading(
+            "§1.4.2–1.4.3 Training with the hand-written loop".into(),
+        ));
+        let mut para = vec![
+            text("Training accuracy "),
+            bold(format!("{:.3}", c.accuracy)),
+            text(format!(", {:.3} s. ", c.seconds)),
+        ];
         // The book's loop records the loss every `eval_interval` iterations within an epoch: with
         // fewer iterations than that per epoch it records nothing, and there is no curve to show.
-        let loss = if c.loss_list.is_empty() {
-            format!(
+        if c.loss_list.is_empty() {
+            para.push(text(format!(
                 "No loss was recorded: the loop records every {} iterations within an epoch, and an \
                  epoch has {} (so there is no loss curve).",
                 a.eval_interval,
-                self.data.len() / a.batch_size
-            )
+                d.len() / a.batch_size
+            )));
+            r.push(Block::Para(para));
         } else {
-            format!(
-                "Final loss {:.4}.\n\n![loss of the custom loop](loss.png)",
-                c.final_loss()
-            )
-        };
-        let _ = writeln!(
-            r,
-            "## §1.4.2–1.4.3 Training with the hand-written loop\n\n\
-             Training accuracy **{:.3}**, {:.3} s. {loss}\n\n\
-             The decision boundary: every point of the book's grid (step {}, {}×{} = {} points) classified by the \
-             trained network, {:.3} s; class counts {:?}.\n\n![decision boundary](decision_boundary.png)\n",
-            c.accuracy,
-            c.seconds,
+            para.push(text(format!("Final loss {:.4}.", c.final_loss())));
+            r.push(Block::Para(para));
+            r.push(Block::Picture(
+                Picture::CustomLoss,
+                "loss of the custom loop".into(),
+            ));
+        }
+        r.push(Block::Para(vec![text(format!(
+            "The decision boundary: every point of the book's grid (step {}, {}×{} = {} points) classified by the \
+             trained network, {:.3} s; class counts {:?}.",
             a.grid_step,
             c.grid.cols,
             c.grid.rows,
             c.grid.cols * c.grid.rows,
             c.grid_seconds,
             c.grid.class_counts
-        );
-        let _ = writeln!(
-            r,
-            "## §1.4.4 The Trainer\n\n`trainer.fit(x, t, {}, {}, eval_interval={})`: final loss {:.4}, training accuracy **{:.3}**, {:.3} s. \
-             The loss history is in `loss.csv`.\n\n![Trainer loss](trainer_loss.png)\n",
-            a.max_epoch,
-            a.batch_size,
-            a.eval_interval,
-            m.final_loss(),
-            m.accuracy,
-            m.seconds
-        );
+        ))]));
+        r.push(Block::Picture(
+            Picture::Boundary,
+            "decision boundary".into(),
+        ));
+        r.push(Block::Heading("§1.4.4 The Trainer".into()));
+        r.push(Block::Para(vec![
+            code(format!(
+                "trainer.fit(x, t, {}, {}, eval_interval={})",
+                a.max_epoch, a.batch_size, a.eval_interval
+            )),
+            text(format!(
+                ": final loss {:.4}, training accuracy ",
+                m.final_loss()
+            )),
+            bold(format!("{:.3}", m.accuracy)),
+            text(format!(", {:.3} s. The loss history is in ", m.seconds)),
+            code("loss.csv"),
+            text("."),
+        ]));
+        r.push(Block::Picture(Picture::TrainerLoss, "Trainer loss".into()));
         if let Some(w) = self.watched {
-            let _ = writeln!(
-                r,
-                "## Watch it learn\n\nThe Trainer run in {} frames, from the initial weights to the trained \
-                 network (`report.html` has them with a slider):\n\n![the boundary over the epochs](training.gif)\n\n\
-                 What each of the {} hidden units computes at the end, `σ(x·W1[:, j] + b1[j])`, marked with the \
-                 class its output weight pushes hardest:\n\n![hidden units](hidden_units.png)\n",
-                w.frames.len(),
-                a.hidden_size
-            );
+            r.push(Block::Heading("Watch it learn".into()));
+            r.push(Block::Para(vec![
+                text(format!(
+                    "The Trainer run in {} frames, from the initial weights to the trained network (",
+                    w.frames.len()
+                )),
+                code("report.html"),
+                text(" has them with a slider):"),
+            ]));
+            r.push(Block::Picture(
+                Picture::TrainingGif,
+                "the boundary over the epochs".into(),
+            ));
+            r.push(Block::Para(vec![
+                text(format!(
+                    "What each of the {} hidden units computes at the end, ",
+                    a.hidden_size
+                )),
+                code("σ(x·W1[:, j] + b1[j])"),
+                text(", marked with the class its output weight pushes hardest:"),
+            ]));
+            r.push(Block::Picture(Picture::HiddenUnits, "hidden units".into()));
         }
-        let _ = writeln!(r, "## §1.5.1 Bit precision\n\n{}\n", self.precision.text());
-        let _ = writeln!(r, "## §1.5.2 GPU\n\n{}\n", self.gpu.text());
+        r.push(Block::Heading("§1.5.1 Bit precision".into()));
+        r.push(self.precision.table());
+        r.push(Block::Para(vec![text(self.precision.gap())]));
+        r.push(Block::Heading("§1.5.2 GPU".into()));
+        r.push(Block::Para(vec![text(self.gpu.text())]));
         r
     }
 }

@@ -1,6 +1,6 @@
 //! `report.html`: one self-contained page — no network, no external script, style or font, every
-//! picture a `data:` URI. It shows what REPORT.md shows (rendered from it, so the two cannot
-//! disagree), and above it the frames of the run: a slider and play/pause over the boundary, the
+//! picture a `data:` URI. It shows what REPORT.md shows (both rendered from one [`Report`], so the
+//! two cannot disagree), and above it the frames of the run: a slider and play/pause over the boundary, the
 //! hidden units and a marker on the loss curve. `report.html#frame=N` (or `#frame=last`) opens at
 //! frame N. Without JavaScript the page shows the final frame. Built with maud, which escapes
 //! every text it is given.
@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::frames::Watched;
+use super::report::Report;
 
 /// What the frames section shows at one frame.
 #[derive(Debug, Clone)]
@@ -70,14 +71,14 @@ impl Watch {
     }
 }
 
-/// The page: a title, the frames (when there are any), and a REPORT.md-style text whose pictures
-/// are read from `dir`.
+/// The page: a title, the frames (when there are any), and the run's report, whose pictures are
+/// read from `dir`.
 pub struct Page<'a> {
     /// The page's title.
     pub title: &'a str,
-    /// The markdown the page shows below the frames.
-    pub markdown: &'a str,
-    /// Where the markdown's pictures are.
+    /// The report the page shows below the frames (the one REPORT.md is rendered from).
+    pub report: &'a Report,
+    /// The run's folder, where the report's pictures are.
     pub dir: &'a Path,
     /// The frames.
     pub watch: Option<&'a Watch>,
@@ -91,7 +92,7 @@ pub fn write(path: &Path, page: &Page<'_>) -> Result<()> {
 }
 
 fn render(page: &Page<'_>) -> Result<Markup> {
-    let body = markdown(page.markdown, page.dir)?;
+    let body = page.report.html(page.dir)?;
     let watch = match page.watch {
         Some(w) => watch(w)?,
         None => html! {},
@@ -248,124 +249,6 @@ fn polyline(loss: &[f64], lo: f64, hi: f64) -> String {
     points
 }
 
-/// The markdown REPORT.md uses, as HTML: `#`/`##` headings, paragraphs, pipe tables, pictures on a
-/// line of their own (embedded from `dir`), `**bold**` and `` `code` ``.
-fn markdown(text: &str, dir: &Path) -> Result<Markup> {
-    let mut blocks: Vec<Markup> = Vec::new();
-    let mut table: Vec<Vec<String>> = Vec::new();
-    let mut paragraph: Vec<&str> = Vec::new();
-    let flush_paragraph = |p: &mut Vec<&str>, blocks: &mut Vec<Markup>| {
-        if !p.is_empty() {
-            let joined = p.join(" ");
-            blocks.push(html! { p { (inline(&joined)) } });
-            p.clear();
-        }
-    };
-    let flush_table = |t: &mut Vec<Vec<String>>, blocks: &mut Vec<Markup>| {
-        if let Some((head, rows)) = t.split_first() {
-            blocks.push(html! {
-                table {
-                    tr { @for h in head { th { (inline(h)) } } }
-                    @for r in rows { tr { @for c in r { td { (inline(c)) } } } }
-                }
-            });
-        }
-        t.clear();
-    };
-    for line in text.lines().map(str::trim_end) {
-        if line.starts_with('|') {
-            flush_paragraph(&mut paragraph, &mut blocks);
-            let cells: Vec<String> = line
-                .trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().to_string())
-                .collect();
-            if !cells
-                .iter()
-                .all(|c| c.chars().all(|ch| ch == '-' || ch == ':'))
-            {
-                table.push(cells);
-            }
-            continue;
-        }
-        flush_table(&mut table, &mut blocks);
-        if let Some(h) = line.strip_prefix("## ") {
-            flush_paragraph(&mut paragraph, &mut blocks);
-            blocks.push(html! { h2 { (inline(h)) } });
-        } else if let Some(h) = line.strip_prefix("# ") {
-            flush_paragraph(&mut paragraph, &mut blocks);
-            blocks.push(html! { h1 { (inline(h)) } });
-        } else if let Some((alt, file)) = picture(line) {
-            flush_paragraph(&mut paragraph, &mut blocks);
-            if file.ends_with(".gif") {
-                // The frames section above shows the animation, frame by frame.
-                continue;
-            }
-            let bytes = std::fs::read(dir.join(file))
-                .with_context(|| format!("report.html: cannot read {file}"))?;
-            let mime = if file.ends_with(".svg") {
-                "image/svg+xml"
-            } else {
-                "image/png"
-            };
-            blocks.push(html! { p { img alt=(alt) src=(data_uri(mime, &bytes)); } });
-        } else if line.is_empty() {
-            flush_paragraph(&mut paragraph, &mut blocks);
-        } else {
-            paragraph.push(line);
-        }
-    }
-    flush_table(&mut table, &mut blocks);
-    flush_paragraph(&mut paragraph, &mut blocks);
-    Ok(html! { @for b in blocks { (b) } })
-}
-
-/// `![alt](file)` alone on a line.
-fn picture(line: &str) -> Option<(&str, &str)> {
-    let rest = line.strip_prefix("![")?;
-    let (alt, rest) = rest.split_once("](")?;
-    let file = rest.strip_suffix(')')?;
-    Some((alt, file))
-}
-
-/// Text with `**bold**` and `` `code` ``, every piece escaped.
-fn inline(text: &str) -> Markup {
-    let mut parts: Vec<(u8, &str)> = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let next = [("**", 1u8), ("`", 2u8)]
-            .iter()
-            .filter_map(|&(m, kind)| rest.find(m).map(|i| (i, m, kind)))
-            .min_by_key(|x| x.0);
-        match next {
-            Some((i, m, kind)) => match rest[i + m.len()..].find(m) {
-                Some(j) => {
-                    parts.push((0, &rest[..i]));
-                    parts.push((kind, &rest[i + m.len()..i + m.len() + j]));
-                    rest = &rest[i + 2 * m.len() + j..];
-                }
-                None => {
-                    parts.push((0, rest));
-                    rest = "";
-                }
-            },
-            None => {
-                parts.push((0, rest));
-                rest = "";
-            }
-        }
-    }
-    html! {
-        @for (kind, t) in parts {
-            @match kind {
-                1 => b { (t) },
-                2 => code { (t) },
-                _ => (t),
-            }
-        }
-    }
-}
-
 /// `data:<mime>;base64,<bytes>`.
 pub fn data_uri(mime: &str, bytes: &[u8]) -> String {
     format!("data:{mime};base64,{}", base64(bytes))
@@ -410,25 +293,5 @@ mod tests {
         ] {
             assert_eq!(base64(raw.as_bytes()), enc, "{raw}");
         }
-    }
-
-    #[test]
-    fn markdown_text_is_escaped_and_formatted() {
-        let html = markdown(
-            "# T <1>\n\nsome **bold** and `x<y` text\n\n| a | b |\n|---|---|\n| 1 | <2> |\n",
-            Path::new("."),
-        )
-        .unwrap()
-        .into_string();
-        assert!(html.contains("<h1>T &lt;1&gt;</h1>"), "{html}");
-        assert!(
-            html.contains("<b>bold</b>") && html.contains("<code>x&lt;y</code>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<th>a</th>") && html.contains("<td>&lt;2&gt;</td>"),
-            "{html}"
-        );
-        assert!(!html.contains("---"), "{html}");
     }
 }

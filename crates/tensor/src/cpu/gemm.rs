@@ -14,6 +14,7 @@
 //! row, 1 the broadcast A value) — the tile size that lets two FMA units run every cycle while the
 //! loads stay under two per cycle.
 
+use std::marker::PhantomData;
 use std::sync::Mutex;
 
 use super::matmul::MatRef;
@@ -21,7 +22,7 @@ use crate::float::Float;
 
 /// A register tile: `MR` rows by `NR` columns of the output held in registers, fed by packed panels
 /// (an implementation detail of the CPU backend).
-pub trait MicroKernel<T> {
+pub(crate) trait MicroKernel<T> {
     /// Rows of the register tile.
     const MR: usize;
     /// Columns of the register tile.
@@ -30,14 +31,18 @@ pub trait MicroKernel<T> {
     const KC: usize;
     /// Rows of A per packed block (a multiple of `MR`): the `MC x KC` block sits in L2.
     const MC: usize;
-    /// `c[MR x NR] (row stride ldc) += A[MR x kc] · b_panel[kc x NR]`, in ascending `k`, one fused
-    /// multiply-add per term, where `A[r, k] = a.data[r * a.rs + k * a.cs]`: a packed panel
-    /// (`rs = 1, cs = MR`) or the operand itself where its layout allows. With `first`, the sums
-    /// start from 0 instead of `c` (the first `k` block, so the output needs no zeroing pass).
+    /// `c[MR x NR] += A[MR x kc] · b_panel[kc x NR]`, in ascending `k`, one fused multiply-add
+    /// per term, where `A[r, k] = a.data[r * a.rs + k * a.cs]`: a packed panel (`rs = 1, cs = MR`)
+    /// or the operand itself where its layout allows; `c` is the output from the tile's top-left
+    /// element on (rows `c.ldc` apart). With `first`, the sums start from 0 instead of `c` (the
+    /// first `k` block, so the output needs no zeroing pass). Every bound is checked (with
+    /// overflow-checked arithmetic) before any pointer is read or written: a tile that does not
+    /// fit panics.
     ///
     /// # Safety
-    /// The CPU must have the kernel's instruction set (see [`Kernel::available`]).
-    unsafe fn kernel(kc: usize, a: MatRef<'_, T>, b: &[T], c: &mut [T], ldc: usize, first: bool);
+    /// The CPU must have the kernel's instruction set (see [`Kernel::available`]), and no other
+    /// thread may access the tile's `MR x NR` elements of `c` during the call.
+    unsafe fn kernel(kc: usize, a: MatRef<'_, T>, b: &[T], c: OutView<'_, T>, first: bool);
     /// Packs a block of A into `MR`-wide panels (see [`pack_block`]).
     ///
     /// # Safety
@@ -66,17 +71,31 @@ macro_rules! packers {
     };
 }
 
-/// The register tiles of one element type (implemented for `f32` and `f64`).
-pub trait Tile: Copy + Send + Sync + 'static + Sized {
-    /// The AVX2 + FMA tile.
-    type Avx2: MicroKernel<Self>;
-    /// The AVX-512F tile.
-    type Avx512: MicroKernel<Self>;
-    /// The AVX-512F tile for outputs under half the wide tile's width.
-    type Avx512Narrow: MicroKernel<Self>;
-    /// Packing buffers kept between products: a fresh multi-megabyte buffer per product would
-    /// cost a page fault every 4 KiB.
-    fn pool() -> &'static Mutex<Vec<Vec<Self>>>;
+/// An element type the blocked kernel multiplies (`f32` and `f64`; sealed: its register tiles are
+/// crate-private).
+pub trait Tile: Copy + Send + Sync + 'static + Sized + sealed::Sealed {
+    /// `out = a · b` with the register tile of `kernel` for this type, on `threads` threads.
+    /// The caller has checked the shapes and that the CPU has the kernel's instruction set.
+    #[doc(hidden)]
+    fn gemm_checked(
+        kernel: Kernel,
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, Self>,
+        out: &mut [Self],
+        threads: usize,
+    );
+}
+
+mod sealed {
+    use std::sync::Mutex;
+
+    /// Packing buffers of an element type. Public in a private module, so nothing outside the
+    /// crate can implement [`super::Tile`].
+    pub trait Sealed: Sized {
+        /// Packing buffers kept between products: a fresh multi-megabyte buffer per product would
+        /// cost a page fault every 4 KiB.
+        fn pool() -> &'static Mutex<Vec<Vec<Self>>>;
+    }
 }
 
 /// Which register tile [`gemm`] runs.
@@ -118,14 +137,14 @@ impl Kernel {
 }
 
 /// The AVX2 tile: 4 rows × 2 vectors of sums (8 of the 16 registers).
-pub struct Avx2Tile;
+pub(crate) struct Avx2Tile;
 
 /// The AVX-512 tile for wide outputs: 8 rows × 3 vectors of sums (24 of the 32 registers).
-pub struct Avx512Tile;
+pub(crate) struct Avx512Tile;
 
 /// The AVX-512 tile for narrow outputs (W3's 10 classes): 16 rows × 1 vector, so a 10-column
 /// product pads to 16 columns rather than to the wide tile's 24 or 48.
-pub struct Avx512NarrowTile;
+pub(crate) struct Avx512NarrowTile;
 
 /// Vector operations of one instruction set and element type, appended to the arguments of
 /// `tile!(@impl …)`: lanes per vector, and the load, store, broadcast and fused multiply-add
@@ -165,17 +184,31 @@ macro_rules! tile {
                 kc: usize,
                 a: MatRef<'_, $t>,
                 b: &[$t],
-                c: &mut [$t],
-                ldc: usize,
+                c: OutView<'_, $t>,
                 first: bool,
             ) {
                 use std::arch::x86_64::*;
                 const NR: usize = $v * $lanes;
-                assert!(kc > 0 && a.data.len() > ($mr - 1) * a.rs + (kc - 1) * a.cs);
-                assert!(b.len() >= kc * NR && c.len() >= ($mr - 1) * ldc + NR);
-                let (rs, cs) = (a.rs, a.cs);
-                let (a, b, c) = (a.data.as_ptr(), b.as_ptr(), c.as_mut_ptr());
-                // SAFETY: every pointer below stays in bounds by the asserts above.
+                // Overflow-checked: a wrapped bound would let the reads below leave the slice.
+                let a_last = (kc.checked_sub(1), ($mr - 1usize).checked_mul(a.rs));
+                let a_fits = match a_last {
+                    (Some(k1), Some(r)) => k1
+                        .checked_mul(a.cs)
+                        .and_then(|kk| kk.checked_add(r))
+                        .is_some_and(|last| last < a.data.len()),
+                    _ => false,
+                };
+                assert!(a_fits, "gemm kernel: A tile out of bounds");
+                assert!(
+                    kc.checked_mul(NR).is_some_and(|n| n <= b.len()),
+                    "gemm kernel: B panel out of bounds"
+                );
+                assert!(c.fits($mr, NR), "gemm kernel: C tile out of bounds");
+                let (rs, cs, ldc) = (a.rs, a.cs, c.ldc);
+                let (a, b, c) = (a.data.as_ptr(), b.as_ptr(), c.ptr);
+                // SAFETY: every read of `a` and `b` stays in bounds by the asserts above; `c` is
+                // valid for the tile's elements (`fits`), which the caller guarantees no other
+                // thread touches during the call.
                 unsafe {
                     let mut acc = [[$set1(0.0); $v]; $mr];
                     if !first {
@@ -216,14 +249,7 @@ macro_rules! tile {
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
-            unsafe fn kernel(
-                _: usize,
-                _: MatRef<'_, $t>,
-                _: &[$t],
-                _: &mut [$t],
-                _: usize,
-                _: bool,
-            ) {
+            unsafe fn kernel(_: usize, _: MatRef<'_, $t>, _: &[$t], _: OutView<'_, $t>, _: bool) {
                 unreachable!("no x86 kernel is ever available off x86-64")
             }
         }
@@ -243,9 +269,34 @@ tile!(Avx512NarrowTile, f32, avx512, "avx512f", 16, 1, 384, 192);
 macro_rules! tiles {
     ($t:ty) => {
         impl Tile for $t {
-            type Avx2 = Avx2Tile;
-            type Avx512 = Avx512Tile;
-            type Avx512Narrow = Avx512NarrowTile;
+            fn gemm_checked(
+                kernel: Kernel,
+                a: MatRef<'_, $t>,
+                b: MatRef<'_, $t>,
+                out: &mut [$t],
+                threads: usize,
+            ) {
+                // Checked again: a wrong length would let the bands' views leave `out`.
+                assert_eq!(a.cols, b.rows, "gemm inner dimensions");
+                assert_eq!(
+                    Some(out.len()),
+                    a.rows.checked_mul(b.cols),
+                    "gemm output length"
+                );
+                assert!(
+                    kernel.available(),
+                    "gemm: {kernel:?} is not available on this CPU"
+                );
+                match kernel {
+                    Kernel::Avx2 => gemm_threads::<$t, Avx2Tile>(a, b, out, threads),
+                    Kernel::Avx512 if 2 * b.cols < <Avx512Tile as MicroKernel<$t>>::NR => {
+                        gemm_threads::<$t, Avx512NarrowTile>(a, b, out, threads)
+                    }
+                    Kernel::Avx512 => gemm_threads::<$t, Avx512Tile>(a, b, out, threads),
+                }
+            }
+        }
+        impl sealed::Sealed for $t {
             fn pool() -> &'static Mutex<Vec<Vec<$t>>> {
                 static POOL: Mutex<Vec<Vec<$t>>> = Mutex::new(Vec::new());
                 &POOL
@@ -311,17 +362,15 @@ pub fn gemm_with<T: Float + Tile>(
     threads: usize,
 ) -> Result<(), Unsupported> {
     assert_eq!(a.cols, b.rows, "gemm inner dimensions");
-    assert_eq!(out.len(), a.rows * b.cols, "gemm output length");
+    assert_eq!(
+        Some(out.len()),
+        a.rows.checked_mul(b.cols),
+        "gemm output length"
+    );
     if !kernel.available() {
         return Err(Unsupported(kernel));
     }
-    match kernel {
-        Kernel::Avx2 => gemm_threads::<T, T::Avx2>(a, b, out, threads),
-        Kernel::Avx512 if 2 * b.cols < <T::Avx512 as MicroKernel<T>>::NR => {
-            gemm_threads::<T, T::Avx512Narrow>(a, b, out, threads)
-        }
-        Kernel::Avx512 => gemm_threads::<T, T::Avx512>(a, b, out, threads),
-    }
+    T::gemm_checked(kernel, a, b, out, threads);
     Ok(())
 }
 
@@ -350,55 +399,138 @@ fn gemm_threads<T: Float + Tile, K: MicroKernel<T>>(
                 rows: band.len() / n,
                 ..a
             };
-            // SAFETY: the kernel's instruction set was checked by `gemm_with`.
-            unsafe { gemm_band::<T, K>(rows, b, band, n, 0, n) };
+            // SAFETY: the kernel's instruction set was checked by `gemm_with`; the band is this
+            // part's own `&mut` slice, so nothing else touches it.
+            unsafe { gemm_band::<T, K>(rows, b, OutView::new(band, n), 0, n) };
         });
         return;
     }
-    // Split the columns into one contiguous band per thread, each a multiple of NR wide.
+    // Split the columns into one contiguous band per thread, each a multiple of NR wide. The
+    // bands interleave in memory (every row holds a piece of each), so no thread gets a `&mut`
+    // slice: all of them write through one raw view of the whole output, each only inside its
+    // own columns.
     let threads = threads.clamp(1, panels);
     let per = panels.div_ceil(threads) * K::NR;
+    let view = OutView::new(out, n);
     if threads == 1 {
-        // SAFETY: the kernel's instruction set was checked by `gemm_with`.
-        unsafe { gemm_band::<T, K>(a, b, out, n, 0, n) };
+        // SAFETY: the kernel's instruction set was checked by `gemm_with`; this thread is the
+        // only one using the view.
+        unsafe { gemm_band::<T, K>(a, b, view, 0, n) };
         return;
     }
-    let out_ptr = SendPtr(out.as_mut_ptr());
-    let len = out.len();
     let bands: Vec<(usize, usize)> = (0..threads)
         .map(|t| (t * per, ((t + 1) * per).min(n)))
         .filter(|(j0, j1)| j0 < j1)
         .collect();
     super::pool::run_each(bands, |(j0, j1)| {
-        // SAFETY: every part writes only columns j0..j1 of each row, disjoint from the others;
-        // the slice outlives `run_each`.
-        let out = unsafe { std::slice::from_raw_parts_mut(out_ptr.get(), len) };
-        // SAFETY: the kernel's instruction set was checked by `gemm_with`.
-        unsafe { gemm_band::<T, K>(a, b, out, n, j0, j1) };
+        // SAFETY: the kernel's instruction set was checked by `gemm_with`; the bands' column
+        // ranges are disjoint, so no element is touched by two parts, and `run_each` returns only
+        // when every part is done, while `out`'s borrow (held by `view`) is still live.
+        unsafe { gemm_band::<T, K>(a, b, view, j0, j1) };
     });
 }
 
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: the pointer is only used for disjoint writes inside `run_each` (see `gemm_threads`).
-unsafe impl<T> Send for SendPtr<T> {}
-// SAFETY: as for `Send`: the parts only write disjoint elements through it.
-unsafe impl<T> Sync for SendPtr<T> {}
-impl<T> SendPtr<T> {
-    fn get(self) -> *mut T {
-        self.0
+/// A raw view of a row-major output: `len` elements from `ptr`, rows `ldc` apart, borrowed
+/// mutably from one slice for `'a`. Parts of a product on several threads share one view and
+/// write through raw pointers only inside their own column bands, where rebuilding a `&mut`
+/// slice of the whole output per thread would make live `&mut` borrows overlap (undefined
+/// behaviour even when the writes are disjoint). Every access checks its bounds.
+#[derive(Debug)]
+pub(crate) struct OutView<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    ldc: usize,
+    _out: PhantomData<&'a mut [T]>,
+}
+
+impl<T> Clone for OutView<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for OutView<'_, T> {}
+
+// SAFETY: a view is a shared handle to `&mut [T]` memory; moving it to another thread is like
+// moving a `&mut [T]` piece there, which needs `T: Send`. Every access through it is an `unsafe`
+// call whose contract requires that no two threads touch the same element.
+unsafe impl<T: Send> Send for OutView<'_, T> {}
+// SAFETY: as for `Send`: sharing the view only shares the pointer; accesses stay disjoint by the
+// contract of the `unsafe` functions that use it.
+unsafe impl<T: Send> Sync for OutView<'_, T> {}
+
+impl<'a, T> OutView<'a, T> {
+    /// The whole of `out`, rows `ldc` apart.
+    pub(crate) fn new(out: &'a mut [T], ldc: usize) -> Self {
+        OutView {
+            ptr: out.as_mut_ptr(),
+            len: out.len(),
+            ldc,
+            _out: PhantomData,
+        }
+    }
+
+    /// The view from element `(i, j)` on.
+    ///
+    /// # Panics
+    /// If `(i, j)` lies past the end (overflow included).
+    fn at(self, i: usize, j: usize) -> Self {
+        let off = i
+            .checked_mul(self.ldc)
+            .and_then(|o| o.checked_add(j))
+            .filter(|&o| o <= self.len)
+            .expect("gemm: output offset out of bounds");
+        OutView {
+            // SAFETY: `off <= len`: the result points into the slice or one past its end.
+            ptr: unsafe { self.ptr.add(off) },
+            len: self.len - off,
+            ..self
+        }
+    }
+
+    /// Whether `rows x cols` elements from the origin lie inside the view.
+    fn fits(self, rows: usize, cols: usize) -> bool {
+        rows == 0
+            || cols == 0
+            || (rows - 1)
+                .checked_mul(self.ldc)
+                .and_then(|o| o.checked_add(cols))
+                .is_some_and(|end| end <= self.len)
+    }
+
+    /// Copies `dst.len()` elements of row `r` into `dst`.
+    ///
+    /// # Safety
+    /// No other thread may write those elements during the call.
+    unsafe fn read_row(self, r: usize, dst: &mut [T]) {
+        let row = self.at(r, 0);
+        assert!(row.fits(1, dst.len()), "gemm: output row out of bounds");
+        // SAFETY: in bounds (checked above); `dst` is a separate borrow; no concurrent writer
+        // (the caller's contract).
+        unsafe { std::ptr::copy_nonoverlapping(row.ptr, dst.as_mut_ptr(), dst.len()) };
+    }
+
+    /// Copies `src` into row `r` from its first element.
+    ///
+    /// # Safety
+    /// No other thread may access those elements during the call.
+    unsafe fn write_row(self, r: usize, src: &[T]) {
+        let row = self.at(r, 0);
+        assert!(row.fits(1, src.len()), "gemm: output row out of bounds");
+        // SAFETY: in bounds (checked above); `src` is a separate borrow; no concurrent access
+        // (the caller's contract).
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), row.ptr, src.len()) };
     }
 }
 
 /// Columns `j0..j1` of `out = a · b`.
 ///
 /// # Safety
-/// The CPU must have `K`'s instruction set.
+/// The CPU must have `K`'s instruction set, and no other thread may access columns `j0..j1` of
+/// `out` during the call.
 unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
-    out: &mut [T],
-    ldc: usize,
+    out: OutView<'_, T>,
     j0: usize,
     j1: usize,
 ) {
@@ -465,22 +597,24 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
                             cs: mr,
                         }
                     };
+                    let c = out.at(ib, jb);
                     if rows == mr && cols == nr {
-                        // SAFETY: the caller guarantees the instruction set.
-                        unsafe { K::kernel(kc, a_tile, bp, &mut out[ib * ldc + jb..], ldc, first) };
+                        // SAFETY: the caller guarantees the instruction set, and that columns
+                        // jb..jb+nr (inside j0..j1) are this call's alone.
+                        unsafe { K::kernel(kc, a_tile, bp, c, first) };
                     } else {
                         // Edge tile: continue the partial sums in a scratch tile.
                         if !first {
                             for r in 0..rows {
-                                tile[r * nr..r * nr + cols]
-                                    .copy_from_slice(&out[(ib + r) * ldc + jb..][..cols]);
+                                // SAFETY: columns jb..jb+cols lie in j0..j1 (the caller's).
+                                unsafe { c.read_row(r, &mut tile[r * nr..r * nr + cols]) };
                             }
                         }
-                        // SAFETY: as above.
-                        unsafe { K::kernel(kc, a_tile, bp, &mut tile, nr, first) };
+                        // SAFETY: the instruction set as above; the scratch tile is ours.
+                        unsafe { K::kernel(kc, a_tile, bp, OutView::new(&mut tile, nr), first) };
                         for r in 0..rows {
-                            out[(ib + r) * ldc + jb..][..cols]
-                                .copy_from_slice(&tile[r * nr..r * nr + cols]);
+                            // SAFETY: as for the reads above.
+                            unsafe { c.write_row(r, &tile[r * nr..r * nr + cols]) };
                         }
                     }
                 }
@@ -495,7 +629,7 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
 /// The shape of a block to pack: `valid` columns `x` (split into panels of `W`) by `kc` rows `k`,
 /// element `(k, x)` at `src[k * k_stride + x * x_stride]`.
 #[derive(Clone, Copy, Debug)]
-pub struct Block {
+pub(crate) struct Block {
     /// Distance between the starts of consecutive panels in `dst`.
     pub panel_len: usize,
     /// Source stride along `k`.
@@ -619,5 +753,119 @@ fn pack_panel<T: Float, const W: usize>(
                 *d = src[kk * k_stride + x * x_stride];
             }
         }
+    }
+}
+
+/// Small products through every split (one thread, row bands, column bands), every tile this CPU
+/// (or miri's emulated CPU) has, ragged edges and more than one `k` block: the unsafe paths, sized
+/// so that `cargo miri test` runs them (`.ci/run` does, with AVX2 and FMA enabled).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::matmul::matmul_reference;
+
+    fn values<T: Float>(n: usize, seed: u64) -> Vec<T> {
+        // Small integers and halves: exact in both types, so any reordering that rounds shows.
+        (0..n as u64)
+            .map(|i| T::from_f64((((i * 7 + seed * 13) % 17) as f64 - 8.0) * 0.37))
+            .collect()
+    }
+
+    fn check<T: crate::cpu::CpuFloat + Tile + std::fmt::Debug>(
+        kernel: Kernel,
+        m: usize,
+        k: usize,
+        n: usize,
+    ) {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = values::<T>(m * k, 1);
+            let b = values::<T>(k * n, 2);
+            let (ar, ac) = if ta { (k, m) } else { (m, k) };
+            let (br, bc) = if tb { (n, k) } else { (k, n) };
+            let am = MatRef::new(&a, ar, ac, ta);
+            let bm = MatRef::new(&b, br, bc, tb);
+            let mut want = vec![T::ZERO; m * n];
+            matmul_reference(am, bm, &mut want);
+            for threads in [1, 2] {
+                let mut got = vec![T::from_f64(f64::NAN); m * n];
+                gemm_with(kernel, am, bm, &mut got, threads).unwrap();
+                let same = got
+                    .iter()
+                    .zip(&want)
+                    .all(|(g, w)| g.to_f64().to_bits() == w.to_f64().to_bits());
+                assert!(
+                    same,
+                    "{kernel:?} {m}x{k}x{n} {ta} {tb} on {threads} threads"
+                );
+            }
+        }
+    }
+
+    /// Shapes for a tile of `mr x nr` with blocking `kc`: column bands (few rows), row bands (a
+    /// narrow output), a single edge tile, and a `k` that crosses a block boundary.
+    fn shapes(mr: usize, nr: usize, kc: usize) -> [(usize, usize, usize); 4] {
+        [
+            (mr - 1, 3, 2 * nr + 3),
+            (3 * mr + 1, 5, nr - 1),
+            (2, 1, 3),
+            (mr - 1, kc + 1, 2),
+        ]
+    }
+
+    fn every_kernel<T: crate::cpu::CpuFloat + Tile + std::fmt::Debug>()
+    where
+        Avx2Tile: MicroKernel<T>,
+        Avx512Tile: MicroKernel<T>,
+    {
+        let mut ran = 0;
+        if Kernel::Avx2.available() {
+            let (mr, nr, kc) = (
+                <Avx2Tile as MicroKernel<T>>::MR,
+                <Avx2Tile as MicroKernel<T>>::NR,
+                256,
+            );
+            for (m, k, n) in shapes(mr, nr, kc) {
+                check::<T>(Kernel::Avx2, m, k, n);
+            }
+            ran += 1;
+        }
+        // Miri interprets AVX2 but not every AVX-512 intrinsic the wide tiles use.
+        if Kernel::Avx512.available() && !cfg!(miri) {
+            let nr = <Avx512Tile as MicroKernel<T>>::NR;
+            for (m, k, n) in shapes(8, nr, 384).into_iter().chain(shapes(16, 4, 384)) {
+                check::<T>(Kernel::Avx512, m, k, n);
+            }
+            ran += 1;
+        }
+        if ran == 0 {
+            eprintln!("skipped: this CPU has no GEMM kernel (no AVX2 + FMA)");
+        }
+    }
+
+    #[test]
+    fn every_split_and_tile_equals_the_reference_f64() {
+        every_kernel::<f64>();
+    }
+
+    #[test]
+    fn every_split_and_tile_equals_the_reference_f32() {
+        every_kernel::<f32>();
+    }
+
+    #[test]
+    fn a_view_refuses_offsets_and_tiles_past_its_end() {
+        let mut buf = vec![0.0f64; 12];
+        let v = OutView::new(&mut buf, 4);
+        assert!(v.fits(3, 4) && !v.fits(4, 1) && !v.fits(3, 5));
+        assert!(v.at(2, 0).fits(1, 4) && !v.at(2, 1).fits(1, 4));
+        assert!(
+            !OutView::new(&mut [0.0f64; 3], usize::MAX).fits(2, 1),
+            "overflow is no fit"
+        );
+        let past = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| v.at(3, 1)));
+        assert!(past.is_err());
+        let wrapped =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| v.at(usize::MAX, 2)));
+        assert!(wrapped.is_err());
     }
 }

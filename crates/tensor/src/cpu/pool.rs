@@ -9,7 +9,7 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError, TryLockError};
 
 /// Runs `f(part)` once for every item of `parts`, in parallel: the first on this thread, the rest
 /// on the workers (or on scoped threads when the workers are busy). Returns when all are done; a
@@ -30,14 +30,30 @@ pub fn run_each<P: Send>(parts: Vec<P>, f: impl Fn(P) + Sync) {
             f(p);
         }
     };
-    match POOL_IN_USE.try_lock() {
-        Ok(_guard) => pool(n - 1).run(n, &run),
-        Err(_) => std::thread::scope(|s| {
+    let guard = match POOL_IN_USE.try_lock() {
+        Ok(guard) => Some(guard),
+        // A part that panicked while this lock was held poisoned it; the lock guards no data
+        // (the pool's own state is consistent after a panic, see `Pool::run`), so poisoning means
+        // nothing here, and ignoring it keeps the pool in use for the rest of the process.
+        Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
+    };
+    match guard {
+        Some(_guard) => pool(n - 1).run(n, &run),
+        None => std::thread::scope(|s| {
+            let mut here = Vec::new();
             for i in 1..n {
                 let run = &run;
-                s.spawn(move || run(i));
+                // A thread that cannot be started (a process limit) leaves its part to this one.
+                if std::thread::Builder::new()
+                    .spawn_scoped(s, move || run(i))
+                    .is_err()
+                {
+                    here.push(i);
+                }
             }
             run(0);
+            here.into_iter().for_each(run);
         }),
     }
 }
@@ -167,6 +183,8 @@ impl Pool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::run_each;
 
     #[test]
@@ -195,10 +213,45 @@ mod tests {
         });
         assert!(r.is_err());
         assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 2);
-        // The pool still works afterwards.
+        // The pool's workers, not a fallback's fresh threads, run the parts afterwards: a
+        // poisoned lock must not turn the pool off for the rest of the process.
+        assert!(
+            ran_on_a_worker(),
+            "no part ran on a pool worker after the panic"
+        );
         let mut v = vec![0; 4];
         run_each(v.chunks_mut(2).collect(), |c| c.fill(1));
         assert_eq!(v, [1; 4]);
+    }
+
+    /// The names of the threads that ran parts 1.. of a two-part job.
+    fn part_thread_names() -> Vec<String> {
+        let names = Mutex::new(Vec::new());
+        run_each(vec![0, 1], |i| {
+            if i > 0 {
+                let name = std::thread::current().name().unwrap_or("").to_string();
+                names.lock().unwrap().push(name);
+            }
+        });
+        names.into_inner().unwrap()
+    }
+
+    /// Whether a two-part job's second part runs on the pool's first worker. Tests running at
+    /// the same moment may hold the workers for an instant (then parts go to scoped threads), so
+    /// a few tries are allowed; a pool turned off fails them all.
+    fn ran_on_a_worker() -> bool {
+        (0..50).any(|_| {
+            let named = part_thread_names() == ["dlfs2-cpu-1"];
+            if !named {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            named
+        })
+    }
+
+    #[test]
+    fn parts_run_on_the_named_workers() {
+        assert!(ran_on_a_worker());
     }
 
     #[test]
@@ -206,7 +259,8 @@ mod tests {
         std::thread::scope(|s| {
             for t in 0..4 {
                 s.spawn(move || {
-                    for _ in 0..200 {
+                    // Fewer rounds under miri, which interprets every step.
+                    for _ in 0..if cfg!(miri) { 10 } else { 200 } {
                         let mut v = vec![0u64; 64];
                         run_each(v.chunks_mut(16).collect(), |c| c.fill(t));
                         assert!(v.iter().all(|&x| x == t));

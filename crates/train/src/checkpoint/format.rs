@@ -128,6 +128,29 @@ pub struct Parsed {
 /// Parses and checks a file's bytes: a safetensors buffer whose metadata has a known `format`.
 /// Any bytes give a value or an error, never a panic.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
+    parse_header(path, bytes)?.convert()
+}
+
+/// A file whose header, tensor names and checksum are verified, its tensors not yet converted:
+/// everything the header tells can be checked before any tensor's data is copied.
+pub(crate) struct Header<'a> {
+    path: &'a Path,
+    /// The header's metadata.
+    pub(crate) meta: HashMap<String, String>,
+    views: Vec<(String, safetensors::tensor::TensorView<'a>)>,
+}
+
+/// Whether `name` is a tensor dlfs2 writes.
+fn known_tensor(name: &str) -> bool {
+    name.starts_with("param.")
+        || name.starts_with("optim.")
+        || name == "train.loss_list"
+        || name == "train.order"
+}
+
+/// Reads and verifies the header of a file's bytes (format, tensor names and dtypes, checksum)
+/// without converting any tensor.
+pub(crate) fn parse_header<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Header<'a>> {
     let st = SafeTensors::deserialize(bytes)
         .map_err(|e| format_err(path, format!("not a safetensors file ({e})")))?;
     let (_, header) =
@@ -149,6 +172,20 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
     }
     let mut views = st.tensors();
     views.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, view) in &views {
+        if !known_tensor(name) {
+            return Err(format_err(
+                path,
+                format!("it holds a tensor dlfs2 does not write ({name:?})"),
+            ));
+        }
+        if !matches!(view.dtype(), Dtype::F64 | Dtype::F32 | Dtype::I64) {
+            return Err(format_err(
+                path,
+                format!("tensor {name} has unsupported dtype {:?}", view.dtype()),
+            ));
+        }
+    }
     let sorted: BTreeMap<&str, &str> = meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let want = checksum(
         &sorted,
@@ -167,30 +204,76 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
         }
         None => return Err(format_err(path, "it has no checksum")),
     }
-    let mut tensors = BTreeMap::new();
-    for (name, view) in views {
-        let data = view.data();
-        let values: Vec<f64> = match view.dtype() {
-            Dtype::F64 => data
-                .chunks_exact(8)
-                .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
-                .collect(),
-            Dtype::F32 => data
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)
-                .collect(),
-            Dtype::I64 => data
-                .chunks_exact(8)
-                .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")) as f64)
-                .collect(),
-            other => {
-                return Err(format_err(
-                    path,
-                    format!("tensor {name} has unsupported dtype {other:?}"),
-                ));
-            }
-        };
-        tensors.insert(name, (view.dtype(), view.shape().to_vec(), values));
+    Ok(Header { path, meta, views })
+}
+
+impl Header<'_> {
+    /// The dtype and shape of every tensor, by name.
+    pub(crate) fn shapes(&self) -> impl Iterator<Item = (&str, Dtype, &[usize])> {
+        self.views
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.dtype(), v.shape()))
     }
-    Ok(Parsed { meta, tensors })
+
+    /// The tensors as `f64` values.
+    pub(crate) fn convert(self) -> Result<Parsed> {
+        let mut tensors = BTreeMap::new();
+        for (name, view) in self.views {
+            let data = view.data();
+            let values: Vec<f64> = match view.dtype() {
+                Dtype::F64 => data
+                    .chunks_exact(8)
+                    .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+                    .collect(),
+                Dtype::F32 => data
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)
+                    .collect(),
+                Dtype::I64 => data
+                    .chunks_exact(8)
+                    .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")) as f64)
+                    .collect(),
+                other => {
+                    return Err(format_err(
+                        self.path,
+                        format!("tensor {name} has unsupported dtype {other:?}"),
+                    ));
+                }
+            };
+            tensors.insert(name, (view.dtype(), view.shape().to_vec(), values));
+        }
+        Ok(Parsed {
+            meta: self.meta,
+            tensors,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(names: &[&str]) -> Vec<u8> {
+        let tensors: BTreeMap<String, Bytes> = names
+            .iter()
+            .map(|n| (n.to_string(), f64_bytes(&[1.0, 2.0])))
+            .collect();
+        let meta = HashMap::from([("format".to_string(), PARAMS_FORMAT.to_string())]);
+        serialize(&tensors, meta, Path::new("t")).unwrap()
+    }
+
+    #[test]
+    fn a_tensor_dlfs2_never_writes_is_refused_from_the_header() {
+        assert!(parse(Path::new("t"), &file_with(&["param.W1"])).is_ok());
+        let e = parse(Path::new("t"), &file_with(&["param.W1", "zz.extra"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("zz.extra") && e.contains("does not write"),
+            "{e}"
+        );
+        // Refused before conversion: the header alone says so.
+        let bytes = file_with(&["huge.blob"]);
+        assert!(parse_header(Path::new("t"), &bytes).is_err());
+    }
 }

@@ -42,7 +42,7 @@ use crate::error::TrainError;
 pub use atomic::write_atomic;
 pub use format::{Parsed, parse};
 pub use params_file::{load_params, save_params};
-pub use resume::{Resume, load_checkpoint, read_checkpoint, save_checkpoint};
+pub use resume::{Resume, load_checkpoint, read_checkpoint, read_checkpoint_in, save_checkpoint};
 
 /// `format` of a params file.
 pub const PARAMS_FORMAT: &str = "dlfs2-params-2";

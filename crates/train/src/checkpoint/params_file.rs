@@ -7,7 +7,7 @@ use tensor::{Element, Params};
 
 use super::atomic::{read_file, write_atomic};
 use super::format::{Bytes, Parsed, dtype_of, parse, serialize, tensor_bytes};
-use super::{PARAMS_FORMAT, mismatch};
+use super::{PARAMS_FORMAT, format_err, mismatch};
 use crate::error::Result;
 
 pub(crate) fn param_tensors<T: Element>(
@@ -91,6 +91,18 @@ pub(crate) fn check_params<T: Element>(
                 format!("the shape of {name}"),
                 format!("{r}x{c}"),
                 format!("{shape:?}"),
+            ));
+        }
+    }
+    // A checksum proves the file is as written, not that what was written is usable: a NaN or
+    // infinite param (or optimizer state) would only show later as a diverged run.
+    for (key, (_, _, values)) in &parsed.tensors {
+        if (key.starts_with("param.") || key.starts_with("optim."))
+            && let Some(bad) = values.iter().find(|v| !v.is_finite())
+        {
+            return Err(format_err(
+                path,
+                format!("tensor {key} holds a non-finite value ({bad}); it cannot be trained from"),
             ));
         }
     }

@@ -9,7 +9,7 @@ use tensor::random::{BookRng, BookRngState, RandomSource};
 use tensor::{Element, Tensor};
 
 use super::atomic::{read_file, write_atomic};
-use super::format::{Bytes, Parsed, dtype_of, f64_bytes, parse, serialize, tensor_bytes};
+use super::format::{Bytes, Parsed, dtype_of, f64_bytes, parse_header, serialize, tensor_bytes};
 use super::params_file::{check_params, param_tensors, restore_params};
 use super::{CHECKPOINT_FORMAT, format_err, mismatch};
 use crate::config::FitConfig;
@@ -95,9 +95,17 @@ fn meta_num<N: std::str::FromStr>(
 fn meta_bits(path: &Path, meta: &HashMap<String, String>, key: &str) -> Result<Option<f64>> {
     match meta.get(key).map(String::as_str) {
         Some("none") => Ok(None),
-        Some(hex) => u64::from_str_radix(hex, 16)
-            .map(|b| Some(f64::from_bits(b)))
-            .map_err(|_| format_err(path, format!("metadata '{key}' is not hex bits"))),
+        Some(hex) => match u64::from_str_radix(hex, 16).map(f64::from_bits) {
+            Ok(v) if v.is_finite() => Ok(Some(v)),
+            Ok(_) => Err(format_err(
+                path,
+                format!("metadata '{key}' is not a finite number"),
+            )),
+            Err(_) => Err(format_err(
+                path,
+                format!("metadata '{key}' is not hex bits"),
+            )),
+        },
         None => Err(format_err(path, format!("metadata '{key}' is missing"))),
     }
 }
@@ -108,8 +116,9 @@ fn meta_bits(path: &Path, meta: &HashMap<String, String>, key: &str) -> Result<O
 /// any work to refuse a checkpoint early.
 pub fn read_checkpoint(path: &Path, config: &BTreeMap<String, String>) -> Result<Parsed> {
     let bytes = read_file(path)?;
-    let parsed = parse(path, &bytes)?;
-    let meta = &parsed.meta;
+    // Everything the header tells is checked before any tensor is converted.
+    let header = parse_header(path, &bytes)?;
+    let meta = &header.meta;
     if meta.get("format").map(String::as_str) != Some(CHECKPOINT_FORMAT) {
         return Err(format_err(path, "a params file, not a training checkpoint"));
     }
@@ -127,6 +136,36 @@ pub fn read_checkpoint(path: &Path, config: &BTreeMap<String, String>) -> Result
             path: path.to_path_buf(),
             differences,
         });
+    }
+    for (name, dtype, shape) in header.shapes() {
+        let ok = match name {
+            "train.loss_list" => dtype == Dtype::F64 && shape.len() == 1,
+            "train.order" => dtype == Dtype::I64 && shape.len() == 1,
+            _ => matches!(dtype, Dtype::F64 | Dtype::F32) && shape.len() == 2,
+        };
+        if !ok {
+            return Err(format_err(
+                path,
+                format!(
+                    "tensor {name} has dtype {dtype:?} and shape {shape:?}, which dlfs2 never writes for it"
+                ),
+            ));
+        }
+    }
+    header.convert()
+}
+
+/// Reads a checkpoint as [`read_checkpoint`] does, and checks that it was saved in the precision
+/// `dtype` (`"f64"` or `"f32"`), so that a run can refuse it before any training.
+pub fn read_checkpoint_in(
+    path: &Path,
+    config: &BTreeMap<String, String>,
+    dtype: tensor::DType,
+) -> Result<Parsed> {
+    let parsed = read_checkpoint(path, config)?;
+    let found = parsed.meta.get("dtype").map_or("missing", String::as_str);
+    if found != dtype.as_str() {
+        return Err(mismatch(path, "the precision", dtype.as_str(), found));
     }
     Ok(parsed)
 }
@@ -365,4 +404,33 @@ fn check_progress(path: &Path, resume: &Resume<'_>, p: Progress<'_>) -> Result<B
         return bad("train.order is not the order the epochs' shuffles give".to_string());
     }
     Ok(rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_stream_and_loss_bits_are_refused_by_name() {
+        let path = Path::new("c.safetensors");
+        let meta = |v: f64| {
+            HashMap::from([(
+                "rng_gauss_cache".to_string(),
+                format!("{:016x}", v.to_bits()),
+            )])
+        };
+        assert_eq!(
+            meta_bits(path, &meta(0.25), "rng_gauss_cache").unwrap(),
+            Some(0.25)
+        );
+        for bad in [f64::NAN, f64::INFINITY] {
+            let e = meta_bits(path, &meta(bad), "rng_gauss_cache")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("rng_gauss_cache") && e.contains("not a finite"),
+                "{e}"
+            );
+        }
+    }
 }

@@ -138,13 +138,13 @@ impl Report {
         let mut blocks = Vec::new();
         for b in &self.blocks {
             blocks.push(match b {
-                Block::Title(t) => html! { h1 { (t) } },
-                Block::Heading(t) => html! { h2 { (t) } },
+                Block::Title(t) => html! { h1 { (shown(t)) } },
+                Block::Heading(t) => html! { h2 { (shown(t)) } },
                 Block::Para(parts) => html! { p { @for p in parts { (inline_html(p)) } } },
                 Block::Table(head, rows) => html! {
                     table {
-                        tr { @for h in head { th { (h) } } }
-                        @for r in rows { tr { @for c in r { td { (c) } } } }
+                        tr { @for h in head { th { (shown(h)) } } }
+                        @for r in rows { tr { @for c in r { td { (shown(c)) } } } }
                     }
                 },
                 Block::Picture(Picture::TrainingGif, _) => continue,
@@ -172,10 +172,16 @@ fn inline_markdown(p: &Inline) -> String {
 
 fn inline_html(p: &Inline) -> Markup {
     match p {
-        Inline::Text(t) => html! { (t) },
-        Inline::Bold(t) => html! { b { (t) } },
-        Inline::Code(t) => html! { code { (t) } },
+        Inline::Text(t) => html! { (shown(t)) },
+        Inline::Bold(t) => html! { b { (shown(t)) } },
+        Inline::Code(t) => html! { code { (shown(t)) } },
     }
+}
+
+/// Text for HTML: maud escapes the markup characters; control characters (which HTML text may
+/// not hold) are shown escaped, as on the terminal.
+fn shown(t: &str) -> String {
+    crate::console::clean(t, false)
 }
 
 fn row_markdown(cells: &[String]) -> String {
@@ -194,7 +200,7 @@ mod tests {
     use super::*;
 
     fn hostile() -> Report {
-        let evil = "x\n![x](/proc/self/environ)\n<img src=/etc/passwd> | `a` **b**";
+        let evil = "x\n![x](/proc/self/environ)\n<img src=/etc/passwd>\u{1b}[2J | `a` **b**";
         Report {
             blocks: vec![
                 Block::Title(evil.into()),
@@ -224,6 +230,7 @@ mod tests {
             .into_string();
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;img"), "{html}");
+        assert!(!html.contains('\n') && !html.contains('\u{1b}'), "{html}");
     }
 
     #[test]

@@ -67,8 +67,8 @@ pub const SMALL: FitConfig = FitConfig {
     eval_interval: Some(10),
 };
 
-pub fn saved_checkpoint(name: &str) -> (PathBuf, Vec<u8>) {
-    let path = dir("bad").join(name);
+/// A hidden-10 Adam run trained for 2 epochs.
+pub fn trained() -> Run<f64> {
     let mut r = run::<f64>(10, Box::new(Adam::default()));
     let cfg = FitConfig {
         max_epoch: 2,
@@ -77,6 +77,12 @@ pub fn saved_checkpoint(name: &str) -> (PathBuf, Vec<u8>) {
     r.trainer
         .fit(&r.x, &r.t, &cfg, &mut r.rng, &mut Silent)
         .unwrap();
+    r
+}
+
+pub fn saved_checkpoint(name: &str) -> (PathBuf, Vec<u8>) {
+    let path = dir("bad").join(name);
+    let mut r = trained();
     save_checkpoint(&path, &mut r.trainer, &r.rng, &config()).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     (path, bytes)

@@ -511,6 +511,12 @@ fn check_replaceable(target: &Path, out: &Path) -> Result<()> {
         );
     }
     if let Some(entry) = foreign_entry(target)? {
+        if read_marker(target).is_none() && target.join("summary.json").is_file() {
+            bail!(
+                "--out {} looks like the folder of a dlfs2 from before run markers, but without its marker ({MARKER}) nothing proves it is one, so it is not replaced; remove it yourself or choose another --out",
+                shown(out)
+            );
+        }
         bail!(
             "--out {} holds {}, which dlfs2 did not write there; a run replaces its whole --out, so give a new or empty folder (or a previous run's)",
             shown(out),
@@ -608,6 +614,19 @@ mod tests {
         let line = format!("{e:#}");
         assert!(line.starts_with("the original failure"), "{line}");
         assert!(line.contains("also failed"), "{line}");
+    }
+
+    #[test]
+    fn an_unmarked_folder_is_never_replaced_even_if_it_looks_like_a_run() {
+        let out = temp("unmarked").join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("summary.json"), "{}").unwrap();
+        let e = OutputDir::begin(&out, &[])
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(e.contains("before run markers"), "{e}");
+        assert!(out.join("summary.json").exists());
     }
 
     #[test]

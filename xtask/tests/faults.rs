@@ -274,12 +274,11 @@ fn sizes_too_large_for_memory_are_refused_before_allocating() {
         ],
     );
     c.arg("--data").arg(&csv);
-    let err = failure(&under_memory_limit(c, 2 << 30));
-    assert!(
-        err.contains("GiB") && err.contains("--hidden-size 65536"),
-        "{err}"
+    refused_before_work(
+        &under_memory_limit(c, 2 << 30),
+        &out,
+        &["GiB", "--hidden-size 65536"],
     );
-    assert!(!out.exists());
 }
 
 #[test]

@@ -127,3 +127,14 @@ pub fn under_memory_limit(mut c: Command, bytes: u64) -> Output {
     limit(&mut c, libc::RLIMIT_AS, bytes);
     run(c)
 }
+
+/// A run refused before any work: one error line naming every one of `words`, and `out` never
+/// created. Returns the line.
+pub fn refused_before_work(o: &Output, out: &Path, words: &[&str]) -> String {
+    let err = failure(o);
+    for w in words {
+        assert!(err.contains(w), "names {w}: {err}");
+    }
+    assert!(!out.exists(), "{} was created", out.display());
+    err
+}

@@ -5,6 +5,7 @@ use layers::TwoLayerNet;
 use optim::Sgd;
 use tensor::{Device, Labels, Tensor};
 use train::{FitConfig, PrintLines, Trainer};
+use viz::TrainerPlot;
 
 fn main() -> anyhow::Result<()> {
     let (max_epoch, batch_size, hidden_size, learning_rate) = (300, 30, 10, 1.0);

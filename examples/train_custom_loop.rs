@@ -68,8 +68,8 @@ fn main() -> anyhow::Result<()> {
         viz::DEFAULT_SIZE,
     )?;
     let labels: Vec<usize> = t.indices().iter().map(|&c| c as usize).collect();
-    let grid = viz::Grid::around(spiral.x.view(), 0.001)?;
-    let classes = viz::classify_grid(&mut model, &grid, Device::Cpu)?;
+    let grid = boundary::Grid::around(spiral.x.view(), 0.001)?;
+    let classes = boundary::classify_grid(&mut model, &grid, Device::Cpu)?;
     let path = out.join("custom_loop_boundary.png");
     viz::plot_decision_boundary(&grid, &classes, spiral.x.view(), &labels, &path, (800, 640))?;
     println!(

@@ -270,7 +270,7 @@ fn write_outputs(c: &CompareArgs, done: &[Done], data: &Dataset, out: &Path) -> 
     for d in done {
         let pictures = frames::parallel_map(&d.frames[..count], |f| {
             let mut m = frames::model_of(&f.params)?;
-            let classes = viz::classify_grid(&mut m, &grid, Device::Cpu)?;
+            let classes = boundary::classify_grid(&mut m, &grid, Device::Cpu)?;
             let caption = format!("{} · acc {:.3}", d.name, f.accuracy);
             Ok(viz::render_frame(
                 &grid,

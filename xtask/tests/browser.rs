@@ -84,7 +84,7 @@ fn dom(browser: &Path, url: &str, extra: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn screenshot(browser: &Path, url: &str, name: &str) -> image::RgbImage {
+fn screenshot(browser: &Path, url: &str, name: &str) -> testkit::picture::Rgb {
     let path = std::env::temp_dir().join(format!("dlfs2-{}-{name}.png", std::process::id()));
     let o = headless(browser, url, &[&format!("--screenshot={}", path.display())]);
     assert!(
@@ -92,7 +92,7 @@ fn screenshot(browser: &Path, url: &str, name: &str) -> image::RgbImage {
         "no screenshot: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let img = image::open(&path).unwrap().to_rgb8();
+    let img = testkit::picture::read_png(&path).unwrap_or_else(|e| panic!("{e}"));
     // Kept for a person to look at: the file name says which page and frame.
     let keep = std::env::temp_dir().join(format!("dlfs2-screenshot-{name}.png"));
     let _ = std::fs::copy(&path, keep);
@@ -113,8 +113,12 @@ fn text_of(dom: &str, id: &str) -> String {
     dom[open..close].to_string()
 }
 
-fn differing_pixels(a: &image::RgbImage, b: &image::RgbImage) -> usize {
-    a.pixels().zip(b.pixels()).filter(|(p, q)| p != q).count()
+fn differing_pixels(a: &testkit::picture::Rgb, b: &testkit::picture::Rgb) -> usize {
+    a.pixels
+        .iter()
+        .zip(&b.pixels)
+        .filter(|(p, q)| p != q)
+        .count()
 }
 
 fn self_contained(html: &str) {

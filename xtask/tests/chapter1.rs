@@ -27,8 +27,9 @@ fn temp_out(name: &str) -> PathBuf {
 }
 
 fn png_size(path: &Path) -> (u32, u32) {
-    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    (img.width(), img.height())
+    testkit::picture::read_png(path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .dimensions()
 }
 
 fn read_csv(path: &Path) -> Vec<(usize, f64)> {

@@ -23,6 +23,12 @@ pub mod float;
 pub mod labels;
 pub mod ops;
 pub mod params;
+/// Scoped work split across the CPU's threads, the way the kernels split theirs: how many threads
+/// ([`parallel::threads`], `DLFS2_THREADS`) and a spawn that runs the work here when no thread can
+/// be started ([`parallel::spawn_or_here`]).
+pub mod parallel {
+    pub use crate::cpu::parallel::{Part, spawn_or_here, threads};
+}
 pub mod random;
 pub mod rule;
 mod storage;

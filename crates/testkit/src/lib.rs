@@ -2,6 +2,7 @@
 //! its README) and float comparisons that say where and by how much two arrays differ.
 
 pub mod parity;
+pub mod picture;
 
 use ndarray::{Array2, ArrayView2};
 use serde_json::Value;

@@ -287,18 +287,6 @@ fn step<T: Element, M: Model<T>>(
 }
 
 impl<T: Element, M: Model<T>> Trainer<T, M> {
-    /// `trainer.plot(ylim)`: the loss history against iterations (in units of `eval_interval`),
-    /// written to a `.png` or `.svg`.
-    pub fn plot(&self, path: &std::path::Path, ylim: Option<(f64, f64)>) -> viz::Result<()> {
-        viz::plot_loss(
-            &self.loss_list,
-            self.eval_interval.unwrap_or(1),
-            ylim,
-            path,
-            viz::DEFAULT_SIZE,
-        )
-    }
-
     /// One step on a ready-made batch (what `fit` does per iteration), for custom loops and
     /// benchmarks. Returns the batch loss.
     pub fn step(&mut self, x: &Tensor<T>, t: &Labels, max_grad: Option<f64>) -> Result<f64> {

@@ -108,7 +108,7 @@ fn files_of_the_old_unchecked_format_are_refused_with_the_reason() {
     meta.insert("format".into(), "dlfs2-checkpoint-1".into());
     let old = safetensors::serialize(
         Vec::<(&str, safetensors::tensor::TensorView)>::new(),
-        Some(meta),
+        Some(meta.into_iter().collect()),
     )
     .unwrap();
     let bad = path.with_file_name("old.safetensors");

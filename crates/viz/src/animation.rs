@@ -33,7 +33,7 @@ pub fn write_gif(path: &Path, frames: &[Vec<u8>], size: (u32, u32), delay: u16) 
         let handles: Vec<_> = frames
             .chunks(chunk)
             .map(|part| {
-                tensor::kernels::parallel::spawn_or_here(s, move || {
+                tensor::parallel::spawn_or_here(s, move || {
                     part.iter()
                         .map(|rgb| gif::Frame::from_rgb_speed(w, h, rgb, 20))
                         .collect::<Vec<_>>()

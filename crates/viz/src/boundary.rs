@@ -10,9 +10,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::grid::{ClassGrid, Grid};
 use crate::spiral::{data_ranges, draw_points};
 use crate::style::{Format, bitmap, canvas_ready, class_tint, format_of, save_png};
+use boundary::{ClassGrid, Grid};
 
 /// A small loss curve drawn under a frame's chart: the values so far, on the axes of the whole run.
 #[derive(Debug, Clone, Copy)]

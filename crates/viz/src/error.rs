@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// Everything plotting can report.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum VizError {
     /// The output path has no `.png` / `.svg` extension (or SVG was asked for a bitmap-only plot).
     #[error("cannot write {path}: {reason}")]
@@ -35,12 +36,6 @@ pub enum VizError {
     /// The embedded font could not be registered.
     #[error("the embedded font could not be loaded")]
     Font,
-    /// Predicting the grid's classes failed.
-    #[error(transparent)]
-    Model(#[from] layers::LayerError),
-    /// A tensor op failed.
-    #[error(transparent)]
-    Tensor(#[from] tensor::TensorError),
 }
 
 /// Shorthand for results of this crate.

@@ -1,6 +1,7 @@
 //! Chapter 1's pictures on plotters, with an embedded font (DejaVu Sans) and no system libraries:
 //! the spiral data ([`plot_spiral`], §1.4.1), the loss curve ([`plot_loss`], `Trainer.plot`) and the
-//! decision boundary ([`plot_decision_boundary`], §1.4.4) over the book's grid ([`Grid`]); and, to
+//! decision boundary ([`plot_decision_boundary`], §1.4.4) over the book's grid (`boundary::Grid`,
+//! whose classes the `boundary` crate computes: this crate only draws); and, to
 //! watch the network learn, frames of the boundary ([`render_frame`]) made into a GIF
 //! ([`write_gif`]) and the hidden units' heat maps ([`plot_hidden_units`]).
 //!
@@ -9,10 +10,8 @@
 
 pub mod animation;
 pub mod boundary;
-pub mod certified;
 pub mod error;
 mod font;
-pub mod grid;
 pub mod hidden_units;
 pub mod loglog;
 pub mod loss;
@@ -22,12 +21,10 @@ pub use style::{encode_png, save_png};
 
 pub use animation::write_gif;
 pub use boundary::{LossInset, plot_decision_boundary, render_frame};
-pub use certified::{classify_grid_certified, count_classes_certified, count_classes_scan};
 pub use error::{Result, VizError};
-pub use grid::{ClassGrid, Grid, MAX_COUNTED_POINTS, MAX_POINTS, classify_grid};
 pub use hidden_units::{HiddenLayer, plot_hidden_units, render_hidden_units};
 pub use loglog::{LogPanel, LogSeries, loglog_slope, plot_loglog};
-pub use loss::{plot_loss, plot_losses};
+pub use loss::{TrainerPlot, plot_loss, plot_losses};
 pub use spiral::plot_spiral;
 pub use style::class_color;
 

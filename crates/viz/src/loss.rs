@@ -130,3 +130,23 @@ fn plot(
     };
     render!(path, size, |a| draw(a, series, eval_interval, yr, log))
 }
+
+/// The book's `trainer.plot(ylim)` (§1.4.4), for a [`train::Trainer`]: bring it into scope with
+/// `use viz::TrainerPlot;`. Drawing lives here so that the training crate needs no plotting stack.
+pub trait TrainerPlot {
+    /// The loss history against iterations (in units of `eval_interval`), written to a `.png` or
+    /// `.svg` of [`crate::DEFAULT_SIZE`].
+    fn plot(&self, path: &Path, ylim: Option<(f64, f64)>) -> Result<()>;
+}
+
+impl<T: tensor::Element, M: layers::Model<T>> TrainerPlot for train::Trainer<T, M> {
+    fn plot(&self, path: &Path, ylim: Option<(f64, f64)>) -> Result<()> {
+        plot_loss(
+            &self.loss_list,
+            self.eval_interval.unwrap_or(1),
+            ylim,
+            path,
+            crate::DEFAULT_SIZE,
+        )
+    }
+}

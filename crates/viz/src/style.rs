@@ -130,17 +130,22 @@ pub fn save_png(path: &std::path::Path, pixels: &[u8], size: (u32, u32)) -> crat
     save(path, &png)
 }
 
-/// RGB `pixels` of `size` as the bytes of a PNG file.
+/// RGB `pixels` of `size` as the bytes of a PNG file (fast deflate with adaptive row filters).
 pub fn encode_png(pixels: &[u8], size: (u32, u32)) -> crate::Result<Vec<u8>> {
-    use image::ImageEncoder;
-    let mut png = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut png)
-        .write_image(pixels, size.0, size.1, image::ExtendedColorType::Rgb8)
-        .map_err(|e| crate::VizError::Draw {
-            path: "png".into(),
-            message: e.to_string(),
-        })?;
-    Ok(png)
+    let failed = |e: png::EncodingError| crate::VizError::Draw {
+        path: "png".into(),
+        message: e.to_string(),
+    };
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, size.0, size.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Adaptive);
+    let mut writer = encoder.write_header().map_err(failed)?;
+    writer.write_image_data(pixels).map_err(failed)?;
+    writer.finish().map_err(failed)?;
+    Ok(bytes)
 }
 
 /// Writes a finished picture's bytes to `path`.

@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
-use image::RgbImage;
+use boundary::{Grid, classify_grid};
 use layers::{LayerError, Model};
 use ndarray::{Array2, array};
 use tensor::{Device, Labels, Param, Params, Tensor};
-use viz::{Grid, class_color, classify_grid, plot_decision_boundary, plot_loss, plot_spiral};
+use testkit::picture::{Rgb, read_png};
+use viz::{class_color, plot_decision_boundary, plot_loss, plot_spiral};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dlfs2-viz-{}", std::process::id()));
@@ -14,18 +15,16 @@ fn tmp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-fn load(path: &PathBuf, size: (u32, u32)) -> RgbImage {
-    let img = image::open(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .to_rgb8();
+fn load(path: &std::path::Path, size: (u32, u32)) -> Rgb {
+    let img = read_png(path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(img.dimensions(), size, "{}", path.display());
     img
 }
 
 /// Columns of the pixels within `tol` of `rgb`.
-fn pixels_of(img: &RgbImage, rgb: [u8; 3], tol: i32) -> Vec<(u32, u32)> {
+fn pixels_of(img: &Rgb, rgb: [u8; 3], tol: i32) -> Vec<(u32, u32)> {
     img.enumerate_pixels()
-        .filter(|(_, _, p)| (0..3).all(|k| (p.0[k] as i32 - rgb[k] as i32).abs() <= tol))
+        .filter(|(_, _, p)| (0..3).all(|k| (p[k] as i32 - rgb[k] as i32).abs() <= tol))
         .map(|(x, y, _)| (x, y))
         .collect()
 }

@@ -9,13 +9,14 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use boundary::{Grid, MAX_POINTS};
 use data::BookRng;
 use layers::TwoLayerNet;
 use optim::Sgd;
 use serde_json::{Value, json};
 use tensor::{Device, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
-use viz::{Grid, LogPanel, LogSeries, MAX_POINTS, loglog_slope};
+use viz::{LogPanel, LogSeries, loglog_slope};
 
 use super::workloads::peak_rss_mb;
 
@@ -68,11 +69,11 @@ pub fn w2at(runs: usize, step: f64, certified: bool) -> Result<Value> {
     for _ in 0..runs {
         let start = Instant::now();
         counts = if certified {
-            viz::count_classes_certified(&mut trainer.model, &grid)?
+            boundary::count_classes_certified(&mut trainer.model, &grid)?
         } else if points <= MAX_POINTS {
-            viz::classify_grid(&mut trainer.model, &grid, Device::Cpu)?.class_counts
+            boundary::classify_grid(&mut trainer.model, &grid, Device::Cpu)?.class_counts
         } else {
-            viz::count_classes_scan(&mut trainer.model, &grid)?
+            boundary::count_classes_scan(&mut trainer.model, &grid)?
         };
         samples.push(start.elapsed().as_secs_f64() * 1e3);
     }

@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use boundary::{Grid, classify_grid};
 use data::{BookRng, RandomSource, StdRandom};
 use layers::TwoLayerNet;
 use ndarray::{Array2, Axis};
@@ -12,7 +13,6 @@ use optim::Sgd;
 use serde_json::{Value, json};
 use tensor::{Device, Element, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
-use viz::{Grid, classify_grid};
 
 use super::reference::{RefFloat, RefMlp};
 use super::wide_mlp::WideMlp;
@@ -172,7 +172,7 @@ pub fn w2<T: Element>(runs: usize, device: Device) -> Result<Value> {
         let scan = classify_grid(&mut trainer.model, &grid, device)?;
         samples.push(start.elapsed().as_secs_f64() * 1e3);
         let start = Instant::now();
-        let cert = viz::classify_grid_certified(&mut trainer.model, &grid)?;
+        let cert = boundary::classify_grid_certified(&mut trainer.model, &grid)?;
         certified.push(start.elapsed().as_secs_f64() * 1e3);
         if cert.classes != scan.classes {
             anyhow::bail!("the certified boundary differs from the scan");
@@ -188,7 +188,7 @@ pub fn w2<T: Element>(runs: usize, device: Device) -> Result<Value> {
 
 /// W2 at h = 0.0001 (432 million points): ms to count the classes with the certified quadtree,
 /// which stores nothing per point, and the peak memory of this process after those runs; then
-/// one streaming full scan ([`viz::count_classes_scan`]), timed, whose counts must be the same.
+/// one streaming full scan ([`boundary::count_classes_scan`]), timed, whose counts must be the same.
 pub fn w2_fine<T: Element>(runs: usize, device: Device) -> Result<Value> {
     let (mut trainer, spiral) = trained_book::<T>(device)?;
     let grid = Grid::around_for_counting(spiral.x.view(), 0.0001)?;
@@ -196,12 +196,12 @@ pub fn w2_fine<T: Element>(runs: usize, device: Device) -> Result<Value> {
     let mut counts = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        counts = viz::count_classes_certified(&mut trainer.model, &grid)?;
+        counts = boundary::count_classes_certified(&mut trainer.model, &grid)?;
         certified.push(start.elapsed().as_secs_f64() * 1e3);
     }
     let rss = peak_rss_mb();
     let start = Instant::now();
-    let scan = viz::count_classes_scan(&mut trainer.model, &grid)?;
+    let scan = boundary::count_classes_scan(&mut trainer.model, &grid)?;
     let scan_ms = start.elapsed().as_secs_f64() * 1e3;
     if scan != counts {
         bail!("the certified counts {counts:?} differ from the scan's {scan:?}");

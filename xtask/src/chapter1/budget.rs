@@ -46,7 +46,7 @@ pub fn check(args: &Chapter1Args, data: &Dataset) -> Result<(usize, usize)> {
             short(biggest)
         );
     }
-    let grid = viz::Grid::shape_around(data.x.view(), args.grid_step)
+    let grid = boundary::Grid::shape_around(data.x.view(), args.grid_step)
         .context("--grid-step (the decision-boundary grid)")?;
     let bytes = training_bytes(args, data);
     if bytes > MAX_TRAINING_BYTES {

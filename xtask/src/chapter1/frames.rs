@@ -144,14 +144,14 @@ pub fn frames(
 }
 
 /// The grid a frame's boundary is drawn on: the book's extent, about [`FRAME_GRID`] points a side.
-pub fn frame_grid(data: &Dataset) -> Result<viz::Grid> {
+pub fn frame_grid(data: &Dataset) -> Result<boundary::Grid> {
     let span = |c: usize| {
         let col = data.x.column(c);
         col.iter().copied().fold(f64::NEG_INFINITY, f64::max)
             - col.iter().copied().fold(f64::INFINITY, f64::min)
     };
     let step = (span(0).max(span(1)) + 0.2) / FRAME_GRID;
-    Ok(viz::Grid::around(data.x.view(), step)?)
+    Ok(boundary::Grid::around(data.x.view(), step)?)
 }
 
 /// The caption of a frame.
@@ -178,7 +178,7 @@ pub fn render_boundaries(
     let hi = loss_list.iter().copied().fold(0.0, f64::max);
     parallel_map(frames, |f| {
         let mut m = model_of(&f.params)?;
-        let classes = viz::classify_grid(&mut m, &grid, Device::Cpu)?;
+        let classes = boundary::classify_grid(&mut m, &grid, Device::Cpu)?;
         let inset = viz::LossInset {
             values: &loss_list[..f.losses_so_far.min(loss_list.len())],
             total: loss_list.len(),

@@ -7,13 +7,13 @@ use std::time::Instant;
 use super::args::Boundary;
 use super::frames::{Recorder, plan};
 use anyhow::{Context, Result};
+use boundary::{ClassGrid, Grid, classify_grid};
 use data::{BookRng, load_data_with};
 use layers::TwoLayerNet;
 use tensor::{Device, Element, Labels, Tensor};
 use train::Tee;
 use train::checkpoint::{Resume, load_checkpoint, save_checkpoint, save_params};
 use train::{FitConfig, FitObserver, Trainer, accuracy, train_custom_loop};
-use viz::{ClassGrid, Grid, classify_grid};
 
 use super::dataset::Dataset;
 use super::outputs::write_loss_csv;
@@ -177,7 +177,7 @@ pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<Cu
     let grid = Grid::around(data.x.view(), args.grid_step)
         .context("decision-boundary grid (try a larger --grid-step)")?;
     let classes = match args.boundary {
-        Boundary::Certified => viz::classify_grid_certified(&mut model, &grid)?,
+        Boundary::Certified => boundary::classify_grid_certified(&mut model, &grid)?,
         Boundary::Scan => classify_grid(&mut model, &grid, args.device)?,
     };
     let grid_seconds = start.elapsed().as_secs_f64();

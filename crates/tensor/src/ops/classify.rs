@@ -68,3 +68,30 @@ pub fn classify_two_layer<T: Element>(
         (sx, s1, ..) => Err(TensorError::mixed(op, sx.device(), s1.device())),
     }
 }
+
+/// [`classify_two_layer`] on host slices (row-major, shapes as there, `inputs` columns in `x`):
+/// the same CPU kernel without a tensor per call, for code that classifies many small batches of
+/// points on the CPU (the certified decision boundary's leaf blocks).
+pub fn classify_two_layer_host<T: Element>(
+    x: &[T],
+    inputs: usize,
+    [w1, b1, w2, b2]: [&[T]; 4],
+    out: &mut Vec<usize>,
+) -> Result<()> {
+    let (hidden, classes) = (b1.len(), b2.len());
+    let rows = x.len().checked_div(inputs).unwrap_or(0);
+    if inputs == 0
+        || rows * inputs != x.len()
+        || Some(w1.len()) != inputs.checked_mul(hidden)
+        || Some(w2.len()) != hidden.checked_mul(classes)
+    {
+        return Err(TensorError::ShapeMismatch {
+            op: "classify_two_layer_host",
+            lhs: (rows, inputs),
+            rhs: (w1.len().checked_div(hidden).unwrap_or(0), hidden),
+        });
+    }
+    let net = cpu::classify::TwoLayer { w1, b1, w2, b2 };
+    cpu::classify::classify(net, x, inputs, out);
+    Ok(())
+}

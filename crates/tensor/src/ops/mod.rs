@@ -30,7 +30,7 @@ mod softmax;
 pub mod update;
 
 pub use bias::{add_row, sum_rows};
-pub use classify::classify_two_layer;
+pub use classify::{classify_two_layer, classify_two_layer_host};
 pub use gather::{gather_rows, repeat_rows};
 pub use matmul::matmul;
 pub use reduce::{all_finite, argmax_rows, scale, sum_squares};

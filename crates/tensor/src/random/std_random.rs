@@ -1,5 +1,7 @@
 //! The `rand` crate's generator behind the same [`RandomSource`] interface.
 
+use ndarray::Array2;
+use ndarray_rand::RandomExt;
 use ndarray_rand::rand_distr::{Distribution, StandardNormal};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -29,5 +31,9 @@ impl RandomSource for StdRandom {
 
     fn shuffle(&mut self, values: &mut [usize]) {
         values.shuffle(&mut self.rng);
+    }
+
+    fn randn_matrix(&mut self, rows: usize, cols: usize) -> Array2<f64> {
+        Array2::random_using((rows, cols), StandardNormal, &mut self.rng)
     }
 }

@@ -112,8 +112,11 @@ pub(crate) fn serialize(
             .map(|(k, b)| (k.as_str(), b.dtype, b.shape.as_slice(), b.data.as_slice())),
     );
     meta.insert(CHECKSUM.to_string(), sum);
-    safetensors::serialize(tensors.iter().map(|(k, v)| (k.as_str(), v)), Some(meta))
-        .map_err(|e| format_err(path, e.to_string()))
+    safetensors::serialize(
+        tensors.iter().map(|(k, v)| (k.as_str(), v)),
+        Some(meta.into_iter().collect()),
+    )
+    .map_err(|e| format_err(path, e.to_string()))
 }
 
 /// A parsed file: its metadata and tensors (as `f64`, with their shapes and dtypes).
@@ -204,7 +207,11 @@ pub(crate) fn parse_header<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Header
         }
         None => return Err(format_err(path, "it has no checksum")),
     }
-    Ok(Header { path, meta, views })
+    Ok(Header {
+        path,
+        meta: meta.into_iter().collect(),
+        views,
+    })
 }
 
 impl Header<'_> {

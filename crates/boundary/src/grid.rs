@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 use tensor::{Device, Element, Tensor};
 
-use crate::error::{Result, VizError};
+use crate::error::{BoundaryError, Result};
 use layers::{Model, TryClone};
 
 /// Largest grid accepted (points): 64 times the book's, so a tiny step cannot exhaust memory.
@@ -43,7 +43,7 @@ pub fn arange(start: f64, stop: f64, step: f64) -> Result<Vec<f64>> {
 fn arange_len(start: f64, stop: f64, step: f64) -> Result<usize> {
     let short = tensor::float::short;
     if !(step.is_finite() && step > 0.0 && start.is_finite() && stop.is_finite()) {
-        return Err(VizError::BadInput(format!(
+        return Err(BoundaryError::BadInput(format!(
             "grid step must be a finite number > 0 and the range finite (step {}, range {} to {})",
             short(step),
             short(start),
@@ -52,7 +52,7 @@ fn arange_len(start: f64, stop: f64, step: f64) -> Result<usize> {
     }
     let n = ((stop - start) / step).ceil().max(0.0);
     if n.is_nan() || n > MAX_POINTS as f64 {
-        return Err(VizError::BadInput(format!(
+        return Err(BoundaryError::BadInput(format!(
             "a grid step of {} makes more than {MAX_POINTS} values on an axis from {} to {}",
             short(step),
             short(start),
@@ -67,7 +67,7 @@ fn arange_len(start: f64, stop: f64, step: f64) -> Result<usize> {
 pub(crate) fn try_vec<V>(n: usize) -> Result<Vec<V>> {
     let mut v = Vec::new();
     v.try_reserve_exact(n).map_err(|_| {
-        VizError::BadInput(format!(
+        BoundaryError::BadInput(format!(
             "not enough memory for {n} values of {} bytes",
             std::mem::size_of::<V>()
         ))
@@ -107,7 +107,7 @@ impl Grid {
     /// `max_points` points.
     fn bounds(x: ArrayView2<'_, f64>, h: f64, max_points: usize) -> Result<[(f64, f64); 2]> {
         if x.ncols() != 2 || x.nrows() == 0 {
-            return Err(VizError::BadInput(format!(
+            return Err(BoundaryError::BadInput(format!(
                 "points must be N x 2 (got {}x{})",
                 x.nrows(),
                 x.ncols()
@@ -125,7 +125,7 @@ impl Grid {
         let axes = [(x0 - 0.1, x1 + 0.1), (y0 - 0.1, y1 + 0.1)];
         for (axis, (lo, hi)) in axes.iter().enumerate() {
             if !(hi - lo).is_finite() {
-                return Err(VizError::BadInput(format!(
+                return Err(BoundaryError::BadInput(format!(
                     "the points' x{} values span {} to {}, wider than a grid can cover",
                     axis + 1,
                     tensor::float::short(*lo + 0.1),
@@ -138,7 +138,7 @@ impl Grid {
             arange_len(axes[1].0, axes[1].1, h)?,
         );
         if cols.saturating_mul(rows) > max_points {
-            return Err(VizError::BadInput(format!(
+            return Err(BoundaryError::BadInput(format!(
                 "a grid step of {} makes {cols} x {rows} points (at most {max_points})",
                 tensor::float::short(h)
             )));
@@ -196,13 +196,15 @@ where
     M: Model<T> + TryClone + Send,
 {
     if grid.is_empty() {
-        return Err(VizError::BadInput("the grid has no points".to_string()));
+        return Err(BoundaryError::BadInput(
+            "the grid has no points".to_string(),
+        ));
     }
     let (cols, rows) = (grid.cols(), grid.rows());
     let mut classes = try_vec(cols * rows)?;
     classes.resize(cols * rows, 0u8);
     let threads = if device == Device::Cpu {
-        tensor::kernels::parallel::threads().min(rows)
+        tensor::parallel::threads().min(rows)
     } else {
         1
     };
@@ -216,7 +218,7 @@ where
             .enumerate()
             .map(|(b, out)| {
                 let copy = model.try_clone();
-                tensor::kernels::parallel::spawn_or_here(s, move || {
+                tensor::parallel::spawn_or_here(s, move || {
                     let mut m = copy?;
                     classify_band(&mut m, grid, (b + 1) * band, out, device)
                 })
@@ -226,7 +228,7 @@ where
             vec![first.map_or(Ok(()), |out| classify_band(model, grid, 0, out, device))];
         results.extend(handles.into_iter().map(|h| {
             h.join()
-                .unwrap_or_else(|_| Err(VizError::BadInput("a worker panicked".into())))
+                .unwrap_or_else(|_| Err(BoundaryError::BadInput("a worker panicked".into())))
         }));
         results
     });
@@ -282,7 +284,7 @@ fn classify_band<T: Element, M: Model<T>>(
         model.classify(&x, &mut predicted)?;
         for (o, &c) in out_chunk.iter_mut().zip(&predicted) {
             *o = u8::try_from(c).map_err(|_| {
-                VizError::BadInput(format!("class {c} (at most 256 classes can be drawn)"))
+                BoundaryError::BadInput(format!("class {c} (at most 256 classes can be drawn)"))
             })?;
         }
     }

@@ -1,7 +1,7 @@
 //! The book's decision-boundary grid: `np.arange` semantics, size and endpoints.
 
-use viz::Grid;
-use viz::grid::arange;
+use boundary::Grid;
+use boundary::grid::arange;
 
 #[test]
 fn the_grid_around_the_book_data_is_numpys() {

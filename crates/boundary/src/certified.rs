@@ -9,16 +9,15 @@
 //! can be off by rounding (a generous bound on the FMA chains, the fast `exp` and the division),
 //! every point of the block is that class. Blocks that cannot be certified split in four; the
 //! smallest are scanned point by point with the same kernel as the full scan
-//! (`tensor::kernels::classify`). The result is therefore the full scan's, point for point (the tests
+//! (`tensor::ops::classify_two_layer_host`). The result is therefore the full scan's, point for point (the tests
 //! compare them on the book's grid, on random networks and grids, and on ties), at a cost that
 //! grows with the boundary's length rather than with the number of points.
 
 use layers::TwoLayerNet;
-use tensor::kernels::CpuFloat;
-use tensor::kernels::classify::{TwoLayer, classify};
-use tensor::{Element, Float};
+use tensor::parallel::{Part, spawn_or_here, threads};
+use tensor::{Element, Float, ops};
 
-use crate::error::{Result, VizError};
+use crate::error::{BoundaryError, Result};
 use crate::grid::{ClassGrid, Grid, try_vec};
 
 /// Blocks of at most this many points a side are scanned point by point.
@@ -130,7 +129,9 @@ pub fn classify_grid_certified<T: Element>(
     grid: &Grid,
 ) -> Result<ClassGrid> {
     if grid.is_empty() {
-        return Err(VizError::BadInput("the grid has no points".to_string()));
+        return Err(BoundaryError::BadInput(
+            "the grid has no points".to_string(),
+        ));
     }
     let Some(net) = certifiable(model)? else {
         return crate::classify_grid(model, grid, model.device());
@@ -157,10 +158,12 @@ pub fn count_classes_certified<T: Element>(
     grid: &Grid,
 ) -> Result<Vec<usize>> {
     if grid.is_empty() {
-        return Err(VizError::BadInput("the grid has no points".to_string()));
+        return Err(BoundaryError::BadInput(
+            "the grid has no points".to_string(),
+        ));
     }
     let Some(net) = certifiable(model)? else {
-        return Err(VizError::BadInput(
+        return Err(BoundaryError::BadInput(
             "counting without a full scan needs the network on the CPU with finite weights"
                 .to_string(),
         ));
@@ -175,26 +178,26 @@ pub fn count_classes_scan<T: Element>(
     grid: &Grid,
 ) -> Result<Vec<usize>> {
     let Some(net) = certifiable(model)? else {
-        return Err(VizError::BadInput(
+        return Err(BoundaryError::BadInput(
             "the streaming scan needs the network on the CPU with finite weights".to_string(),
         ));
     };
     let rows = grid.rows();
-    let threads = tensor::kernels::parallel::threads().clamp(1, rows.max(1));
+    let threads = threads().clamp(1, rows.max(1));
     let per = rows.div_ceil(threads);
     let counts = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let net = &net;
-                tensor::kernels::parallel::spawn_or_here(s, move || {
+                spawn_or_here(s, move || {
                     let mut work = Work::new(net);
                     for r in t * per..((t + 1) * per).min(rows) {
                         for c0 in (0..grid.cols()).step_by(TOP) {
                             let c1 = (c0 + TOP).min(grid.cols());
-                            work.scan(grid, (c0, c1, r, r + 1), None, 0);
+                            work.scan(grid, (c0, c1, r, r + 1), None, 0)?;
                         }
                     }
-                    work.counts
+                    Ok(work.counts)
                 })
             })
             .collect();
@@ -215,7 +218,7 @@ fn certifiable<T: Element>(model: &TwoLayerNet<T>) -> Result<Option<Net<T>>> {
 /// the class counts.
 fn run<T: Element>(net: &Net<T>, grid: &Grid, out: Option<&mut [u8]>) -> Result<Vec<usize>> {
     let (cols, rows) = (grid.cols(), grid.rows());
-    let threads = tensor::kernels::parallel::threads().clamp(1, rows.div_ceil(TOP));
+    let threads = threads().clamp(1, rows.div_ceil(TOP));
     let band_rows = rows.div_ceil(TOP).div_ceil(threads) * TOP;
     // Each thread's rows of the output, or nothing.
     let mut bands: Vec<Option<&mut [u8]>> = match out {
@@ -228,17 +231,17 @@ fn run<T: Element>(net: &Net<T>, grid: &Grid, out: Option<&mut [u8]>) -> Result<
             .enumerate()
             .map(|(b, band)| {
                 let mut band = band.take();
-                tensor::kernels::parallel::spawn_or_here(s, move || {
+                spawn_or_here(s, move || {
                     let r0 = b * band_rows;
                     let r1 = (r0 + band_rows).min(rows);
                     let mut work = Work::new(net);
                     for rb in (r0..r1).step_by(TOP) {
                         for cb in (0..cols).step_by(TOP) {
                             let block = (cb, (cb + TOP).min(cols), rb, (rb + TOP).min(r1));
-                            work.block(grid, block, band.as_deref_mut(), r0);
+                            work.block(grid, block, band.as_deref_mut(), r0)?;
                         }
                     }
-                    work.counts
+                    Ok(work.counts)
                 })
             })
             .collect();
@@ -247,14 +250,12 @@ fn run<T: Element>(net: &Net<T>, grid: &Grid, out: Option<&mut [u8]>) -> Result<
     Ok(trim(counts))
 }
 
-fn join_counts(
-    handles: Vec<tensor::kernels::parallel::Part<'_, [usize; 256]>>,
-) -> Result<[usize; 256]> {
+fn join_counts(handles: Vec<Part<'_, Result<[usize; 256]>>>) -> Result<[usize; 256]> {
     let mut counts = [0usize; 256];
     for h in handles {
         let part = h
             .join()
-            .map_err(|_| VizError::BadInput("a worker panicked".into()))?;
+            .map_err(|_| BoundaryError::BadInput("a worker panicked".into()))??;
         for (c, n) in counts.iter_mut().zip(part) {
             *c += n;
         }
@@ -278,7 +279,7 @@ struct Work<'a, T> {
     counts: [usize; 256],
 }
 
-impl<'a, T: Element + CpuFloat> Work<'a, T> {
+impl<'a, T: Element> Work<'a, T> {
     fn new(net: &'a Net<T>) -> Self {
         Work {
             net,
@@ -297,7 +298,7 @@ impl<'a, T: Element + CpuFloat> Work<'a, T> {
         (c0, c1, r0, r1): (usize, usize, usize, usize),
         mut out: Option<&mut [u8]>,
         row0: usize,
-    ) {
+    ) -> Result<()> {
         let cols = grid.cols();
         let (x0, x1, y0, y1) = (grid.xs[c0], grid.xs[c1 - 1], grid.ys[r0], grid.ys[r1 - 1]);
         if let Some(class) = self.net.certify(x0, x1, y0, y1, &mut self.h) {
@@ -307,20 +308,20 @@ impl<'a, T: Element + CpuFloat> Work<'a, T> {
                 }
             }
             self.counts[class as usize] += (r1 - r0) * (c1 - c0);
-            return;
+            return Ok(());
         }
         if c1 - c0 <= LEAF && r1 - r0 <= LEAF {
-            self.scan(grid, (c0, c1, r0, r1), out, row0);
-            return;
+            return self.scan(grid, (c0, c1, r0, r1), out, row0);
         }
         let (cm, rm) = (c0 + (c1 - c0).div_ceil(2), r0 + (r1 - r0).div_ceil(2));
         for (a, b) in [(c0, cm), (cm, c1)] {
             for (c, d) in [(r0, rm), (rm, r1)] {
                 if a < b && c < d {
-                    self.block(grid, (a, b, c, d), out.as_deref_mut(), row0);
+                    self.block(grid, (a, b, c, d), out.as_deref_mut(), row0)?;
                 }
             }
         }
+        Ok(())
     }
 
     /// Every point of the block with the full scan's kernel, on the same coordinates in `T`.
@@ -330,7 +331,7 @@ impl<'a, T: Element + CpuFloat> Work<'a, T> {
         (c0, c1, r0, r1): (usize, usize, usize, usize),
         out: Option<&mut [u8]>,
         row0: usize,
-    ) {
+    ) -> Result<()> {
         self.points.clear();
         for r in r0..r1 {
             let y = T::from_f64(grid.ys[r]);
@@ -340,8 +341,12 @@ impl<'a, T: Element + CpuFloat> Work<'a, T> {
             }
         }
         let [w1, b1, w2, b2] = &self.net.t;
-        let net = TwoLayer { w1, b1, w2, b2 };
-        classify(net, &self.points, self.net.inputs, &mut self.predicted);
+        ops::classify_two_layer_host(
+            &self.points,
+            self.net.inputs,
+            [w1, b1, w2, b2],
+            &mut self.predicted,
+        )?;
         for &class in &self.predicted {
             self.counts[class] += 1;
         }
@@ -352,5 +357,6 @@ impl<'a, T: Element + CpuFloat> Work<'a, T> {
                 out[(r - row0) * cols + c] = class as u8;
             }
         }
+        Ok(())
     }
 }

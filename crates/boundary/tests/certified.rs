@@ -2,14 +2,14 @@
 //! the trained network and the initial one, on random networks and grids, and where two classes
 //! tie everywhere.
 
+use boundary::{
+    Grid, classify_grid, classify_grid_certified, count_classes_certified, count_classes_scan,
+};
 use layers::TwoLayerNet;
 use ndarray::Array2;
 use proptest::prelude::*;
 use tensor::random::{BookRng, RandomSource};
 use tensor::{Device, Element};
-use viz::{
-    Grid, classify_grid, classify_grid_certified, count_classes_certified, count_classes_scan,
-};
 
 fn same<T: Element>(model: &mut TwoLayerNet<T>, grid: &Grid) -> usize {
     let scan = classify_grid(model, grid, Device::Cpu).unwrap();

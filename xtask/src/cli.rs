@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::chapter1::Chapter1Args;
+use crate::args::{Chapter1Args, CompareArgs};
+use crate::console::outln;
+use crate::progress::Console;
 
 /// dlfs2: chapter 1 of "Deep Learning from Scratch 2" in Rust.
 #[derive(Debug, Parser)]
@@ -22,7 +24,7 @@ enum Command {
     /// The Trainer run in several settings side by side (default: the six optimizers), on the same
     /// data, initial weights and shuffles.
     #[command(allow_negative_numbers = true)]
-    Compare(crate::compare::CompareArgs),
+    Compare(CompareArgs),
     /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table.
     #[command(allow_negative_numbers = true)]
     Bench(crate::bench::BenchArgs),
@@ -68,8 +70,29 @@ pub fn parse(args: Vec<String>) -> Result<Cli, ExitCode> {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Chapter1(args) => crate::chapter1::run(&args),
-        Command::Compare(args) => crate::compare::run(&args),
+        Command::Chapter1(args) => {
+            let done = chapter1::run(&args.config(), &mut Console { quiet: args.quiet })?;
+            outln!(
+                "chapter 1 done in {:.2} s: Trainer accuracy {:.3}, final loss {:.4}; outputs in {} (open {})",
+                done.seconds,
+                done.accuracy,
+                done.final_loss,
+                crate::console::shown(&done.out),
+                chapter1::files::REPORT_MD
+            );
+            Ok(())
+        }
+        Command::Compare(args) => {
+            let done = chapter1::compare(&args.config(), &mut Console { quiet: args.quiet })?;
+            outln!(
+                "compare: {} runs in {:.2} s; outputs in {} (open {})",
+                done.runs.len(),
+                done.seconds,
+                crate::console::shown(&done.out),
+                chapter1::files::COMPARE_HTML
+            );
+            Ok(())
+        }
         Command::Bench(args) => crate::bench::run(&args),
         Command::GpuCheck(args) => crate::gpu_check::run(&args),
         Command::BenchRun(args) => crate::bench::run_one(&args),

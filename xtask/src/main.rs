@@ -7,10 +7,9 @@
 //!
 //! Errors print as one line on stderr and exit with status 1. Output never panics (see `console`).
 
+mod args;
 mod bench;
-mod chapter1;
 mod cli;
-mod compare;
 mod console;
 mod features;
 mod gpu_check;

@@ -1,9 +1,60 @@
-//! Progress while training: an indicatif bar on a terminal, the book's log lines otherwise.
+//! The console's side of a run ([`Console`], the library's `Reporter`): the narrative on stdout,
+//! training progress as an indicatif bar on a terminal and the book's log lines otherwise.
 
 use std::io::IsTerminal;
 
+use chapter1::{Reporter, RunsDone, Training};
 use indicatif::{ProgressBar, ProgressStyle};
 use train::{EvalRecord, FitObserver};
+
+/// Prints a run's narrative and progress, unless `quiet` (notes are printed either way).
+pub struct Console {
+    /// Print only notes (`--quiet`).
+    pub quiet: bool,
+}
+
+impl Reporter for Console {
+    fn line(&mut self, text: &str) {
+        if !self.quiet {
+            crate::console::outln!("{text}");
+        }
+    }
+
+    fn note(&mut self, text: &str) {
+        crate::console::outln!("{text}");
+    }
+
+    fn training(&mut self, label: &str, steps: u64, every_epoch: usize) -> Box<dyn Training + '_> {
+        Box::new(Progress::new(steps, label, every_epoch, self.quiet))
+    }
+
+    fn runs(&mut self, total: usize) -> Box<dyn RunsDone + '_> {
+        Box::new(RunsBar(runs_bar(total as u64, self.quiet)))
+    }
+}
+
+/// Finished runs of a comparison, counted on a bar when there is one.
+struct RunsBar(Option<ProgressBar>);
+
+impl RunsDone for RunsBar {
+    fn one_done(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(self: Box<Self>) {
+        if let Some(bar) = self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Training for Progress {
+    fn finish(self: Box<Self>) {
+        Progress::finish(*self);
+    }
+}
 
 /// Shows training progress according to where stdout goes.
 pub struct Progress {
@@ -65,7 +116,7 @@ impl FitObserver for Progress {
 }
 
 /// A bar counting finished runs (`compare`), on a terminal and unless `quiet`.
-pub fn runs_bar(total: u64, quiet: bool) -> Option<ProgressBar> {
+fn runs_bar(total: u64, quiet: bool) -> Option<ProgressBar> {
     (!quiet && std::io::stdout().is_terminal()).then(|| {
         let bar = ProgressBar::new(total);
         bar.set_style(

@@ -18,4 +18,4 @@ pub use config::FitConfig;
 pub use custom_loop::train_custom_loop;
 pub use error::{Result, TrainError};
 pub use observer::{EvalRecord, FitObserver, PrintLines, Silent, Snapshot, Tee};
-pub use trainer::{FitState, Trainer};
+pub use trainer::{FitState, Trainer, record_iterations};

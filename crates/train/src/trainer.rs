@@ -20,6 +20,9 @@ pub struct Trainer<T: Element, M: Model<T>> {
     pub optimizer: Box<dyn Optimizer<T>>,
     /// Average losses, one per evaluation point (the book's `loss_list`).
     pub loss_list: Vec<f64>,
+    /// The global iteration (1-based, counted over every epoch) of each `loss_list` record: the
+    /// x axis of `loss.csv`, kept here so that no caller re-derives the recording rule.
+    pub loss_iterations: Vec<usize>,
     /// The `eval_interval` of the last `fit` (x-axis unit of the loss plot).
     pub eval_interval: Option<usize>,
     /// Epochs completed so far.
@@ -52,6 +55,7 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             model,
             optimizer,
             loss_list: Vec::new(),
+            loss_iterations: Vec::new(),
             eval_interval: None,
             current_epoch: 0,
             state: FitState::default(),
@@ -96,14 +100,35 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
         let max_iters = data_size / config.batch_size;
         self.eval_interval = config.eval_interval;
         if let Some(every) = config.eval_interval {
-            self.loss_list
-                .reserve(config.max_epoch * max_iters.div_ceil(every));
+            let records = config.max_epoch * max_iters.div_ceil(every);
+            self.loss_list.reserve(records);
+            self.loss_iterations.reserve(records);
         }
         self.state.order.clear();
         self.state.order.extend(0..data_size);
         self.state.pending_loss = 0.0;
         self.state.pending_count = 0;
         self.started = Instant::now();
+        Ok(())
+    }
+
+    /// The epochs of the current fit from [`Trainer::current_epoch`] (0 after [`Trainer::begin`],
+    /// later after a checkpoint was loaded) up to `config.max_epoch`, calling `on_epoch` after
+    /// each with the trainer and the stream as they stand (where checkpoints are saved). Stops at
+    /// the first error, the epoch's or the hook's.
+    pub fn fit_remaining<R: RandomSource>(
+        &mut self,
+        x: &Tensor<T>,
+        t: &Labels,
+        config: &FitConfig,
+        rng: &mut R,
+        observer: &mut dyn FitObserver,
+        mut on_epoch: impl FnMut(&mut Self, &R) -> Result<()>,
+    ) -> Result<()> {
+        while self.current_epoch < config.max_epoch {
+            self.fit_epoch(x, t, config, rng, observer)?;
+            on_epoch(self, rng)?;
+        }
         Ok(())
     }
 
@@ -182,10 +207,12 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             self.snapshot_if_wanted(first_step + iters as u64 + 1, max_iters, observer)?;
 
             if let Some(every) = config.eval_interval
-                && iters % every == 0
+                && records_at(iters, every)
             {
                 let avg_loss = self.state.pending_loss / self.state.pending_count as f64;
                 self.loss_list.push(avg_loss);
+                self.loss_iterations
+                    .push(self.current_epoch * max_iters + iters + 1);
                 observer.on_eval(&EvalRecord {
                     epoch: self.current_epoch + 1,
                     iter: iters + 1,
@@ -224,6 +251,38 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             params,
         });
         Ok(())
+    }
+}
+
+/// The recording rule of `fit` (`common/trainer.py`): iteration `iter` of an epoch (0-based)
+/// records the average loss when `iter % eval_interval == 0`.
+fn records_at(iter: usize, eval_interval: usize) -> bool {
+    iter.is_multiple_of(eval_interval)
+}
+
+/// The global (1-based) iterations of the first `records` loss records of a fit with `max_iters`
+/// steps per epoch, by `fit`'s own rule: what [`Trainer::loss_iterations`] holds after that fit
+/// (and what a resumed checkpoint's history is given back).
+pub fn record_iterations(records: usize, max_iters: usize, eval_interval: usize) -> Vec<usize> {
+    let every = eval_interval.max(1);
+    (0..)
+        .flat_map(|epoch| {
+            (0..max_iters)
+                .filter(move |&i| records_at(i, every))
+                .map(move |i| epoch * max_iters + i + 1)
+        })
+        .take(if max_iters == 0 { 0 } else { records })
+        .collect()
+}
+
+impl<T: Element, M: Model<T>> Trainer<T, M> {
+    /// `(iteration, loss)` for every record: [`Trainer::loss_iterations`] beside `loss_list`.
+    pub fn records(&self) -> Vec<(usize, f64)> {
+        self.loss_iterations
+            .iter()
+            .copied()
+            .zip(self.loss_list.iter().copied())
+            .collect()
     }
 }
 

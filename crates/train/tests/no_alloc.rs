@@ -81,9 +81,10 @@ fn steps_and_epochs_allocate_nothing_once_warm() {
     tr.fit(&x, &t, &cfg(1), &mut rng, &mut Silent).unwrap();
     let (_, one) = count(|| tr.fit(&x, &t, &cfg(1), &mut rng, &mut Silent).unwrap());
     let (_, twenty) = count(|| tr.fit(&x, &t, &cfg(20), &mut rng, &mut Silent).unwrap());
-    // The only extra allocation allowed is the one `reserve` that grows `loss_list` for the longer run.
+    // The only extra allocations allowed are the two `reserve`s that grow `loss_list` and
+    // `loss_iterations` for the longer run.
     assert!(
-        twenty <= one + 1,
+        twenty <= one + 2,
         "a 20-epoch fit allocated {twenty} times, a 1-epoch fit {one}"
     );
 }

@@ -24,7 +24,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::chapter1::Precision;
+use chapter1::Precision;
 
 /// Settings of `cargo xtask bench`.
 #[derive(Debug, Clone, clap::Args)]

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::chapter1::Precision;
+use chapter1::Precision;
 
 /// Iterations of the 16 chains: about 50 ms a thread at this machine's speed
 /// (`DLFS2_PEAK_ITERS` overrides it, so that the tests run a short one).

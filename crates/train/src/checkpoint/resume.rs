@@ -295,6 +295,14 @@ pub fn load_checkpoint<T: Element, M: Model<T>>(
     restore_params(path, &parsed, &mut trainer.model)?;
     trainer.optimizer.load_state(optim_state, iterations)?;
     trainer.current_epoch = epoch;
+    trainer.loss_iterations = match resume.fit.eval_interval {
+        Some(every) => crate::trainer::record_iterations(
+            loss_list.len(),
+            resume.data_size / resume.fit.batch_size.max(1),
+            every,
+        ),
+        None => Vec::new(),
+    };
     trainer.loss_list = loss_list;
     trainer.eval_interval = match meta.get("eval_interval").map(String::as_str) {
         Some("none") | None => None,

@@ -18,72 +18,91 @@ use optim::OptimizerKind;
 use serde_json::json;
 use tensor::Device;
 
-use crate::chapter1::args::{MAX_EPOCH, count};
-use crate::chapter1::dataset::Dataset;
-use crate::chapter1::frames::{self, Frame};
-use crate::chapter1::output_dir::OutputDir;
-use crate::chapter1::report::{Block, Picture, Report, text};
-use crate::chapter1::report_html::{self, FrameView, Page, Watch};
-use crate::chapter1::runs::{self, Persistence, TrainerRun, record_iterations};
-use crate::chapter1::{Chapter1Args, Precision};
-use crate::console::outln;
+use crate::config::{Boundary, Config, MAX_EPOCH, Precision, in_range};
+use crate::dataset::Dataset;
+use crate::frames::{self, Frame};
+use crate::output_dir::OutputDir;
+use crate::report::{Block, Picture, Report, text};
+use crate::report_html::{self, FrameView, Page, Watch};
+use crate::reporter::Reporter;
+use crate::runs::{self, Persistence, TrainerRun};
 
-/// Settings of `cargo xtask compare`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct CompareArgs {
-    /// Optimizers, comma-separated (sgd, momentum, nesterov, adagrad, rmsprop, adam).
-    #[arg(long, value_delimiter = ',', default_value = "sgd,momentum,nesterov,adagrad,rmsprop,adam", value_parser = parse_optimizer)]
+/// Settings of a comparison; every combination of the lists is one run. [`CompareConfig::default`]
+/// compares the book's six optimizers at the chapter's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareConfig {
+    /// Optimizers.
     pub optimizers: Vec<OptimizerKind>,
-    /// Hidden sizes, comma-separated (1 to 65536 each).
-    #[arg(long, value_delimiter = ',', default_value = "10", value_parser = count(layers::two_layer_net::MAX_WIDTH))]
+    /// Hidden sizes (1 to 65536 each).
     pub hidden_sizes: Vec<usize>,
-    /// Learning rates, comma-separated [default: 1.0 for sgd, the book's default for the others].
-    #[arg(long, value_delimiter = ',')]
+    /// Learning rates; empty is 1.0 for SGD and the book's default for the others.
     pub lrs: Vec<f64>,
-    /// Precisions, comma-separated (f64, f32).
-    #[arg(long, value_delimiter = ',', value_enum, default_value = "f64")]
+    /// Precisions.
     pub precisions: Vec<Precision>,
     /// Clip the global gradient norm to this value.
-    #[arg(long)]
     pub max_grad: Option<f64>,
-    /// Train on your own points: a CSV file with the header `x1,x2,label`.
-    #[arg(long, value_name = "FILE")]
+    /// Train on these points instead of the spiral: a CSV file with the header `x1,x2,label`.
     pub data: Option<PathBuf>,
-    /// Passes over the data (1 to 1000000).
-    #[arg(long, default_value_t = 300, value_parser = count(MAX_EPOCH))]
+    /// Passes over the data (1 to [`MAX_EPOCH`]).
     pub max_epoch: usize,
     /// Samples per mini-batch (at most the number of points).
-    #[arg(long, default_value_t = 30, value_parser = count(data::csv::MAX_ROWS))]
     pub batch_size: usize,
     /// Seed of the book's random stream.
-    #[arg(long, default_value_t = 1984)]
     pub seed: u32,
     /// Frames of compare.gif and compare.html (2 to 1000).
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(2..=1000))]
     pub frames: u16,
     /// Draw the loss chart on a log scale.
-    #[arg(long)]
     pub log: bool,
     /// Output folder.
-    #[arg(long, default_value = "out/compare")]
     pub out: PathBuf,
-    /// Print only the summary.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
-fn parse_optimizer(s: &str) -> Result<OptimizerKind, String> {
-    s.parse().map_err(|e: optim::UnknownRule| e.to_string())
+impl Default for CompareConfig {
+    fn default() -> Self {
+        CompareConfig {
+            optimizers: OptimizerKind::ALL.to_vec(),
+            hidden_sizes: vec![10],
+            lrs: Vec::new(),
+            precisions: vec![Precision::F64],
+            max_grad: None,
+            data: None,
+            max_epoch: 300,
+            batch_size: 30,
+            seed: 1984,
+            frames: 30,
+            log: false,
+            out: PathBuf::from("out/compare"),
+        }
+    }
+}
+
+/// What a finished comparison gives back (its files are in [`Compared::out`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Compared {
+    /// The output folder.
+    pub out: PathBuf,
+    /// Each run's name, final training accuracy and last recorded loss, in the order run.
+    pub runs: Vec<(String, f64, f64)>,
+    /// Seconds the whole comparison took.
+    pub seconds: f64,
 }
 
 /// One run of the comparison: the chapter's settings with this run's differences.
 struct Spec {
     name: String,
-    args: Chapter1Args,
+    config: Config,
 }
 
 /// The runs: every combination of the lists given.
-fn specs(c: &CompareArgs) -> Result<Vec<Spec>> {
+fn specs(c: &CompareConfig) -> Result<Vec<Spec>> {
+    in_range("max-epoch", c.max_epoch, MAX_EPOCH)?;
+    if !(2..=1000).contains(&c.frames) {
+        bail!(
+            "invalid --frames {}: expected a whole number from 2 to 1000",
+            c.frames
+        );
+    }
     if c.optimizers.is_empty() || c.hidden_sizes.is_empty() || c.precisions.is_empty() {
         bail!("nothing to compare: give at least one optimizer, hidden size and precision");
     }
@@ -97,7 +116,7 @@ fn specs(c: &CompareArgs) -> Result<Vec<Spec>> {
         for &hidden_size in &c.hidden_sizes {
             for &lr in &lrs {
                 for &precision in &c.precisions {
-                    let args = Chapter1Args {
+                    let config = Config {
                         out: c.out.clone(),
                         precision,
                         device: Device::Cpu,
@@ -111,22 +130,22 @@ fn specs(c: &CompareArgs) -> Result<Vec<Spec>> {
                         seed: c.seed,
                         grid_step: 0.01,
                         frames: usize::from(c.frames),
-                        boundary: crate::chapter1::args::Boundary::Certified,
-                        quiet: true,
+                        boundary: Boundary::Certified,
                         data: c.data.clone(),
                         checkpoint_every: None,
                         resume: None,
                     };
-                    args.validate()
+                    config
+                        .validate()
                         .with_context(|| format!("run {optimizer} hidden {hidden_size}"))?;
-                    let mut name = format!("{optimizer} lr {}", tensor::float::short(args.lr()));
+                    let mut name = format!("{optimizer} lr {}", tensor::float::short(config.lr()));
                     if c.hidden_sizes.len() > 1 {
                         let _ = write!(name, " h{hidden_size}");
                     }
                     if c.precisions.len() > 1 {
                         let _ = write!(name, " {}", precision.name());
                     }
-                    out.push(Spec { name, args });
+                    out.push(Spec { name, config });
                 }
             }
         }
@@ -140,13 +159,18 @@ fn specs(c: &CompareArgs) -> Result<Vec<Spec>> {
 /// A finished run with its frames scored.
 struct Done {
     name: String,
-    args: Chapter1Args,
+    config: Config,
     run: TrainerRun,
     frames: Vec<Frame>,
 }
 
-/// Runs the comparison.
-pub fn run(c: &CompareArgs) -> Result<()> {
+/// Runs the comparison: every run side by side on the CPU's cores, then the shared pictures, CSV,
+/// JSON and page, all appearing in `c.out` together (as a chapter run's do).
+pub fn compare(c: &CompareConfig, reporter: &mut dyn Reporter) -> crate::Result<Compared> {
+    Ok(compare_checked(c, reporter)?)
+}
+
+fn compare_checked(c: &CompareConfig, reporter: &mut dyn Reporter) -> Result<Compared> {
     let started = Instant::now();
     let specs = specs(c)?;
     let data = match &c.data {
@@ -154,46 +178,50 @@ pub fn run(c: &CompareArgs) -> Result<()> {
         None => Dataset::spiral(c.seed)?,
     };
     for s in &specs {
-        if s.args.batch_size > data.len() {
+        if s.config.batch_size > data.len() {
             bail!(
                 "invalid --batch-size {}: at most the number of points ({})",
-                s.args.batch_size,
+                s.config.batch_size,
                 data.len()
             );
         }
-        crate::chapter1::budget::check(&s.args, &data)?;
+        crate::budget::check(&s.config, &data)?;
     }
     // Every run keeps its frames' params and one tile per frame; the tiled frames come on top.
     let tile = 3 * u64::from(TILE.0) * u64::from(TILE.1);
     let frames = u64::from(c.frames) + 1;
     let all: u64 = specs
         .iter()
-        .map(|s| crate::chapter1::budget::frame_bytes(frames, &s.args, &data, 2 * tile))
+        .map(|s| crate::budget::frame_bytes(frames, &s.config, &data, 2 * tile))
         .fold(0u64, u64::saturating_add);
-    crate::chapter1::budget::check_frames(
+    crate::budget::check_frames(
         all,
         &format!("--frames {} over {} runs", c.frames, specs.len()),
     )?;
     let inputs: Vec<&Path> = c.data.iter().map(PathBuf::as_path).collect();
-    let dir = OutputDir::begin(&c.out, &inputs)?;
-    match compare_into(c, &specs, &data, dir.path()) {
+    let dir = OutputDir::begin(&c.out, &inputs, reporter)?;
+    match compare_into(c, &specs, &data, dir.path(), reporter) {
         Ok(runs) => {
             dir.commit()?;
-            outln!(
-                "compare: {} runs in {:.2} s; outputs in {} (open compare.html)",
+            Ok(Compared {
+                out: c.out.clone(),
                 runs,
-                started.elapsed().as_secs_f64(),
-                c.out.display()
-            );
-            Ok(())
+                seconds: started.elapsed().as_secs_f64(),
+            })
         }
-        Err(e) => Err(crate::chapter1::failed_with(e, dir)),
+        Err(e) => Err(crate::chapter::failed_with(e, dir)),
     }
 }
 
-fn compare_into(c: &CompareArgs, specs: &[Spec], data: &Dataset, out: &Path) -> Result<usize> {
-    let bar = crate::progress::runs_bar(specs.len() as u64, c.quiet);
-    let threads = tensor::kernels::parallel::threads().clamp(1, specs.len());
+fn compare_into(
+    c: &CompareConfig,
+    specs: &[Spec],
+    data: &Dataset,
+    out: &Path,
+    reporter: &mut dyn Reporter,
+) -> Result<Vec<(String, f64, f64)>> {
+    let bar = reporter.runs(specs.len());
+    let threads = tensor::parallel::threads().clamp(1, specs.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Done>>> = (0..specs.len()).map(|_| None).collect();
     let slots: Vec<std::sync::Mutex<&mut Option<Result<Done>>>> =
@@ -204,9 +232,7 @@ fn compare_into(c: &CompareArgs, specs: &[Spec], data: &Dataset, out: &Path) -> 
             let Some(spec) = specs.get(i) else { break };
             let done = one(spec, data);
             **slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(done);
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
+            bar.one_done();
         }
     };
     std::thread::scope(|s| {
@@ -220,32 +246,39 @@ fn compare_into(c: &CompareArgs, specs: &[Spec], data: &Dataset, out: &Path) -> 
         work();
     });
     drop(slots);
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bar.finish();
     let done: Vec<Done> = results
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("a run did not finish"))))
         .collect::<Result<_>>()?;
     write_outputs(c, &done, data, out)?;
-    Ok(done.len())
+    Ok(done
+        .iter()
+        .map(|d| (d.name.clone(), d.run.accuracy, d.run.final_loss()))
+        .collect())
 }
 
 /// One run: the chapter's Trainer run with these settings, its frames scored on all the data.
 fn one(spec: &Spec, data: &Dataset) -> Result<Done> {
     let run = runs::trainer_run_for(
-        spec.args.precision,
-        &spec.args,
+        spec.config.precision,
+        &spec.config,
         data,
         Device::Cpu,
         true,
         &Persistence::default(),
+        &mut crate::reporter::Quiet,
     )
     .with_context(|| format!("run {}", spec.name))?;
-    let frames = frames::frames(&run.snapshots, data, run.max_iters, spec.args.eval_interval)?;
+    let frames = frames::frames(
+        &run.snapshots,
+        data,
+        run.max_iters,
+        spec.config.eval_interval,
+    )?;
     Ok(Done {
         name: spec.name.clone(),
-        args: spec.args.clone(),
+        config: spec.config.clone(),
         run,
         frames,
     })
@@ -254,12 +287,15 @@ fn one(spec: &Spec, data: &Dataset) -> Result<Done> {
 /// Pixels of one run's picture in the side-by-side images.
 const TILE: (u32, u32) = (300, 260);
 
-fn write_outputs(c: &CompareArgs, done: &[Done], data: &Dataset, out: &Path) -> Result<()> {
+fn write_outputs(c: &CompareConfig, done: &[Done], data: &Dataset, out: &Path) -> Result<()> {
     let series: Vec<(&str, &[f64])> = done
         .iter()
         .map(|d| (d.name.as_str(), d.run.loss_list.as_slice()))
         .collect();
-    for file in ["compare_loss.png", "compare_loss.svg"] {
+    for file in [
+        crate::files::COMPARE_LOSS_PNG,
+        crate::files::COMPARE_LOSS_SVG,
+    ] {
         viz::plot_losses(&series, 10, c.log, &out.join(file), viz::DEFAULT_SIZE)?;
     }
     // Every run has a frame at the same steps (the same plan over the same number of steps).
@@ -292,9 +328,9 @@ fn write_outputs(c: &CompareArgs, done: &[Done], data: &Dataset, out: &Path) -> 
         .collect();
     let size = tiled_size(done.len(), TILE, cols);
     let last = tiled.last().context("no frame")?;
-    viz::save_png(&out.join("compare_boundaries.png"), last, size)?;
-    viz::write_gif(&out.join("compare.gif"), &tiled, size, 15)?;
-    write_csv(&out.join("compare.csv"), done)?;
+    viz::save_png(&out.join(crate::files::COMPARE_BOUNDARIES_PNG), last, size)?;
+    viz::write_gif(&out.join(crate::files::COMPARE_GIF), &tiled, size, 15)?;
+    write_csv(&out.join(crate::files::COMPARE_CSV), done)?;
     let summary = json!({
         "settings": {
             "max_epoch": c.max_epoch, "batch_size": c.batch_size, "seed": c.seed,
@@ -303,10 +339,15 @@ fn write_outputs(c: &CompareArgs, done: &[Done], data: &Dataset, out: &Path) -> 
         "runs": done.iter().map(run_json).collect::<Vec<_>>(),
     });
     std::fs::write(
-        out.join("compare.json"),
+        out.join(crate::files::COMPARE_JSON),
         serde_json::to_string_pretty(&summary)? + "\n",
     )
-    .with_context(|| format!("cannot write {}", out.join("compare.json").display()))?;
+    .with_context(|| {
+        format!(
+            "cannot write {}",
+            out.join(crate::files::COMPARE_JSON).display()
+        )
+    })?;
     // The page: the side-by-side frames over every run's loss curve, then the table and charts.
     let first = &done[0];
     let total = first.run.loss_list.len().max(1) as f64;
@@ -340,7 +381,7 @@ fn write_outputs(c: &CompareArgs, done: &[Done], data: &Dataset, out: &Path) -> 
         ),
     };
     report_html::write(
-        &out.join("compare.html"),
+        &out.join(crate::files::COMPARE_HTML),
         &Page {
             title: "dlfs2 — compare",
             report: &report(c, done, data),
@@ -354,10 +395,10 @@ fn run_json(d: &Done) -> serde_json::Value {
     let first = d.frames.first();
     json!({
         "name": d.name,
-        "optimizer": d.args.optimizer.as_str(),
-        "lr": d.args.lr(),
-        "hidden_size": d.args.hidden_size,
-        "precision": d.args.precision.name(),
+        "optimizer": d.config.optimizer.as_str(),
+        "lr": d.config.lr(),
+        "hidden_size": d.config.hidden_size,
+        "precision": d.config.precision.name(),
         "final_loss": d.run.final_loss(),
         "accuracy": d.run.accuracy,
         "seconds": d.run.seconds,
@@ -382,15 +423,14 @@ fn params_hash(s: &train::Snapshot) -> String {
 fn write_csv(path: &Path, done: &[Done]) -> Result<()> {
     let mut text = String::from("run,iteration,loss\n");
     for d in done {
-        let its = record_iterations(d.run.loss_list.len(), d.run.max_iters, d.args.eval_interval);
-        for (i, l) in its.iter().zip(&d.run.loss_list) {
+        for (i, l) in &d.run.records {
             let _ = writeln!(text, "{},{i},{l:?}", d.name);
         }
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn report(c: &CompareArgs, done: &[Done], data: &Dataset) -> Report {
+fn report(c: &CompareConfig, done: &[Done], data: &Dataset) -> Report {
     let mut r = Report::default();
     r.push(Block::Title("Compare".into()));
     r.push(Block::Para(vec![text(format!(

@@ -10,7 +10,7 @@ use layers::{Model, TwoLayerNet};
 use tensor::{Device, Labels, Tensor};
 use train::{FitObserver, Snapshot};
 
-use super::dataset::Dataset;
+use crate::dataset::Dataset;
 
 /// Frames of `training.gif` by default: enough to watch, small enough to stay under 3 MB.
 pub const DEFAULT_FRAMES: usize = 60;
@@ -300,10 +300,10 @@ pub fn draw_all(
     }
     let frames = frames(snapshots, data, max_iters, eval_interval)?;
     let boundaries = render_boundaries(&frames, data, loss_list, FRAME_SIZE)?;
-    write_gif(&out.join("training.gif"), &boundaries)?;
+    write_gif(&out.join(crate::files::TRAINING_GIF), &boundaries)?;
     let units = render_units(&frames, data, UNITS_SIZE)?;
     let last = units.last().context("no frame")?;
-    viz::save_png(&out.join("hidden_units.png"), last, UNITS_SIZE)?;
+    viz::save_png(&out.join(crate::files::HIDDEN_UNITS_PNG), last, UNITS_SIZE)?;
     let encode = |size| move |rgb: &Vec<u8>| Ok(viz::encode_png(rgb, size)?);
     Ok(Some(Watched {
         boundaries: parallel_map(&boundaries, encode(FRAME_SIZE))?,

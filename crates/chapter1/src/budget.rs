@@ -5,8 +5,8 @@
 use anyhow::{Context, Result, bail};
 use tensor::float::short;
 
-use super::args::Chapter1Args;
-use super::dataset::Dataset;
+use crate::config::Config;
+use crate::dataset::Dataset;
 
 /// Most memory the training buffers of one run may take (README: "Limits").
 pub const MAX_TRAINING_BYTES: u64 = 4 << 30;
@@ -17,8 +17,8 @@ pub const MAX_FRAME_BYTES: u64 = 2 << 30;
 
 /// The frames' memory: `frames` snapshots of the params (as f64) and, per frame, `picture_bytes`
 /// of pictures (raw RGB and its PNG, counted generously as twice the raw size).
-pub fn frame_bytes(frames: u64, args: &Chapter1Args, data: &Dataset, picture_bytes: u64) -> u64 {
-    let (h, c) = (args.hidden_size as u64, data.classes as u64);
+pub fn frame_bytes(frames: u64, config: &Config, data: &Dataset, picture_bytes: u64) -> u64 {
+    let (h, c) = (config.hidden_size as u64, data.classes as u64);
     let params = 2 * h + h + h * c + c;
     frames.saturating_mul(params.saturating_mul(8).saturating_add(2 * picture_bytes))
 }
@@ -36,7 +36,7 @@ pub fn check_frames(bytes: u64, flag: &str) -> Result<()> {
 }
 
 /// Checks the run's sizes against the data; returns the grid's `(cols, rows)`.
-pub fn check(args: &Chapter1Args, data: &Dataset) -> Result<(usize, usize)> {
+pub fn check(config: &Config, data: &Dataset) -> Result<(usize, usize)> {
     let biggest = data.x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     if biggest > f32::MAX as f64 {
         bail!(
@@ -46,28 +46,28 @@ pub fn check(args: &Chapter1Args, data: &Dataset) -> Result<(usize, usize)> {
             short(biggest)
         );
     }
-    let grid = boundary::Grid::shape_around(data.x.view(), args.grid_step)
+    let grid = boundary::Grid::shape_around(data.x.view(), config.grid_step)
         .context("--grid-step (the decision-boundary grid)")?;
-    let bytes = training_bytes(args, data);
+    let bytes = training_bytes(config, data);
     if bytes > MAX_TRAINING_BYTES {
         bail!(
             "--batch-size {} with --hidden-size {} on {} points needs about {:.1} GiB for training \
              (at most {} GiB); use a smaller batch or hidden size",
-            args.batch_size,
-            args.hidden_size,
+            config.batch_size,
+            config.hidden_size,
             data.len(),
             bytes as f64 / (1u64 << 30) as f64,
             MAX_TRAINING_BYTES >> 30
         );
     }
-    let (fw, fh) = super::frames::FRAME_SIZE;
-    let (uw, uh) = super::frames::UNITS_SIZE;
+    let (fw, fh) = crate::frames::FRAME_SIZE;
+    let (uw, uh) = crate::frames::UNITS_SIZE;
     let pictures = 3 * (u64::from(fw) * u64::from(fh) + u64::from(uw) * u64::from(uh));
     check_frames(
-        frame_bytes(args.frames as u64 + 1, args, data, pictures),
+        frame_bytes(config.frames as u64 + 1, config, data, pictures),
         &format!(
             "--frames {} with --hidden-size {}",
-            args.frames, args.hidden_size
+            config.frames, config.hidden_size
         ),
     )?;
     Ok(grid)
@@ -76,11 +76,11 @@ pub fn check(args: &Chapter1Args, data: &Dataset) -> Result<(usize, usize)> {
 /// The training buffers of one f64 run, counted generously: the data and its batch copies, every
 /// layer's activations and gradients for a batch, the params with their grads and up to two
 /// optimizer states.
-fn training_bytes(args: &Chapter1Args, data: &Dataset) -> u64 {
+fn training_bytes(config: &Config, data: &Dataset) -> u64 {
     let (n, b, h, c) = (
         data.len() as u64,
-        args.batch_size as u64,
-        args.hidden_size as u64,
+        config.batch_size as u64,
+        config.hidden_size as u64,
         data.classes as u64,
     );
     let data_bytes = n * (2 + c) * 2;

@@ -30,7 +30,8 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::console::shown;
+use crate::reporter::Reporter;
+use crate::text::shown;
 
 /// The marker file in every folder dlfs2 makes.
 pub const MARKER: &str = ".dlfs2-run";
@@ -213,7 +214,7 @@ impl OutputDir {
     /// Locks `out` for this run and makes an empty staging folder for its files, after checking
     /// that the folder is dlfs2's to replace and that no input (`inputs`: the data file, a
     /// checkpoint to resume) would be lost with it.
-    pub fn begin(out: &Path, inputs: &[&Path]) -> Result<Self> {
+    pub fn begin(out: &Path, inputs: &[&Path], reporter: &mut dyn Reporter) -> Result<Self> {
         let (parent, name) = resolve_out(out)?;
         if name.starts_with('.') && (name.ends_with(".staging") || name.ends_with(".lock")) {
             bail!(
@@ -262,7 +263,7 @@ impl OutputDir {
             resumed_from: None,
             _lock: lock,
         };
-        dir.recover_killed()?;
+        dir.recover_killed(reporter)?;
         std::fs::create_dir(&dir.staging)
             .with_context(|| format!("cannot create the staging folder {}", shown(&dir.staging)))?;
         write_marker(&dir.staging, Kind::Staging, &dir.id, &[])?;
@@ -276,7 +277,7 @@ impl OutputDir {
     }
 
     /// A stale staging folder: a killed run's (kept as `interrupted`), or the user's (refused).
-    fn recover_killed(&self) -> Result<()> {
+    fn recover_killed(&self, reporter: &mut dyn Reporter) -> Result<()> {
         let Ok(meta) = std::fs::symlink_metadata(&self.staging) else {
             return Ok(());
         };
@@ -297,11 +298,11 @@ impl OutputDir {
                 .with_context(|| format!("cannot remove {}", shown(&self.staging)));
         }
         let kept = self.keep_in_out(&self.staging, "interrupted", Kind::Interrupted)?;
-        crate::console::outln!(
+        reporter.note(&format!(
             "note: a run on {} was killed before it finished; what it wrote is now in {}",
             shown(&self.shown_out),
             shown(&kept)
-        );
+        ));
         Ok(())
     }
 
@@ -407,9 +408,9 @@ impl OutputDir {
         let report = format!(
             "# This run failed\n\n{}\n\nThese are the files it wrote before it failed. The outputs of the \
              last complete run, if any, are unchanged in the folder above.\n",
-            crate::console::markdown_text(&format!("{error:#}"))
+            crate::text::markdown_text(&format!("{error:#}"))
         );
-        let path = self.staging.join("REPORT.md");
+        let path = self.staging.join(crate::files::REPORT_MD);
         std::fs::write(&path, report).with_context(|| format!("cannot write {}", shown(&path)))?;
         write_marker(&self.staging, Kind::Failed, &self.id, &[])?;
         self.keep_in_out(&self.staging, "failed", Kind::Failed)
@@ -511,7 +512,7 @@ fn check_replaceable(target: &Path, out: &Path) -> Result<()> {
         );
     }
     if let Some(entry) = foreign_entry(target)? {
-        if read_marker(target).is_none() && target.join("summary.json").is_file() {
+        if read_marker(target).is_none() && target.join(crate::files::SUMMARY_JSON).is_file() {
             bail!(
                 "--out {} looks like the folder of a dlfs2 from before run markers, but without its marker ({MARKER}) nothing proves it is one, so it is not replaced; remove it yourself or choose another --out",
                 shown(out)
@@ -538,7 +539,7 @@ fn check_input_outside(input: &Path, target: &Path, out: &Path) -> Result<()> {
         if first.is_some_and(|f| f != "failed" && kept_subfolder(f)) {
             return Ok(());
         }
-        if first.is_some_and(|f| f == "checkpoint.safetensors") {
+        if first.is_some_and(|f| f == crate::files::CHECKPOINT) {
             // The run's own checkpoint: replaced only once the run has finished.
             return Ok(());
         }
@@ -607,10 +608,10 @@ mod tests {
     #[test]
     fn the_runs_own_error_comes_first_when_keeping_its_files_fails_too() {
         let out = temp("fail").join("out");
-        let dir = OutputDir::begin(&out, &[]).unwrap();
+        let dir = OutputDir::begin(&out, &[], &mut crate::Quiet).unwrap();
         // The failure report cannot be written: its folder is gone.
         std::fs::remove_dir_all(dir.path()).unwrap();
-        let e = crate::chapter1::failed_with(anyhow::anyhow!("the original failure"), dir);
+        let e = crate::chapter::failed_with(anyhow::anyhow!("the original failure"), dir);
         let line = format!("{e:#}");
         assert!(line.starts_with("the original failure"), "{line}");
         assert!(line.contains("also failed"), "{line}");
@@ -620,19 +621,19 @@ mod tests {
     fn an_unmarked_folder_is_never_replaced_even_if_it_looks_like_a_run() {
         let out = temp("unmarked").join("out");
         std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join("summary.json"), "{}").unwrap();
-        let e = OutputDir::begin(&out, &[])
+        std::fs::write(out.join(crate::files::SUMMARY_JSON), "{}").unwrap();
+        let e = OutputDir::begin(&out, &[], &mut crate::Quiet)
             .err()
             .expect("refused")
             .to_string();
         assert!(e.contains("before run markers"), "{e}");
-        assert!(out.join("summary.json").exists());
+        assert!(out.join(crate::files::SUMMARY_JSON).exists());
     }
 
     #[test]
     fn a_marker_lists_what_a_finished_run_wrote_and_nothing_else_passes() {
         let out = temp("marker").join("out");
-        let dir = OutputDir::begin(&out, &[]).unwrap();
+        let dir = OutputDir::begin(&out, &[], &mut crate::Quiet).unwrap();
         std::fs::write(dir.path().join("a.txt"), "a").unwrap();
         dir.commit().unwrap();
         assert_eq!(foreign_entry(&out).unwrap(), None);

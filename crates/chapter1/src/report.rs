@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use maud::{Markup, html};
 
-use crate::console::markdown_text;
+use crate::text::markdown_text;
 
 /// A piece of running text.
 #[derive(Debug, Clone)]
@@ -63,14 +63,14 @@ impl Picture {
     /// The file's name in the run's folder.
     pub fn file(self) -> &'static str {
         match self {
-            Picture::Data => "spiral.png",
-            Picture::CustomLoss => "loss.png",
-            Picture::Boundary => "decision_boundary.png",
-            Picture::TrainerLoss => "trainer_loss.png",
-            Picture::TrainingGif => "training.gif",
-            Picture::HiddenUnits => "hidden_units.png",
-            Picture::CompareLoss => "compare_loss.png",
-            Picture::CompareBoundaries => "compare_boundaries.png",
+            Picture::Data => crate::files::SPIRAL_PNG,
+            Picture::CustomLoss => crate::files::LOSS_PNG,
+            Picture::Boundary => crate::files::DECISION_BOUNDARY_PNG,
+            Picture::TrainerLoss => crate::files::TRAINER_LOSS_PNG,
+            Picture::TrainingGif => crate::files::TRAINING_GIF,
+            Picture::HiddenUnits => crate::files::HIDDEN_UNITS_PNG,
+            Picture::CompareLoss => crate::files::COMPARE_LOSS_PNG,
+            Picture::CompareBoundaries => crate::files::COMPARE_BOUNDARIES_PNG,
         }
     }
 }
@@ -152,7 +152,7 @@ impl Report {
                     let path = dir.join(p.file());
                     let bytes = std::fs::read(&path)
                         .with_context(|| format!("report.html: cannot read {}", p.file()))?;
-                    html! { p { img alt=(alt) src=(super::report_html::data_uri("image/png", &bytes)); } }
+                    html! { p { img alt=(alt) src=(crate::report_html::data_uri("image/png", &bytes)); } }
                 }
             });
         }
@@ -166,7 +166,7 @@ fn inline_markdown(p: &Inline) -> String {
         Inline::Bold(t) => format!("**{}**", markdown_text(t)),
         // A code span cannot escape a backtick inside it: such text is shown as plain text.
         Inline::Code(t) if t.contains('`') || t.contains('\n') => markdown_text(t),
-        Inline::Code(t) => format!("`{}`", crate::console::clean(t, false)),
+        Inline::Code(t) => format!("`{}`", crate::text::clean(t, false)),
     }
 }
 
@@ -181,7 +181,7 @@ fn inline_html(p: &Inline) -> Markup {
 /// Text for HTML: maud escapes the markup characters; control characters (which HTML text may
 /// not hold) are shown escaped, as on the terminal.
 fn shown(t: &str) -> String {
-    crate::console::clean(t, false)
+    crate::text::clean(t, false)
 }
 
 fn row_markdown(cells: &[String]) -> String {
@@ -237,7 +237,7 @@ mod tests {
     fn pictures_are_read_from_the_runs_folder_by_their_own_name() {
         let dir = std::env::temp_dir().join(format!("dlfs2-report-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("spiral.png"), b"PNGDATA").unwrap();
+        std::fs::write(dir.join(crate::files::SPIRAL_PNG), b"PNGDATA").unwrap();
         let r = Report {
             blocks: vec![Block::Picture(Picture::Data, "the data".into())],
         };

@@ -4,21 +4,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::args::Boundary;
-use super::frames::{Recorder, plan};
 use anyhow::{Context, Result};
 use boundary::{ClassGrid, Grid, classify_grid};
 use data::{BookRng, load_data_with};
 use layers::TwoLayerNet;
 use tensor::{Device, Element, Labels, Tensor};
-use train::Tee;
 use train::checkpoint::{Resume, load_checkpoint, save_checkpoint, save_params};
-use train::{FitConfig, FitObserver, Trainer, accuracy, train_custom_loop};
+use train::{FitConfig, FitObserver, Tee, Trainer, accuracy, train_custom_loop};
 
-use super::dataset::Dataset;
-use super::outputs::write_loss_csv;
-use super::{Chapter1Args, Precision};
-use crate::progress::Progress;
+use crate::config::{Boundary, Config, Precision};
+use crate::dataset::Dataset;
+use crate::frames::{Recorder, plan};
+use crate::outputs::write_loss_csv;
+use crate::reporter::Reporter;
 
 /// The result of the §1.4.3 run.
 #[derive(Debug, Clone)]
@@ -51,8 +49,8 @@ pub struct TrainerRun {
     pub device: Device,
     /// The Trainer's `loss_list`.
     pub loss_list: Vec<f64>,
-    /// The global (1-based) iteration of each loss record.
-    pub iterations: Vec<usize>,
+    /// `(iteration, loss)` of each record, as the Trainer kept them.
+    pub records: Vec<(usize, f64)>,
     /// `eval_interval`.
     pub eval_interval: usize,
     /// Training accuracy at the end.
@@ -86,19 +84,6 @@ impl TrainerRun {
     }
 }
 
-/// The global (1-based) iterations at which the Trainer records a loss: iteration `i` of an epoch
-/// (0-based) records when `i % eval_interval == 0`.
-pub fn record_iterations(records: usize, max_iters: usize, eval_interval: usize) -> Vec<usize> {
-    (0..)
-        .flat_map(|epoch| {
-            (0..max_iters)
-                .step_by(eval_interval.max(1))
-                .map(move |i| epoch * max_iters + i + 1)
-        })
-        .take(records)
-        .collect()
-}
-
 /// What every book script starts with: the seeded stream, the data, a fresh model.
 struct Setup<T: Element> {
     rng: BookRng,
@@ -109,8 +94,8 @@ struct Setup<T: Element> {
 
 /// Seeds the stream and builds the model from it, as the book does; for the spiral the stream
 /// first draws the data (so weights and shuffles follow the book's numbers).
-fn setup<T: Element>(args: &Chapter1Args, data: &Dataset, device: Device) -> Result<Setup<T>> {
-    let mut rng = BookRng::new(args.seed);
+fn setup<T: Element>(config: &Config, data: &Dataset, device: Device) -> Result<Setup<T>> {
+    let mut rng = BookRng::new(config.seed);
     if data.is_spiral() {
         load_data_with(
             &mut rng,
@@ -120,7 +105,7 @@ fn setup<T: Element>(args: &Chapter1Args, data: &Dataset, device: Device) -> Res
     }
     let x = Tensor::from_f64(data.x.view(), device)?;
     let t = Labels::from_indices(&data.labels, data.classes)?;
-    let model = TwoLayerNet::new(2, args.hidden_size, data.classes, &mut rng, device)?;
+    let model = TwoLayerNet::new(2, config.hidden_size, data.classes, &mut rng, device)?;
     Ok(Setup { rng, x, t, model })
 }
 
@@ -133,20 +118,24 @@ fn plot_if_any(loss: &[f64], eval_interval: usize, path: &Path) -> Result<()> {
 }
 
 /// §1.4.3: `train_custom_loop.py`, then the decision boundary of its model.
-pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<CustomLoopRun> {
+pub fn custom_loop<T: Element>(
+    config: &Config,
+    data: &Dataset,
+    reporter: &mut dyn Reporter,
+) -> Result<CustomLoopRun> {
     let Setup {
         mut rng,
         x,
         t,
         mut model,
-    } = setup::<T>(args, data, args.device)?;
-    let mut optimizer = optim::build::<T>(args.optimizer, args.lr())?;
-    let config = FitConfig {
+    } = setup::<T>(config, data, config.device)?;
+    let mut optimizer = optim::build::<T>(config.optimizer, config.lr())?;
+    let fit = FitConfig {
         max_grad: None,
-        ..args.fit_config()
+        ..config.fit_config()
     };
-    let steps = (args.max_epoch * (x.rows() / args.batch_size)) as u64;
-    let mut progress = Progress::new(steps, "custom loop", 50, args.quiet);
+    let steps = (config.max_epoch * (x.rows() / config.batch_size)) as u64;
+    let mut progress = reporter.training("custom loop", steps, 50);
     let start = Instant::now();
     let mut loss_list = Vec::new();
     let trained = train_custom_loop(
@@ -154,16 +143,20 @@ pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<Cu
         optimizer.as_mut(),
         &x,
         &t,
-        &config,
+        &fit,
         &mut rng,
-        &mut progress as &mut dyn FitObserver,
+        progress.as_mut() as &mut dyn FitObserver,
         &mut loss_list,
     );
     let seconds = start.elapsed().as_secs_f64();
     progress.finish();
-    let out = &args.out;
+    let out = &config.out;
     if let Err(e) = trained {
-        plot_if_any(&loss_list, args.eval_interval, &out.join("loss.png"))?;
+        plot_if_any(
+            &loss_list,
+            config.eval_interval,
+            &out.join(crate::files::LOSS_PNG),
+        )?;
         return Err(e).context(format!(
             "custom loop ({} records kept in loss.png)",
             loss_list.len()
@@ -171,14 +164,22 @@ pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<Cu
     }
     let acc = accuracy(&mut model, &x, &t)?;
     // With fewer than `eval_interval` batches per epoch the book's loop records nothing to plot.
-    plot_if_any(&loss_list, args.eval_interval, &out.join("loss.png"))?;
-    plot_if_any(&loss_list, args.eval_interval, &out.join("loss.svg"))?;
+    plot_if_any(
+        &loss_list,
+        config.eval_interval,
+        &out.join(crate::files::LOSS_PNG),
+    )?;
+    plot_if_any(
+        &loss_list,
+        config.eval_interval,
+        &out.join(crate::files::LOSS_SVG),
+    )?;
     let start = Instant::now();
-    let grid = Grid::around(data.x.view(), args.grid_step)
+    let grid = Grid::around(data.x.view(), config.grid_step)
         .context("decision-boundary grid (try a larger --grid-step)")?;
-    let classes = match args.boundary {
+    let classes = match config.boundary {
         Boundary::Certified => boundary::classify_grid_certified(&mut model, &grid)?,
-        Boundary::Scan => classify_grid(&mut model, &grid, args.device)?,
+        Boundary::Scan => classify_grid(&mut model, &grid, config.device)?,
     };
     let grid_seconds = start.elapsed().as_secs_f64();
     viz::plot_decision_boundary(
@@ -186,7 +187,7 @@ pub fn custom_loop<T: Element>(args: &Chapter1Args, data: &Dataset) -> Result<Cu
         &classes,
         data.x.view(),
         &data.labels,
-        &out.join("decision_boundary.png"),
+        &out.join(crate::files::DECISION_BOUNDARY_PNG),
         (800, 640),
     )?;
     Ok(CustomLoopRun {
@@ -216,104 +217,113 @@ pub struct Persistence {
 /// §1.4.4: `train.py` with the Trainer, in the given precision and on the given device.
 pub fn trainer_run_for(
     precision: Precision,
-    args: &Chapter1Args,
+    config: &Config,
     data: &Dataset,
     device: Device,
     show: bool,
     keep: &Persistence,
+    reporter: &mut dyn Reporter,
 ) -> Result<TrainerRun> {
     match precision {
-        Precision::F64 => trainer_run::<f64>(args, data, device, show, keep),
-        Precision::F32 => trainer_run::<f32>(args, data, device, show, keep),
+        Precision::F64 => trainer_run::<f64>(config, data, device, show, keep, reporter),
+        Precision::F32 => trainer_run::<f32>(config, data, device, show, keep, reporter),
     }
 }
 
+/// The Trainer run; `show` marks the main run, whose progress is shown, whose frames are
+/// recorded and whose partial results are kept when it fails.
 fn trainer_run<T: Element>(
-    args: &Chapter1Args,
+    config: &Config,
     data: &Dataset,
     device: Device,
     show: bool,
     keep: &Persistence,
+    reporter: &mut dyn Reporter,
 ) -> Result<TrainerRun> {
     let Setup {
         mut rng,
         x,
         t,
         model,
-    } = setup::<T>(args, data, device)?;
-    let optimizer = optim::build::<T>(args.optimizer, args.lr())?;
+    } = setup::<T>(config, data, device)?;
+    let optimizer = optim::build::<T>(config.optimizer, config.lr())?;
     let mut trainer = Trainer::with_boxed(model, optimizer);
-    let config = args.fit_config();
-    trainer.begin(&x, &t, &config)?;
+    let fit = config.fit_config();
+    trainer.begin(&x, &t, &fit)?;
     if let Some(path) = &keep.resume {
         let resume = Resume {
             settings: &keep.config,
-            fit: &config,
+            fit: &fit,
             data_size: x.rows(),
             rng_at_begin: &rng,
         };
         rng = load_checkpoint(path, &mut trainer, &resume).context("--resume")?;
-        super::say!(
-            args,
+        reporter.line(&format!(
             "resumed from {} at epoch {}",
             path.display(),
             trainer.current_epoch
-        );
+        ));
     }
     let resumed_from = trainer.current_epoch;
-    let max_iters = x.rows() / args.batch_size;
-    let remaining = args.max_epoch.saturating_sub(resumed_from);
+    let max_iters = x.rows() / config.batch_size;
+    let remaining = config.max_epoch.saturating_sub(resumed_from);
     let label = format!("{} {}", T::DTYPE.as_str(), device);
-    let mut progress = Progress::new(
-        (remaining * max_iters) as u64,
-        &label,
-        1,
-        args.quiet || !show,
-    );
-    let total = (args.max_epoch * max_iters) as u64;
+    let mut progress = if show {
+        reporter.training(&label, (remaining * max_iters) as u64, 1)
+    } else {
+        Box::new(crate::reporter::Quiet)
+    };
+    let total = (config.max_epoch * max_iters) as u64;
     let mut recorder = Recorder::new(if show {
-        plan(args.frames, total)
+        plan(config.frames, total)
     } else {
         Vec::new()
     });
     let start = Instant::now();
-    while trainer.current_epoch < args.max_epoch {
-        let mut observer = Tee::new(&mut progress, &mut recorder);
-        if let Err(e) = trainer.fit_epoch(&x, &t, &config, &mut rng, &mut observer) {
-            progress.finish();
-            if show {
-                // Keep what the run produced: the loss history, its plot, the last finite params.
-                let iterations =
-                    record_iterations(trainer.loss_list.len(), max_iters, args.eval_interval);
-                write_loss_csv(&args.out.join("loss.csv"), &iterations, &trainer.loss_list)?;
-                plot_if_any(
-                    &trainer.loss_list,
-                    args.eval_interval,
-                    &args.out.join("trainer_loss.png"),
-                )?;
-                if let Some(p) = &keep.params {
-                    save_params(p, &mut trainer.model)?;
+    let fitted = {
+        let mut observer = Tee::new(progress.as_mut(), &mut recorder);
+        trainer.fit_remaining(
+            &x,
+            &t,
+            &fit,
+            &mut rng,
+            &mut observer,
+            |trainer, rng| match (keep.every, &keep.checkpoint) {
+                (Some(every), Some(path)) if trainer.current_epoch.is_multiple_of(every) => {
+                    save_checkpoint(path, trainer, rng, &keep.config)
                 }
-            }
-            let kept = if show {
-                format!(
-                    "; loss.csv and trainer_loss.png keep the {} records so far",
-                    trainer.loss_list.len()
-                )
-            } else {
-                String::new()
-            };
-            return Err(e)
-                .with_context(|| format!("Trainer run ({} on {device}{kept})", T::DTYPE.as_str()));
-        }
-        if let (Some(every), Some(path)) = (keep.every, &keep.checkpoint)
-            && trainer.current_epoch.is_multiple_of(every)
-        {
-            save_checkpoint(path, &mut trainer, &rng, &keep.config)?;
-        }
-    }
+                _ => Ok(()),
+            },
+        )
+    };
     let seconds = start.elapsed().as_secs_f64();
     progress.finish();
+    if let Err(e) = fitted {
+        if show {
+            // Keep what the run produced: the loss history, its plot, the last finite params.
+            write_loss_csv(&config.out.join(crate::files::LOSS_CSV), &trainer.records())?;
+            plot_if_any(
+                &trainer.loss_list,
+                config.eval_interval,
+                &config.out.join(crate::files::TRAINER_LOSS_PNG),
+            )?;
+            if let Some(p) = &keep.params {
+                save_params(p, &mut trainer.model)?;
+            }
+        }
+        let kept = if show {
+            format!(
+                "; {} and {} keep the {} records so far",
+                crate::files::LOSS_CSV,
+                crate::files::TRAINER_LOSS_PNG,
+                trainer.loss_list.len()
+            )
+        } else {
+            String::new()
+        };
+        return Err(e)
+            .with_context(|| format!("Trainer run ({} on {device}{kept})", T::DTYPE.as_str()));
+    }
     if let Some(p) = &keep.params {
         save_params(p, &mut trainer.model)?;
     }
@@ -321,9 +331,9 @@ fn trainer_run<T: Element>(
     Ok(TrainerRun {
         precision: T::DTYPE.as_str(),
         device,
-        iterations: record_iterations(trainer.loss_list.len(), max_iters, args.eval_interval),
+        records: trainer.records(),
         loss_list: trainer.loss_list,
-        eval_interval: args.eval_interval,
+        eval_interval: config.eval_interval,
         accuracy: acc,
         seconds,
         resumed_from,

@@ -8,74 +8,80 @@
 //!
 //! With the defaults every run follows the book's random stream, so the numbers are the book's.
 
-pub(crate) mod args;
-pub(crate) mod budget;
-pub(crate) mod dataset;
-pub(crate) mod frames;
-pub(crate) mod output_dir;
-mod outputs;
-pub(crate) mod report;
-pub(crate) mod report_html;
-pub(crate) mod runs;
-
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use tensor::Device;
 use tensor::float::short;
 
-use crate::console::outln;
-pub use args::{Chapter1Args, Precision};
-use dataset::Dataset;
-use output_dir::OutputDir;
-use runs::{CustomLoopRun, Persistence, TrainerRun};
+use crate::config::{Config, Precision};
+use crate::dataset::Dataset;
+use crate::output_dir::OutputDir;
+use crate::reporter::Reporter;
+use crate::runs::{self, CustomLoopRun, Persistence, TrainerRun};
+use crate::{budget, frames, outputs};
 
-/// Prints unless `--quiet`.
-macro_rules! say {
-    ($args:expr, $($t:tt)*) => { if !$args.quiet { crate::console::outln!($($t)*); } };
+/// What a finished chapter run gives back (its files are in [`Finished::out`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Finished {
+    /// The output folder (`config.out`).
+    pub out: PathBuf,
+    /// Training accuracy of the main Trainer run.
+    pub accuracy: f64,
+    /// The main Trainer run's last recorded loss.
+    pub final_loss: f64,
+    /// `(iteration, loss)` records of the main Trainer run (`loss.csv`).
+    pub loss: Vec<(usize, f64)>,
+    /// Seconds the whole run took.
+    pub seconds: f64,
 }
-pub(crate) use say;
 
-/// Element type of the main runs.
-/// Runs the whole chapter: its outputs appear in `--out` together when it succeeds, and in
-/// `--out/failed/` when it fails (see [`output_dir`]).
-pub fn run(args: &Chapter1Args) -> Result<()> {
+/// Runs the whole chapter: its outputs appear in `config.out` together when it succeeds, and in
+/// `config.out/failed/` when it fails (see [`crate::output_dir`]). Narrative and progress go to
+/// `reporter`.
+pub fn run(config: &Config, reporter: &mut dyn Reporter) -> crate::Result<Finished> {
+    Ok(run_checked(config, reporter)?)
+}
+
+fn run_checked(config: &Config, reporter: &mut dyn Reporter) -> Result<Finished> {
     let started = Instant::now();
-    args.validate()?;
-    args.device
+    config.validate()?;
+    config
+        .device
         .ensure_available()
-        .with_context(|| format!("--device {}", args.device))?;
+        .with_context(|| format!("--device {}", config.device))?;
     // The folder is claimed first (a killed run's files become OUT/interrupted, which a resume
     // may name); then everything that can be checked is, before anything is written.
-    let inputs: Vec<&std::path::Path> = args
+    let inputs: Vec<&std::path::Path> = config
         .data
         .iter()
-        .chain(&args.resume)
+        .chain(&config.resume)
         .map(|p| p.as_path())
         .collect();
-    let dir = OutputDir::begin(&args.out, &inputs)?;
-    let data = match precheck(args) {
+    let dir = OutputDir::begin(&config.out, &inputs, reporter)?;
+    let data = match precheck(config) {
         Ok(data) => data,
         Err(e) => {
             dir.abandon();
             return Err(e);
         }
     };
-    let staged = Chapter1Args {
+    let staged = Config {
         out: dir.path().to_path_buf(),
-        ..args.clone()
+        ..config.clone()
     };
-    match run_staged(&staged, args, &data) {
+    match run_staged(&staged, config, &data, reporter) {
         Ok(main) => {
             dir.commit()?;
-            outln!(
-                "chapter 1 done in {:.2} s: Trainer accuracy {:.3}, final loss {:.4}; outputs in {} (open REPORT.md)",
-                started.elapsed().as_secs_f64(),
-                main.accuracy,
-                main.final_loss(),
-                args.out.display()
-            );
-            Ok(())
+            Ok(Finished {
+                out: config.out.clone(),
+                accuracy: main.accuracy,
+                final_loss: main.final_loss(),
+                loss: main.records.clone(),
+                seconds: started.elapsed().as_secs_f64(),
+            })
         }
         Err(e) => Err(failed_with(e, dir)),
     }
@@ -103,34 +109,34 @@ pub(crate) fn failed_with(e: anyhow::Error, dir: OutputDir) -> anyhow::Error {
 }
 
 /// The data, the sizes the run needs and a checkpoint to resume, checked before any work.
-fn precheck(args: &Chapter1Args) -> Result<Dataset> {
-    let data = match &args.data {
+fn precheck(config: &Config) -> Result<Dataset> {
+    let data = match &config.data {
         Some(path) => Dataset::csv(path)?,
-        None => Dataset::spiral(args.seed)?,
+        None => Dataset::spiral(config.seed)?,
     };
-    if args.batch_size > data.len() {
+    if config.batch_size > data.len() {
         bail!(
             "invalid --batch-size {}: at most the number of points ({})",
-            args.batch_size,
+            config.batch_size,
             data.len()
         );
     }
-    budget::check(args, &data)?;
-    let keep = persistence(args, &data);
+    budget::check(config, &data)?;
+    let keep = persistence(config, &data);
     if let Some(path) = &keep.resume {
-        let dtype = match args.precision {
+        let dtype = match config.precision {
             Precision::F64 => tensor::DType::F64,
             Precision::F32 => tensor::DType::F32,
         };
         let parsed =
             train::checkpoint::read_checkpoint_in(path, &keep.config, dtype).context("--resume")?;
         if let Some(epoch) = parsed.meta.get("epoch").and_then(|e| e.parse().ok())
-            && epoch > args.max_epoch
+            && epoch > config.max_epoch
         {
             return Err(train::TrainError::ResumePastEnd {
                 path: path.clone(),
                 epoch,
-                max_epoch: args.max_epoch,
+                max_epoch: config.max_epoch,
             })
             .context("--resume");
         }
@@ -138,84 +144,88 @@ fn precheck(args: &Chapter1Args) -> Result<Dataset> {
     Ok(data)
 }
 
-/// The chapter with every file written into `args.out` (the staging folder); `shown` holds the
+/// The chapter with every file written into `config.out` (the staging folder); `shown` holds the
 /// settings as the user gave them (the real `--out`). Returns the main Trainer run.
-fn run_staged(args: &Chapter1Args, shown: &Chapter1Args, data: &Dataset) -> Result<TrainerRun> {
+fn run_staged(
+    config: &Config,
+    shown: &Config,
+    data: &Dataset,
+    reporter: &mut dyn Reporter,
+) -> Result<TrainerRun> {
     let started = Instant::now();
-    let out = args.out.clone();
-    say!(
-        args,
-        "dlfs2 chapter 1 — config: precision {} | device {} | max_epoch {} | batch_size {} | hidden_size {} | optimizer {} lr {} | max_grad {} | eval_interval {} | seed {} | grid_step {} | out {}",
-        args.precision.name(),
-        args.device,
-        args.max_epoch,
-        args.batch_size,
-        args.hidden_size,
-        args.optimizer,
-        short(args.lr()),
-        args.max_grad.map_or("none".to_string(), short),
-        args.eval_interval,
-        args.seed,
-        short(args.grid_step),
+    let out = config.out.clone();
+    reporter.line(&format!("dlfs2 chapter 1 — config: precision {} | device {} | max_epoch {} | batch_size {} | hidden_size {} | optimizer {} lr {} | max_grad {} | eval_interval {} | seed {} | grid_step {} | out {}",
+        config.precision.name(),
+        config.device,
+        config.max_epoch,
+        config.batch_size,
+        config.hidden_size,
+        config.optimizer,
+        short(config.lr()),
+        config.max_grad.map_or("none".to_string(), short),
+        config.eval_interval,
+        config.seed,
+        short(config.grid_step),
         shown.out.display()
-    );
+    ));
 
     // §1.4.1 the data.
-    say!(args, "\n§1.4.1 data: {}", data.name);
-    say!(
-        args,
+    reporter.line(&format!("\n§1.4.1 data: {}", data.name));
+    reporter.line(&format!(
         "x ({}, 2)  t ({}, {})  {} classes",
         data.len(),
         data.len(),
         data.classes,
         data.classes
-    );
+    ));
     viz::plot_spiral(
         data.x.view(),
         &data.labels,
-        &out.join("spiral.png"),
+        &out.join(crate::files::SPIRAL_PNG),
         viz::DEFAULT_SIZE,
     )?;
     viz::plot_spiral(
         data.x.view(),
         &data.labels,
-        &out.join("spiral.svg"),
+        &out.join(crate::files::SPIRAL_SVG),
         viz::DEFAULT_SIZE,
     )?;
 
     // §1.4.2–1.4.3 the hand-written loop, its loss curve and decision boundary.
-    say!(
-        args,
+    reporter.line(&format!(
         "\n§1.4.3 train_custom_loop ({} on {})",
-        args.precision.name(),
-        args.device
-    );
-    let keep = persistence(args, data);
-    let custom: CustomLoopRun = match args.precision {
-        Precision::F64 => runs::custom_loop::<f64>(args, data)?,
-        Precision::F32 => runs::custom_loop::<f32>(args, data)?,
+        config.precision.name(),
+        config.device
+    ));
+    let keep = persistence(config, data);
+    let custom: CustomLoopRun = match config.precision {
+        Precision::F64 => runs::custom_loop::<f64>(config, data, reporter)?,
+        Precision::F32 => runs::custom_loop::<f32>(config, data, reporter)?,
     };
-    say!(
-        args,
-        "custom loop: final loss {:.4}, accuracy {:.3}, {:.3} s training, decision boundary {}x{} points in {:.3} s",
+    reporter.line(&format!("custom loop: final loss {:.4}, accuracy {:.3}, {:.3} s training, decision boundary {}x{} points in {:.3} s",
         custom.final_loss(),
         custom.accuracy,
         custom.seconds,
         custom.grid.cols,
         custom.grid.rows,
         custom.grid_seconds
-    );
+    ));
 
     // §1.4.4 the Trainer, with checkpoints when asked.
-    say!(
-        args,
+    reporter.line(&format!(
         "\n§1.4.4 Trainer.fit(x, t, {}, {}, eval_interval={})",
-        args.max_epoch,
-        args.batch_size,
-        args.eval_interval
-    );
-    let main = runs::trainer_run_for(args.precision, args, data, args.device, true, &keep)?;
-    main.write_plot(&out.join("trainer_loss.png"))?;
+        config.max_epoch, config.batch_size, config.eval_interval
+    ));
+    let main = runs::trainer_run_for(
+        config.precision,
+        config,
+        data,
+        config.device,
+        true,
+        &keep,
+        reporter,
+    )?;
+    main.write_plot(&out.join(crate::files::TRAINER_LOSS_PNG))?;
     let drawn = Instant::now();
     let watched = frames::draw_all(
         &out,
@@ -223,55 +233,51 @@ fn run_staged(args: &Chapter1Args, shown: &Chapter1Args, data: &Dataset) -> Resu
         &main.snapshots,
         &main.loss_list,
         main.max_iters,
-        args.eval_interval,
+        config.eval_interval,
     )?;
     if let Some(w) = &watched {
-        say!(
-            args,
+        reporter.line(&format!(
             "{} frames: training.gif, hidden_units.png ({:.2} s)",
             w.frames.len(),
             drawn.elapsed().as_secs_f64()
-        );
+        ));
     }
-    outputs::write_loss_csv(&out.join("loss.csv"), &main.iterations, &main.loss_list)?;
-    say!(
-        args,
+    outputs::write_loss_csv(&out.join(crate::files::LOSS_CSV), &main.records)?;
+    reporter.line(&format!(
         "Trainer: final loss {:.4}, accuracy {:.3}, {:.3} s",
         main.final_loss(),
         main.accuracy,
         main.seconds
-    );
+    ));
 
     // §1.5.1 bit precision.
-    say!(
-        args,
-        "\n§1.5.1 bit precision: the Trainer run in f64 and f32"
-    );
+    reporter.line("\n§1.5.1 bit precision: the Trainer run in f64 and f32");
     let plain = Persistence::default();
     let other = runs::trainer_run_for(
-        args.precision.other(),
-        args,
+        config.precision.other(),
+        config,
         data,
-        args.device,
+        config.device,
         false,
         &plain,
+        reporter,
     )?;
-    let (r64, r32) = if args.precision == Precision::F64 {
+    let (r64, r32) = if config.precision == Precision::F64 {
         (&main, &other)
     } else {
         (&other, &main)
     };
     let precision = outputs::PrecisionTable::new(r64, r32);
-    say!(args, "{}", precision.text());
+    reporter.line(&precision.text());
 
     // §1.5.2 GPU.
-    say!(args, "\n§1.5.2 GPU");
-    let gpu = gpu_step(args, data, &main)?;
-    say!(args, "{}", gpu.text());
+    reporter.line("\n§1.5.2 GPU");
+    let gpu = gpu_step(config, data, &main, reporter)?;
+    reporter.line(&gpu.text());
 
     let seconds = started.elapsed().as_secs_f64();
     let summary = outputs::Summary {
-        args,
+        config,
         custom: &custom,
         main: &main,
         precision: &precision,
@@ -286,15 +292,20 @@ fn run_staged(args: &Chapter1Args, shown: &Chapter1Args, data: &Dataset) -> Resu
 
 /// §1.5.2: the Trainer run again on the GPU and compared with the CPU, when this build and machine
 /// can; otherwise the reason.
-fn gpu_step(args: &Chapter1Args, data: &Dataset, main: &TrainerRun) -> Result<outputs::GpuResult> {
+fn gpu_step(
+    config: &Config,
+    data: &Dataset,
+    main: &TrainerRun,
+    reporter: &mut dyn Reporter,
+) -> Result<outputs::GpuResult> {
     if !Device::cuda_compiled() {
         return Ok(outputs::GpuResult::Skipped(
             "not built with CUDA: run `cargo xtask chapter1 --features cuda` on an NVIDIA machine"
                 .to_string(),
         ));
     }
-    let gpu_device = match args.device {
-        Device::Cuda(_) => args.device,
+    let gpu_device = match config.device {
+        Device::Cuda(_) => config.device,
         Device::Cpu => Device::Cuda(0),
     };
     if let Err(e) = gpu_device.ensure_available() {
@@ -303,12 +314,13 @@ fn gpu_step(args: &Chapter1Args, data: &Dataset, main: &TrainerRun) -> Result<ou
     let (gpu, cpu) = if main.device == Device::Cpu {
         (
             runs::trainer_run_for(
-                args.precision,
-                args,
+                config.precision,
+                config,
                 data,
                 gpu_device,
                 false,
                 &Persistence::default(),
+                reporter,
             )?,
             main.clone(),
         )
@@ -316,12 +328,13 @@ fn gpu_step(args: &Chapter1Args, data: &Dataset, main: &TrainerRun) -> Result<ou
         (
             main.clone(),
             runs::trainer_run_for(
-                args.precision,
-                args,
+                config.precision,
+                config,
                 data,
                 Device::Cpu,
                 false,
                 &Persistence::default(),
+                reporter,
             )?,
         )
     };
@@ -334,29 +347,32 @@ fn gpu_step(args: &Chapter1Args, data: &Dataset, main: &TrainerRun) -> Result<ou
 
 /// Checkpoint, resume and params files of the main Trainer run, and the settings a resume must
 /// match (everything that changes the run's numbers).
-fn persistence(args: &Chapter1Args, data: &Dataset) -> Persistence {
-    let config = std::collections::BTreeMap::from([
+fn persistence(config: &Config, data: &Dataset) -> Persistence {
+    let settings = std::collections::BTreeMap::from([
         ("data".to_string(), data.identity()),
-        ("hidden_size".to_string(), args.hidden_size.to_string()),
-        ("batch_size".to_string(), args.batch_size.to_string()),
-        ("optimizer".to_string(), args.optimizer.to_string()),
-        ("lr".to_string(), format!("{:?}", args.lr())),
-        ("max_grad".to_string(), format!("{:?}", args.max_grad)),
-        ("eval_interval".to_string(), args.eval_interval.to_string()),
-        ("seed".to_string(), args.seed.to_string()),
+        ("hidden_size".to_string(), config.hidden_size.to_string()),
+        ("batch_size".to_string(), config.batch_size.to_string()),
+        ("optimizer".to_string(), config.optimizer.to_string()),
+        ("lr".to_string(), format!("{:?}", config.lr())),
+        ("max_grad".to_string(), format!("{:?}", config.max_grad)),
+        (
+            "eval_interval".to_string(),
+            config.eval_interval.to_string(),
+        ),
+        ("seed".to_string(), config.seed.to_string()),
     ]);
-    let resume = args.resume.as_ref().map(|p| {
+    let resume = config.resume.as_ref().map(|p| {
         if p.is_dir() {
-            p.join("checkpoint.safetensors")
+            p.join(crate::files::CHECKPOINT)
         } else {
             p.clone()
         }
     });
     Persistence {
-        every: args.checkpoint_every,
-        checkpoint: Some(args.out.join("checkpoint.safetensors")),
+        every: config.checkpoint_every,
+        checkpoint: Some(config.out.join(crate::files::CHECKPOINT)),
         resume,
-        params: Some(args.out.join("model.safetensors")),
-        config,
+        params: Some(config.out.join(crate::files::MODEL)),
+        config: settings,
     }
 }

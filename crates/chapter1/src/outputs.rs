@@ -6,15 +6,15 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use super::Chapter1Args;
-use super::report::{Block, Picture, Report, bold, code, text};
-use super::runs::{CustomLoopRun, TrainerRun};
+use crate::Config;
+use crate::report::{Block, Picture, Report, bold, code, text};
+use crate::runs::{CustomLoopRun, TrainerRun};
 
 /// Writes `iteration,loss` rows; each loss in Rust's shortest round-trip form, so the file reads
 /// back to the same bits.
-pub fn write_loss_csv(path: &Path, iterations: &[usize], loss: &[f64]) -> Result<()> {
+pub fn write_loss_csv(path: &Path, records: &[(usize, f64)]) -> Result<()> {
     let mut text = String::from("iteration,loss\n");
-    for (i, l) in iterations.iter().zip(loss) {
+    for (i, l) in records {
         let _ = writeln!(text, "{i},{l:?}");
     }
     write(path, &text)
@@ -170,7 +170,7 @@ impl GpuResult {
 /// Everything the run measured.
 pub struct Summary<'a> {
     /// The settings.
-    pub args: &'a Chapter1Args,
+    pub config: &'a Config,
     /// §1.4.3.
     pub custom: &'a CustomLoopRun,
     /// §1.4.4 in the chosen precision.
@@ -182,22 +182,22 @@ pub struct Summary<'a> {
     /// Wall time of the whole pipeline.
     pub seconds: f64,
     /// The data trained on.
-    pub data: &'a super::dataset::Dataset,
+    pub data: &'a crate::dataset::Dataset,
     /// The frames of the main run, when it took them.
-    pub watched: Option<&'a super::frames::Watched>,
+    pub watched: Option<&'a crate::frames::Watched>,
 }
 
 impl Summary<'_> {
     /// Writes `summary.json` and `REPORT.md` into `out`.
     pub fn write(&self, out: &Path) -> Result<()> {
         let report = self.report();
-        write(&out.join("REPORT.md"), &report.markdown())?;
+        write(&out.join(crate::files::REPORT_MD), &report.markdown())?;
         let watch = self
             .watched
-            .map(|w| super::report_html::Watch::of_run(w, &self.main.loss_list));
-        super::report_html::write(
-            &out.join("report.html"),
-            &super::report_html::Page {
+            .map(|w| crate::report_html::Watch::of_run(w, &self.main.loss_list));
+        crate::report_html::write(
+            &out.join(crate::files::REPORT_HTML),
+            &crate::report_html::Page {
                 title: "dlfs2 — chapter 1",
                 report: &report,
                 dir: out,
@@ -210,17 +210,17 @@ impl Summary<'_> {
             .with_context(|| format!("cannot list {}", out.display()))?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .chain(["summary.json".to_string()])
+            .chain([crate::files::SUMMARY_JSON.to_string()])
             .collect();
         files.sort();
         files.dedup();
         json["files"] = json!(files);
         let text = serde_json::to_string_pretty(&json)?;
-        write(&out.join("summary.json"), &(text + "\n"))
+        write(&out.join(crate::files::SUMMARY_JSON), &(text + "\n"))
     }
 
     fn json(&self) -> Value {
-        let a = self.args;
+        let a = self.config;
         json!({
             "config": {
                 "precision": a.precision.name(),
@@ -257,7 +257,7 @@ impl Summary<'_> {
     }
 
     fn report(&self) -> Report {
-        let a = self.args;
+        let a = self.config;
         let c = self.custom;
         let m = self.main;
         let d = self.data;
@@ -351,7 +351,7 @@ impl Summary<'_> {
             )),
             bold(format!("{:.3}", m.accuracy)),
             text(format!(", {:.3} s. The loss history is in ", m.seconds)),
-            code("loss.csv"),
+            code(crate::files::LOSS_CSV),
             text("."),
         ]));
         r.push(Block::Picture(Picture::TrainerLoss, "Trainer loss".into()));
@@ -362,7 +362,7 @@ impl Summary<'_> {
                     "The Trainer run in {} frames, from the initial weights to the trained network (",
                     w.frames.len()
                 )),
-                code("report.html"),
+                code(crate::files::REPORT_HTML),
                 text(" has them with a slider):"),
             ]));
             r.push(Block::Picture(

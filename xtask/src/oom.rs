@@ -4,7 +4,8 @@
 //! machine, or a `ulimit -v`, with less than even that: then an allocation fails, and Rust's own
 //! handling prints several lines (from several threads at once, interleaved) and aborts. Here an
 //! emergency reserve of address space is given back at the first failure and the allocation
-//! retried; if it fails again, the process prints one line and exits with status 1. (The
+//! retried; if it fails again, the process prints one line and exits with status 1. A new
+//! thread whose signal stack cannot be mapped (std panics there) ends the same way. (The
 //! library crates' fallible allocations, which would report the failure themselves, end the
 //! same way in this program: one line, status 1; what the run wrote so far stays in its staging
 //! folder, which the next run keeps as `interrupted`.)
@@ -77,31 +78,11 @@ unsafe impl GlobalAlloc for WithReserve {
     }
 }
 
-/// `p`, or the end of the process when it is null: one line on stderr, status 1. Writes with
-/// `write(2)` from a fixed buffer (nothing may be allocated now); a second thread failing at the
-/// same moment waits for the first one's exit instead of printing too.
+/// `p`, or the end of the process when it is null: one line on stderr, status 1.
 fn checked(p: *mut u8, size: usize) -> *mut u8 {
-    use std::sync::atomic::AtomicBool;
-    static ENDING: AtomicBool = AtomicBool::new(false);
     if !p.is_null() {
         return p;
     }
-    if ENDING.swap(true, Ordering::SeqCst) {
-        loop {
-            std::thread::park();
-        }
-    }
-    let mut line = [0u8; 160];
-    let mut n = 0;
-    let mut put = |bytes: &[u8]| {
-        for &b in bytes {
-            if n < line.len() {
-                line[n] = b;
-                n += 1;
-            }
-        }
-    };
-    put(b"error: out of memory: an allocation of ");
     let mut digits = [0u8; 20];
     let mut d = digits.len();
     let mut v = size;
@@ -113,8 +94,33 @@ fn checked(p: *mut u8, size: usize) -> *mut u8 {
             break;
         }
     }
-    put(&digits[d..]);
-    put(b" bytes failed; free memory or raise the limit (ulimit -v)\n");
+    end(&[b"an allocation of ", &digits[d..], b" bytes failed"])
+}
+
+/// Prints `error: out of memory: {what}; free memory or raise the limit (ulimit -v)` and ends
+/// the process with status 1. Writes with `write(2)` from a fixed buffer (nothing may be
+/// allocated now); a second thread failing at the same moment waits for the first one's exit
+/// instead of printing too.
+fn end(what: &[&[u8]]) -> ! {
+    use std::sync::atomic::AtomicBool;
+    static ENDING: AtomicBool = AtomicBool::new(false);
+    if ENDING.swap(true, Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+    let mut line = [0u8; 200];
+    let mut n = 0;
+    let parts = [b"error: out of memory: ".as_slice()]
+        .into_iter()
+        .chain(what.iter().copied())
+        .chain([b"; free memory or raise the limit (ulimit -v)\n".as_slice()]);
+    for b in parts.flatten() {
+        if n < line.len() {
+            line[n] = *b;
+            n += 1;
+        }
+    }
     // SAFETY: writes `n` initialized bytes of `line` to stderr, then ends the process; both are
     // async-signal-safe and allocate nothing.
     unsafe {
@@ -123,9 +129,32 @@ fn checked(p: *mut u8, size: usize) -> *mut u8 {
     }
 }
 
+/// What std panics with in a new thread whose signal stack cannot be mapped: the thread was
+/// created (so `Builder::spawn` returned `Ok` and cannot report it), and the address space ran
+/// out a moment later, outside the allocator and its reserve.
+const NO_SIGNAL_STACK: &str = "failed to allocate an alternative stack";
+
+/// Ends that one panic as the allocator's failures end (one line, status 1); every other panic
+/// is a bug and keeps Rust's own report.
+fn end_signal_stack_panics() {
+    let rust_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(|m| m.starts_with(NO_SIGNAL_STACK)) {
+            end(&[b"a new thread's signal stack could not be mapped"]);
+        }
+        rust_report(info);
+    }));
+}
+
 /// Takes the reserve; call first thing in `main`.
 pub fn install() {
     // SAFETY: a non-zero-sized layout.
     let p = unsafe { System.alloc(reserve_layout()) };
     RESERVED.store(p, Ordering::SeqCst);
+    end_signal_stack_panics();
 }

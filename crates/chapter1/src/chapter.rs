@@ -242,7 +242,7 @@ fn run_staged(
             drawn.elapsed().as_secs_f64()
         ));
     }
-    outputs::write_loss_csv(&out.join(crate::files::LOSS_CSV), &main.records)?;
+    runs::write_loss_csv(&out.join(crate::files::LOSS_CSV), &main.records)?;
     reporter.line(&format!(
         "Trainer: final loss {:.4}, accuracy {:.3}, {:.3} s",
         main.final_loss(),

@@ -10,16 +10,6 @@ use crate::Config;
 use crate::report::{Block, Picture, Report, bold, code, text};
 use crate::runs::{CustomLoopRun, TrainerRun};
 
-/// Writes `iteration,loss` rows; each loss in Rust's shortest round-trip form, so the file reads
-/// back to the same bits.
-pub fn write_loss_csv(path: &Path, records: &[(usize, f64)]) -> Result<()> {
-    let mut text = String::from("iteration,loss\n");
-    for (i, l) in records {
-        let _ = writeln!(text, "{i},{l:?}");
-    }
-    write(path, &text)
-}
-
 fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

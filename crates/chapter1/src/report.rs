@@ -152,7 +152,7 @@ impl Report {
                     let path = dir.join(p.file());
                     let bytes = std::fs::read(&path)
                         .with_context(|| format!("report.html: cannot read {}", p.file()))?;
-                    html! { p { img alt=(alt) src=(crate::report_html::data_uri("image/png", &bytes)); } }
+                    html! { p { img alt=(alt) src=(data_uri("image/png", &bytes)); } }
                 }
             });
         }
@@ -193,6 +193,15 @@ fn row_markdown(cells: &[String]) -> String {
     }
     s.push('\n');
     s
+}
+
+/// `data:<mime>;base64,<bytes>`.
+pub fn data_uri(mime: &str, bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::frames::Watched;
-use crate::report::Report;
+use crate::report::{Report, data_uri};
 
 /// What the frames section shows at one frame.
 #[derive(Debug, Clone)]
@@ -247,13 +247,4 @@ fn polyline(loss: &[f64], lo: f64, hi: f64) -> String {
         let _ = write!(points, "{x:.1},{y:.1} ");
     }
     points
-}
-
-/// `data:<mime>;base64,<bytes>`.
-pub fn data_uri(mime: &str, bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        "data:{mime};base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
 }

@@ -1,6 +1,7 @@
 //! The training runs of the chapter, generic over the element type.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,7 +16,6 @@ use train::{FitConfig, FitObserver, Tee, Trainer, accuracy, train_custom_loop};
 use crate::config::{Boundary, Config, Precision};
 use crate::dataset::Dataset;
 use crate::frames::{Recorder, plan};
-use crate::outputs::write_loss_csv;
 use crate::reporter::Reporter;
 
 /// The result of the §1.4.3 run.
@@ -340,4 +340,14 @@ fn trainer_run<T: Element>(
         max_iters,
         snapshots: recorder.snapshots,
     })
+}
+
+/// Writes `iteration,loss` rows; each loss in Rust's shortest round-trip form, so the file reads
+/// back to the same bits.
+pub fn write_loss_csv(path: &Path, records: &[(usize, f64)]) -> Result<()> {
+    let mut text = String::from("iteration,loss\n");
+    for (i, l) in records {
+        let _ = writeln!(text, "{i},{l:?}");
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

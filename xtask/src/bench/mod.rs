@@ -14,6 +14,7 @@
 mod peak;
 mod peers;
 mod reference;
+mod results;
 mod scaling;
 mod wide_mlp;
 pub(crate) mod workloads;
@@ -25,6 +26,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use chapter1::Precision;
+
+use results::{samples, stats};
 
 /// Settings of `cargo xtask bench`.
 #[derive(Debug, Clone, clap::Args)]
@@ -189,43 +192,6 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         crate::console::outln!("results written to {}", path.display());
     }
     Ok(())
-}
-
-/// The result a workload process printed as its last line, or why there is none.
-fn last_json(out: &std::process::Output, what: &str) -> Result<Value> {
-    if !out.status.success() {
-        bail!(
-            "{what} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or(""))
-        .with_context(|| format!("{what} printed no result"))
-}
-
-fn stats(samples: &[f64]) -> (f64, f64, f64) {
-    let mut s = samples.to_vec();
-    s.sort_by(f64::total_cmp);
-    let median = if s.is_empty() {
-        f64::NAN
-    } else if s.len() % 2 == 1 {
-        s[s.len() / 2]
-    } else {
-        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
-    };
-    (
-        median,
-        s.first().copied().unwrap_or(f64::NAN),
-        s.last().copied().unwrap_or(f64::NAN),
-    )
-}
-
-fn samples(v: &Value, key: &str) -> Vec<f64> {
-    v[key]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default()
 }
 
 /// The results as a Markdown table (medians, min–max, reference and speed-up).

@@ -94,7 +94,7 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
                     .args(["bench-run", w, p, "--runs", &runs.to_string()])
                     .output()
                     .context("cannot start the dlfs2 workload")?;
-                let r = super::last_json(&r, &format!("dlfs2 {w} {p}"))?;
+                let r = super::results::last_json(&r, &format!("dlfs2 {w} {p}"))?;
                 ours.extend(samples(&r));
                 row["unit"] = r["unit"].clone();
                 for ((peer, version), acc) in here.iter().zip(&mut theirs) {
@@ -102,7 +102,7 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
                         .args([peer.script, w, p, &runs.to_string()])
                         .output()
                         .context("cannot start python3")?;
-                    let n = super::last_json(&n, &format!("{} {w} {p}", peer.name))?;
+                    let n = super::results::last_json(&n, &format!("{} {w} {p}", peer.name))?;
                     acc.extend(samples(&n));
                     row[peer.name] = json!(version);
                     if peer.name == "numpy" {
@@ -110,10 +110,10 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
                     }
                 }
             }
-            let a = super::stats(&ours).0;
+            let a = super::results::stats(&ours).0;
             row["dlfs2_median"] = json!(a);
             for ((peer, _), s) in here.iter().zip(&theirs) {
-                let b = super::stats(s).0;
+                let b = super::results::stats(s).0;
                 row[format!("{}_samples", peer.name)] = json!(s);
                 row[format!("{}_median", peer.name)] = json!(b);
                 row[format!("{}_over_dlfs2", peer.name)] = json!(b / a);

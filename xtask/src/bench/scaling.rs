@@ -195,7 +195,7 @@ fn measure(points: &mut Vec<Point>, curve: &'static str, x: f64, mut cmd: Comman
     points.push(Point {
         curve,
         x,
-        value: super::last_json(&out, curve)?,
+        value: super::results::last_json(&out, curve)?,
     });
     Ok(())
 }
@@ -217,7 +217,7 @@ fn curve(points: &[Point], name: &str) -> Vec<(f64, f64)> {
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_f64).collect())
                 .unwrap_or_default();
-            (x, super::stats(&samples).0)
+            (x, super::results::stats(&samples).0)
         })
         .collect()
 }

@@ -17,7 +17,7 @@
 use std::marker::PhantomData;
 use std::sync::Mutex;
 
-use super::matmul::MatRef;
+use super::mat_ref::MatRef;
 use crate::float::Float;
 
 /// A register tile: `MR` rows by `NR` columns of the output held in registers, fed by packed panels

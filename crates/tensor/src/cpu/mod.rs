@@ -9,6 +9,7 @@ pub mod fast_exp;
 mod float;
 pub mod gather;
 pub mod gemm;
+pub mod mat_ref;
 pub mod matmul;
 pub mod parallel;
 pub mod pool;

@@ -5,7 +5,8 @@
 use cudarc::driver::{LaunchConfig, PushKernelArg};
 
 use super::launch::{grow, name};
-use super::table::{Kind, Walk, with_table};
+use super::params::{Walk, with_table};
+use super::table::Kind;
 use super::{Backend, CudaFloat, THREADS, backend_err};
 use crate::error::{Result, TensorError};
 

@@ -5,7 +5,8 @@
 use cudarc::driver::PushKernelArg;
 
 use super::launch::name;
-use super::table::{Kind, Walk, with_table};
+use super::params::{Walk, with_table};
+use super::table::Kind;
 use super::{Backend, CudaFloat, CudaStorage, backend_err};
 use crate::error::Result;
 use crate::rule::Rule;

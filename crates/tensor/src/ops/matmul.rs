@@ -1,6 +1,6 @@
 //! Matrix products (book §1.2, the `MatMul` node §1.3.4.5).
 
-use crate::cpu::matmul::MatRef;
+use crate::cpu::mat_ref::MatRef;
 use crate::element::Element;
 use crate::error::{Result, TensorError};
 use crate::storage::Storage;

@@ -4,15 +4,21 @@
 //! chapter1` and `cargo xtask compare` are thin drivers over these two calls; a program of yours
 //! can make the same calls with a [`Config`] and any [`Reporter`].
 //!
-//! ```no_run
+//! ```
+//! let out = std::env::temp_dir().join(format!("dlfs2-doc-{}", std::process::id()));
 //! let config = chapter1::Config {
-//!     out: "out/my-run".into(),
+//!     out: out.clone(),
 //!     max_epoch: 30,
+//!     grid_step: 0.05,
 //!     ..chapter1::Config::default()
 //! };
 //! let mut lines = chapter1::Lines::default();
 //! let done = chapter1::run(&config, &mut lines)?;
-//! println!("accuracy {:.3}, final loss {:.4}", done.accuracy, done.final_loss);
+//! // 300 points in batches of 30: 10 iterations an epoch, a loss record every 10.
+//! assert_eq!(done.loss.len(), 30);
+//! assert!(done.final_loss < 1.1 && out.join(chapter1::files::REPORT_MD).exists());
+//! assert!(lines.lines.iter().any(|l| l.starts_with("| epoch 1 |")));
+//! # std::fs::remove_dir_all(&out).ok();
 //! # Ok::<(), chapter1::Error>(())
 //! ```
 //!

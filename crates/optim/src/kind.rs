@@ -1,8 +1,8 @@
 //! Choosing an optimizer by name at run time (`--optimizer adam`): the names are the rules' own
-//! ([`tensor::rule::RuleKind`], re-exported as [`OptimizerKind`]).
+//! ([`tensor::rule::OptimizerKind`], re-exported).
 
 use tensor::Element;
-pub use tensor::rule::{RuleKind as OptimizerKind, UnknownRule};
+pub use tensor::rule::{OptimizerKind, UnknownRule};
 
 use crate::error::Result;
 use crate::optimizer::Optimizer;

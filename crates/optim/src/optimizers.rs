@@ -22,9 +22,9 @@ macro_rules! book_optimizers {
         }
 
         impl<T: Element> Default for $ty<T> {
-            /// The book's defaults ([`tensor::rule::RuleKind::book_default`]).
+            /// The book's defaults ([`tensor::rule::OptimizerKind::book_default`]).
             fn default() -> Self {
-                let rule = tensor::rule::RuleKind::$ty.book_default();
+                let rule = tensor::rule::OptimizerKind::$ty.book_default();
                 $ty(RuleOptimizer::new(rule).expect("the book's defaults are valid"))
             }
         }

@@ -6,7 +6,7 @@
 //! Scalars such as `(1 + momentum) * lr` are combined in `f64` (Python floats) and rounded to `T`
 //! once, as numpy does with a Python scalar, so f64 updates equal the book's bit for bit.
 //!
-//! Adding an optimizer touches two files and a test: here a [`RuleKind`] and a [`Rule`] variant
+//! Adding an optimizer touches two files and a test: here a [`OptimizerKind`] and a [`Rule`] variant
 //! (each `match` of this file names it) and its `_at` function; in `kernels.cu` the same `_at`
 //! function and one `UPDATE_KERNELS` line; and its entry in `testkit::RULES`, which puts it
 //! through the kernel, parity and fused-update tests. `optim` then builds it by name
@@ -94,7 +94,7 @@ impl Range {
 
 /// An optimizer by name, without hyper-parameters: the `--optimizer` values, in the book's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RuleKind {
+pub enum OptimizerKind {
     /// [`Rule::Sgd`].
     Sgd,
     /// [`Rule::Momentum`].
@@ -109,35 +109,35 @@ pub enum RuleKind {
     Adam,
 }
 
-impl RuleKind {
+impl OptimizerKind {
     /// Every kind, in the book's order.
-    pub const ALL: [RuleKind; 6] = [
-        RuleKind::Sgd,
-        RuleKind::Momentum,
-        RuleKind::Nesterov,
-        RuleKind::AdaGrad,
-        RuleKind::RmsProp,
-        RuleKind::Adam,
+    pub const ALL: [OptimizerKind; 6] = [
+        OptimizerKind::Sgd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Nesterov,
+        OptimizerKind::AdaGrad,
+        OptimizerKind::RmsProp,
+        OptimizerKind::Adam,
     ];
 
     /// The rule with the book's default hyper-parameters: the one place they are written.
     pub fn book_default(self) -> Rule {
         match self {
-            RuleKind::Sgd => Rule::Sgd { lr: 0.01 },
-            RuleKind::Momentum => Rule::Momentum {
+            OptimizerKind::Sgd => Rule::Sgd { lr: 0.01 },
+            OptimizerKind::Momentum => Rule::Momentum {
                 lr: 0.01,
                 momentum: 0.9,
             },
-            RuleKind::Nesterov => Rule::Nesterov {
+            OptimizerKind::Nesterov => Rule::Nesterov {
                 lr: 0.01,
                 momentum: 0.9,
             },
-            RuleKind::AdaGrad => Rule::AdaGrad { lr: 0.01 },
-            RuleKind::RmsProp => Rule::RmsProp {
+            OptimizerKind::AdaGrad => Rule::AdaGrad { lr: 0.01 },
+            OptimizerKind::RmsProp => Rule::RmsProp {
                 lr: 0.01,
                 decay_rate: 0.99,
             },
-            RuleKind::Adam => Rule::Adam {
+            OptimizerKind::Adam => Rule::Adam {
                 lr: 0.001,
                 beta1: 0.9,
                 beta2: 0.999,
@@ -155,35 +155,35 @@ impl RuleKind {
     /// (`<name>_f32`, `<name>_multi_f64`).
     pub fn as_str(self) -> &'static str {
         match self {
-            RuleKind::Sgd => "sgd",
-            RuleKind::Momentum => "momentum",
-            RuleKind::Nesterov => "nesterov",
-            RuleKind::AdaGrad => "adagrad",
-            RuleKind::RmsProp => "rmsprop",
-            RuleKind::Adam => "adam",
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Nesterov => "nesterov",
+            OptimizerKind::AdaGrad => "adagrad",
+            OptimizerKind::RmsProp => "rmsprop",
+            OptimizerKind::Adam => "adam",
         }
     }
 
     /// The book's class name (`SGD`, `Momentum`, ..., `RMSprop`, `Adam`).
     pub fn class_name(self) -> &'static str {
         match self {
-            RuleKind::Sgd => "SGD",
-            RuleKind::Momentum => "Momentum",
-            RuleKind::Nesterov => "Nesterov",
-            RuleKind::AdaGrad => "AdaGrad",
-            RuleKind::RmsProp => "RMSprop",
-            RuleKind::Adam => "Adam",
+            OptimizerKind::Sgd => "SGD",
+            OptimizerKind::Momentum => "Momentum",
+            OptimizerKind::Nesterov => "Nesterov",
+            OptimizerKind::AdaGrad => "AdaGrad",
+            OptimizerKind::RmsProp => "RMSprop",
+            OptimizerKind::Adam => "Adam",
         }
     }
 }
 
-impl fmt::Display for RuleKind {
+impl fmt::Display for OptimizerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// A name that is none of [`RuleKind::ALL`].
+/// A name that is none of [`OptimizerKind::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown optimizer '{name}' (expected {})", expected())]
 pub struct UnknownRule {
@@ -192,17 +192,17 @@ pub struct UnknownRule {
 }
 
 fn expected() -> String {
-    let names: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+    let names: Vec<&str> = OptimizerKind::ALL.iter().map(|k| k.as_str()).collect();
     let (last, rest) = names.split_last().expect("there are rules");
     format!("{} or {last}", rest.join(", "))
 }
 
-impl FromStr for RuleKind {
+impl FromStr for OptimizerKind {
     type Err = UnknownRule;
 
     /// Parses a lowercase name, in any case.
     fn from_str(s: &str) -> Result<Self, UnknownRule> {
-        RuleKind::ALL
+        OptimizerKind::ALL
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| UnknownRule {
@@ -213,23 +213,23 @@ impl FromStr for RuleKind {
 
 impl Rule {
     /// Which optimizer this is.
-    pub fn kind(&self) -> RuleKind {
+    pub fn kind(&self) -> OptimizerKind {
         match self {
-            Rule::Sgd { .. } => RuleKind::Sgd,
-            Rule::Momentum { .. } => RuleKind::Momentum,
-            Rule::Nesterov { .. } => RuleKind::Nesterov,
-            Rule::AdaGrad { .. } => RuleKind::AdaGrad,
-            Rule::RmsProp { .. } => RuleKind::RmsProp,
-            Rule::Adam { .. } => RuleKind::Adam,
+            Rule::Sgd { .. } => OptimizerKind::Sgd,
+            Rule::Momentum { .. } => OptimizerKind::Momentum,
+            Rule::Nesterov { .. } => OptimizerKind::Nesterov,
+            Rule::AdaGrad { .. } => OptimizerKind::AdaGrad,
+            Rule::RmsProp { .. } => OptimizerKind::RmsProp,
+            Rule::Adam { .. } => OptimizerKind::Adam,
         }
     }
 
-    /// The kernels' name in `kernels.cu` ([`RuleKind::as_str`]).
+    /// The kernels' name in `kernels.cu` ([`OptimizerKind::as_str`]).
     pub fn kernel(&self) -> &'static str {
         self.kind().as_str()
     }
 
-    /// The book's class name ([`RuleKind::class_name`]).
+    /// The book's class name ([`OptimizerKind::class_name`]).
     pub fn class_name(&self) -> &'static str {
         self.kind().class_name()
     }

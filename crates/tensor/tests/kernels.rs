@@ -57,7 +57,7 @@ fn kernels_compile_with_nvrtc_for_every_known_architecture() {
     // The optimizer rules: `<rule>` takes (p, s1, s2, g, scalars..., n), `<rule>_multi` takes
     // (table, count, scalars...).
     // with as many scalars as `Rule::scalars` passes, for every rule.
-    for kind in tensor::rule::RuleKind::ALL {
+    for kind in tensor::rule::OptimizerKind::ALL {
         let rule = kind.as_str();
         let (_, scalars) = kind.book_default().scalars::<f64>();
         for ty in ["f32", "f64"] {

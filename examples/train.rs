@@ -1,8 +1,8 @@
 //! Book §1.4.4, `ch01/train.py`: the same training with the `Trainer`, then `trainer.plot()`.
 
-use data::BookRng;
 use layers::TwoLayerNet;
 use optim::Sgd;
+use tensor::random::BookRng;
 use tensor::{Device, Labels, Tensor};
 use train::{FitConfig, PrintLines, Trainer};
 use viz::TrainerPlot;

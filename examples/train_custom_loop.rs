@@ -1,9 +1,9 @@
 //! Book §1.4.3, `ch01/train_custom_loop.py`: training written out by hand — shuffle every epoch,
 //! slice mini-batches, forward, backward, update — then the loss curve and decision boundary.
 
-use data::{BookRng, RandomSource};
 use layers::{Model, TwoLayerNet};
 use optim::{Optimizer, Sgd};
+use tensor::random::{BookRng, RandomSource};
 use tensor::{Device, Labels, Tensor, ops};
 
 fn main() -> anyhow::Result<()> {

@@ -1,4 +1,5 @@
-//! Command-line parsing: clap's derive API, with its multi-line errors folded into one line.
+//! The commands of `cargo xtask`. `bench` and `gpu-check` are the measuring binary's
+//! (`xtask-bench`, see `forward`): listed here for `--help`, handed over before parsing.
 
 use std::process::ExitCode;
 
@@ -25,46 +26,26 @@ enum Command {
     /// data, initial weights and shuffles.
     #[command(allow_negative_numbers = true)]
     Compare(CompareArgs),
-    /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table.
-    #[command(allow_negative_numbers = true)]
-    Bench(crate::bench::BenchArgs),
-    /// The CUDA checks and GPU timings, for an NVIDIA machine (build with --features cuda).
-    #[command(allow_negative_numbers = true)]
-    GpuCheck(crate::gpu_check::GpuCheckArgs),
-    /// One benchmark workload in this process (used by `bench`).
-    #[command(hide = true)]
-    BenchRun(crate::bench::BenchRunArgs),
+    /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table (`bench --help`).
+    #[command(disable_help_flag = true)]
+    Bench {
+        /// The benchmark's flags.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<String>,
+    },
+    /// The CUDA checks and GPU timings, for an NVIDIA machine (`--features cuda`).
+    #[command(disable_help_flag = true)]
+    GpuCheck {
+        /// The check's flags.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<String>,
+    },
 }
 
 /// Parses the arguments; on `--help` prints it and returns `Err(SUCCESS)`, on a bad argument
 /// prints one line and returns `Err(FAILURE)`.
 pub fn parse(args: Vec<String>) -> Result<Cli, ExitCode> {
-    Cli::try_parse_from(args).map_err(|e| {
-        use clap::error::ErrorKind;
-        if matches!(
-            e.kind(),
-            ErrorKind::DisplayHelp
-                | ErrorKind::DisplayVersion
-                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-        ) {
-            let _ = e.print();
-            return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
-        let text = e.render().to_string();
-        let line: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| {
-                !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
-            })
-            .collect();
-        crate::console::errln!("{}", line.join(" "));
-        ExitCode::FAILURE
-    })
+    crate::parse::one_line(args)
 }
 
 /// Runs the parsed command.
@@ -93,8 +74,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Bench(args) => crate::bench::run(&args),
-        Command::GpuCheck(args) => crate::gpu_check::run(&args),
-        Command::BenchRun(args) => crate::bench::run_one(&args),
+        // Handed to `xtask-bench` before parsing (`main`); never parsed here.
+        Command::Bench { .. } | Command::GpuCheck { .. } => {
+            anyhow::bail!("bench and gpu-check are run by xtask-bench")
+        }
     }
 }

@@ -53,3 +53,43 @@ macro_rules! errln {
     ($($t:tt)*) => { $crate::console::err(format_args!($($t)*)) };
 }
 pub(crate) use errln;
+
+/// The arguments as UTF-8 (`std::env::args` panics on one that is not): an argument that is not
+/// is one line, and the status to exit with.
+pub fn utf8_args() -> Result<Vec<String>, std::process::ExitCode> {
+    let mut args = Vec::new();
+    for (i, a) in std::env::args_os().enumerate() {
+        match a.into_string() {
+            Ok(a) => args.push(a),
+            Err(a) => {
+                errln!(
+                    "error: argument {i} ({}) is not valid UTF-8; dlfs2 takes paths and values as UTF-8 text",
+                    shown(&a)
+                );
+                return Err(std::process::ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(args)
+}
+
+/// The status a command ends with: its error as one line (`outer: inner: root`), or, when it
+/// succeeded, a failed write to stdout as one line; a closed pipe ends it quietly.
+pub fn finish(result: anyhow::Result<()>) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let stdout = match stdout_error() {
+        None | Some((io::ErrorKind::BrokenPipe, _)) => Ok(()),
+        Some((_, message)) => Err(message),
+    };
+    match (result, stdout) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            errln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+        (Ok(()), Err(message)) => {
+            errln!("error: cannot write to standard output: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -10,31 +10,14 @@
 //! 4. timings of W1 (µs/step), W2 (ms) and W3 (GFLOP/s) on the GPU and on the CPU.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use tensor::{Device, Element};
 use train::{TRAIN_PY, book_run};
 
+use crate::GpuCheckArgs;
 use crate::bench::workloads;
-
-/// Settings of `cargo xtask gpu-check`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct GpuCheckArgs {
-    /// The GPU: cuda or cuda:N.
-    #[arg(long, default_value = "cuda:0")]
-    pub device: String,
-    /// Timing samples per workload (1 to 1000).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
-    pub runs: u16,
-    /// Also write the report as JSON to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Skip the timings (checks only).
-    #[arg(long)]
-    pub no_timings: bool,
-}
 
 fn median(v: &Value, key: &str) -> f64 {
     let mut s: Vec<f64> = v[key]

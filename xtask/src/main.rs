@@ -2,18 +2,19 @@
 //!
 //! - `chapter1`: the whole of chapter 1, from the spiral data to the GPU, with plots and a report;
 //! - `compare`: the Trainer run in several settings side by side (optimizers, sizes, rates);
-//! - `bench`: the benchmark workloads (see `BENCHMARKS.md`);
-//! - `gpu-check`: the CUDA checks and GPU timings, for an NVIDIA machine.
+//! - `bench`: the benchmark workloads (see `BENCHMARKS.md`), and
+//! - `gpu-check`: the CUDA checks and GPU timings, for an NVIDIA machine: both run by the second
+//!   binary, `xtask-bench` (`bench_main.rs`), so the chapter's build compiles no measuring code.
 //!
 //! Errors print as one line on stderr and exit with status 1. Output never panics (see `console`).
 
 mod args;
-mod bench;
 mod cli;
 mod console;
 mod features;
-mod gpu_check;
+mod forward;
 mod oom;
+mod parse;
 mod progress;
 
 use std::process::ExitCode;
@@ -29,48 +30,21 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
     oom::install();
-    // `std::env::args` panics on an argument that is not UTF-8; read them raw and refuse one.
-    let mut args = Vec::new();
-    for (i, a) in std::env::args_os().enumerate() {
-        match a.into_string() {
-            Ok(a) => args.push(a),
-            Err(a) => {
-                console::errln!(
-                    "error: argument {i} ({}) is not valid UTF-8; dlfs2 takes paths and values as UTF-8 text",
-                    console::shown(&a)
-                );
-                return ExitCode::FAILURE;
-            }
-        }
-    }
+    let args = match console::utf8_args() {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     let args = match features::resolve(args) {
         features::Resolved::Run(args) => args,
         features::Resolved::Exited(code) => return code,
     };
+    if forward::is_forwarded(&args) {
+        return forward::run(&args[1..]);
+    }
     let cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    let result = cli::run(cli);
     // The run's files are written whatever happened to stdout; a closed pipe ends it quietly.
-    let stdout = match console::stdout_error() {
-        None | Some((std::io::ErrorKind::BrokenPipe, _)) => Ok(()),
-        Some((_, message)) => Err(message),
-    };
-    match (result, stdout) {
-        (Ok(()), Ok(())) => ExitCode::SUCCESS,
-        (Err(e), _) => {
-            console::errln!("error: {}", one_line(&e));
-            ExitCode::FAILURE
-        }
-        (Ok(()), Err(message)) => {
-            console::errln!("error: cannot write to standard output: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The error and its causes on one line (`outer: inner: root`).
-fn one_line(e: &anyhow::Error) -> String {
-    format!("{e:#}").replace('\n', " ")
+    console::finish(cli::run(cli))
 }

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn bench_run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
+    Command::new(env!("CARGO_BIN_EXE_xtask-bench"))
         .env("DLFS2_PEAK_ITERS", "100000")
         .arg("bench-run")
         .args(args)
@@ -109,7 +109,7 @@ fn the_peak_and_the_gemm_workloads_report_rates() {
 
 #[test]
 fn a_scaling_plot_that_cannot_be_written_is_refused_before_measuring() {
-    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask-bench"))
         .args([
             "bench",
             "--scaling",

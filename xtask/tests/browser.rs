@@ -1,40 +1,34 @@
 //! report.html and compare.html in a real browser: headless Chromium opens them from disk with
 //! the network off, and the test reads the DOM it built and its screenshots. `.ci/run` installs
-//! Debian's `chromium` where it is missing, so CI runs these; elsewhere, without a browser, they
-//! print `skipped: no chromium` (and fail under `CI=true`).
+//! Debian's `chromium` where it is missing, so CI runs these. The xtask's build script looks for
+//! the browser (`$CHROMIUM`, or `chromium`, `chromium-browser`, `google-chrome` on `PATH`); where
+//! there is none the tests are ignored with the reason, and under `CI=true` that is a failure.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn chromium() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            let out = Command::new("which").arg(name).output().ok()?;
-            out.status
-                .success()
-                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        })
+/// The browser the build script found.
+fn browser() -> PathBuf {
+    let Some(path) = option_env!("DLFS2_CHROMIUM") else {
+        panic!("no chromium was found when the xtask was built (apt-get install chromium)");
+    };
+    let path = PathBuf::from(path);
+    assert!(
+        path.is_file(),
+        "{} was found when the xtask was built and is gone now",
+        path.display()
+    );
+    path
 }
 
-/// The browser, or `None` after saying why the test did not run.
-fn browser() -> Option<PathBuf> {
-    let found = chromium();
-    if found.is_none() {
+#[test]
+fn ci_runs_the_browser_tests() {
+    if std::env::var_os("CI").is_some() {
         assert!(
-            std::env::var("CI").is_err(),
+            option_env!("DLFS2_CHROMIUM").is_some(),
             "CI must run the browser tests: .ci/run installs chromium"
         );
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: no chromium (apt-get install chromium)"
-        );
     }
-    found
 }
 
 /// Chromium headless on `url`, with no network: every host resolves nowhere and the proxy is a
@@ -138,8 +132,12 @@ fn self_contained(html: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    not(dlfs2_chromium),
+    ignore = "no chromium found when the xtask was built (apt-get install chromium)"
+)]
 fn report_html_plays_its_frames_from_disk_with_the_network_off() {
-    let Some(browser) = browser() else { return };
+    let browser = browser();
     let out = std::env::temp_dir().join(format!("dlfs2-browser-report-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
@@ -186,8 +184,12 @@ fn report_html_plays_its_frames_from_disk_with_the_network_off() {
 }
 
 #[test]
+#[cfg_attr(
+    not(dlfs2_chromium),
+    ignore = "no chromium found when the xtask was built (apt-get install chromium)"
+)]
 fn compare_html_shows_every_run_from_disk_with_the_network_off() {
-    let Some(browser) = browser() else { return };
+    let browser = browser();
     let out = std::env::temp_dir().join(format!("dlfs2-browser-compare-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let o = Command::new(env!("CARGO_BIN_EXE_xtask"))

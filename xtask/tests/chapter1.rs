@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 use testkit::golden_json;
 
 fn xtask(args: &[&str]) -> Output {
+    // Without cargo's variable, `bench` and `gpu-check` go to the `xtask-bench` built beside this
+    // binary (as on a machine the binaries were copied to), not through a nested cargo build.
     Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .env_remove("CARGO")
         .args(args)
         .output()
         .expect("xtask runs")
@@ -464,6 +467,7 @@ fn divergence_stops_with_its_place_keeps_what_exists_and_fails() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+#[cfg(feature = "cuda")]
 #[test]
 fn gpu_check_runs_its_checks_and_refuses_a_missing_gpu() {
     // On the CPU the command compares the CPU with itself: every check must pass.
@@ -486,4 +490,15 @@ fn gpu_check_runs_its_checks_and_refuses_a_missing_gpu() {
             "{err}"
         );
     }
+}
+
+#[cfg(not(feature = "cuda"))]
+#[test]
+fn gpu_check_without_the_cuda_backend_says_how_to_get_it() {
+    let err = one_line_error(&["gpu-check", "--device", "cpu"]);
+    assert!(
+        err.contains("gpu-check needs the CUDA backend")
+            && err.contains("cargo xtask gpu-check --features cuda"),
+        "{err}"
+    );
 }

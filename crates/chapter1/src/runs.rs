@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use boundary::{ClassGrid, Grid, classify_grid};
-use data::{BookRng, load_data_with};
+use data::load_data_with;
 use layers::TwoLayerNet;
+use tensor::random::BookRng;
 use tensor::{Device, Element, Labels, Tensor};
 use train::checkpoint::{Resume, load_checkpoint, save_checkpoint, save_params};
 use train::{FitConfig, FitObserver, Tee, Trainer, accuracy, train_custom_loop};

@@ -40,16 +40,14 @@ impl LabeledPoints {
 
 /// Reads a CSV file of `x1,x2,label` rows under a header line.
 pub fn load_csv(path: &Path) -> Result<LabeledPoints, DataError> {
-    let io = |message: String| DataError::Io {
-        path: path.to_path_buf(),
-        message,
-    };
     let bytes = crate::read_bounded(path, MAX_BYTES)
-        .map_err(|e| io(e.to_string()))?
-        .ok_or_else(|| {
-            io(format!(
-                "more than {MAX_BYTES} bytes (the most a data file may hold)"
-            ))
+        .map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .ok_or_else(|| DataError::TooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_BYTES,
         })?;
     parse_csv(&bytes).map_err(|e| match e {
         DataError::Csv { path: _, reason } => DataError::Csv {

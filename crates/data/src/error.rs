@@ -1,15 +1,26 @@
 //! The one error type of the data crate.
 
-/// Everything that can go wrong while making or loading data.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Everything that can go wrong while making or loading data. A read failure keeps the system's
+/// error as its `source()`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DataError {
     /// A data file cannot be read.
-    #[error("cannot read {path}: {message}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: std::path::PathBuf,
-        /// The system's message.
-        message: String,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A data file is larger than any data set this crate reads.
+    #[error("cannot read {path}: more than {limit} bytes (the most a data file may hold)")]
+    TooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The largest size accepted, in bytes.
+        limit: u64,
     },
     /// A CSV file's content is unusable.
     #[error("{path}: {reason}")]

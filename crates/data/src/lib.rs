@@ -9,5 +9,3 @@ pub mod spiral;
 pub use error::DataError;
 pub use read::read_bounded;
 pub use spiral::{Spiral, load_data, load_data_with};
-/// The book's random stream, re-exported for callers that only need data.
-pub use tensor::random::{BookRng, RandomSource, StdRandom};

@@ -1,6 +1,7 @@
 //! The spiral data against the book's own output (`../shared/golden`, copied to `tests/data`).
 
-use data::{BookRng, RandomSource, load_data, load_data_with};
+use data::{load_data, load_data_with};
+use tensor::random::{BookRng, RandomSource};
 
 fn read_csv(text: &str) -> Vec<Vec<String>> {
     text.lines()

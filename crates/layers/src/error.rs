@@ -4,6 +4,7 @@ use tensor::TensorError;
 
 /// Everything a layer or model can report.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LayerError {
     /// A tensor op failed (shape mismatch, device, ...).
     #[error(transparent)]

@@ -4,6 +4,7 @@ use tensor::TensorError;
 
 /// Everything an optimizer can report.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OptimError {
     /// A hyper-parameter is out of its valid range.
     #[error("invalid {optimizer} hyper-parameter {name} = {value}: expected {expected}")]

@@ -7,6 +7,7 @@ use crate::device::{Device, ParseDeviceError};
 /// Variants carry the shapes, names and values involved so that a message alone tells the user
 /// what to fix.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TensorError {
     /// Two operands of an op do not fit together.
     #[error("shape mismatch in {op}: {lhs:?} vs {rhs:?}")]

@@ -10,6 +10,7 @@
 //! repository.
 
 mod backend;
+mod backend_contract;
 mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;

@@ -224,11 +224,6 @@ impl Rule {
         }
     }
 
-    /// The kernels' name in `kernels.cu` ([`OptimizerKind::as_str`]).
-    pub fn kernel(&self) -> &'static str {
-        self.kind().as_str()
-    }
-
     /// The book's class name ([`OptimizerKind::class_name`]).
     pub fn class_name(&self) -> &'static str {
         self.kind().class_name()

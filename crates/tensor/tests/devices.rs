@@ -1,11 +1,11 @@
 //! Every op on every device against the CPU reference, in f32 and f64 (tolerances in
-//! `testkit::parity`). Without a GPU the CUDA case prints `skipped: no CUDA device`.
+//! `testkit::parity`). The CUDA case is compiled with `--features cuda` and ignored unless asked
+//! for (`-- --ignored cuda`, on a GPU machine).
 
 use testkit::parity::check_device;
 
-#[test]
-fn every_op_matches_the_cpu_reference_on_every_device() {
-    for device in testkit::devices() {
+testkit::device_tests! {
+    fn every_op_matches_the_cpu_reference(device) {
         let rows = check_device(device).unwrap_or_else(|e| panic!("{device}: {e}"));
         assert!(rows.len() > 40, "{device}: {} comparisons", rows.len());
         let bad: Vec<String> = rows

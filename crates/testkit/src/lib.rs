@@ -114,56 +114,59 @@ pub fn assert_golden<T: tensor::Element>(
     }
 }
 
-/// The devices to run device tests on: the CPU, and CUDA device 0 when this build and machine have
-/// one. When not, prints `skipped: no CUDA device (why)`, so a run without a GPU says what it did
-/// not check instead of passing silently.
-pub fn devices() -> Vec<tensor::Device> {
-    let mut out = vec![tensor::Device::Cpu];
-    match tensor::Device::Cuda(0).ensure_available() {
-        Ok(()) => out.push(tensor::Device::Cuda(0)),
-        // Straight to stderr, past the test harness's capture of `println!`: a skipped check must
-        // show in every test run's output.
-        Err(e) => {
-            use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "skipped: no CUDA device ({e})");
-        }
+/// CUDA device 0, for the `on_cuda` half of a device test. Panics, saying why, when this machine
+/// has none: that half is `#[ignore]`d, so it runs only when asked for, on a GPU machine.
+#[track_caller]
+pub fn cuda_device() -> tensor::Device {
+    let device = tensor::Device::Cuda(0);
+    if let Err(e) = device.ensure_available() {
+        panic!("asked to run a CUDA test, but there is no usable CUDA device: {e}");
     }
-    out
+    device
 }
 
-/// One `#[test]` per body, run on every device of [`devices`] (so on a GPU machine, on the GPU
-/// too): `device_tests! { fn name(device) { ... } }`.
+/// Two tests per body, in a module named after it: `name::on_cpu`, and with `--features cuda`
+/// `name::on_cuda`, `#[ignore]`d with its reason. Whether a GPU is present is known only once a
+/// test runs, and the harness can report a test as skipped only before it starts: so a build or a
+/// machine without a GPU shows the CUDA half as ignored, never as passed, and a GPU machine runs it
+/// with `-- --ignored cuda`. Use: `device_tests! { fn name(device) { ... } }`; the invoking crate
+/// needs a `cuda` feature that turns on `tensor/cuda`.
 #[macro_export]
 macro_rules! device_tests {
     ($($(#[$doc:meta])* fn $name:ident($device:ident) $body:block)*) => {$(
         $(#[$doc])*
-        #[test]
-        fn $name() {
-            for $device in $crate::devices() $body
-        }
-    )*};
-}
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
 
-/// One `#[test]` per generic body `fn body<T: Element>(device: Device)`, run for `f64` and `f32`
-/// on every device of [`devices`]: `dtype_device_tests! { test_name => body; }`.
-#[macro_export]
-macro_rules! dtype_device_tests {
-    ($($(#[$doc:meta])* $name:ident => $body:ident;)*) => {$(
-        $(#[$doc])*
-        #[test]
-        fn $name() {
-            for device in $crate::devices() {
-                $body::<f64>(device);
-                $body::<f32>(device);
+            #[test]
+            fn on_cpu() {
+                let $device = tensor::Device::Cpu;
+                $body
+            }
+
+            #[cfg(feature = "cuda")]
+            #[test]
+            #[ignore = "needs a CUDA device: cargo test --workspace --features cuda -- --ignored cuda"]
+            fn on_cuda() {
+                let $device = $crate::cuda_device();
+                $body
             }
         }
     )*};
 }
 
-/// The GPU devices among [`devices`] (empty, after printing why, when there is none).
-pub fn gpu_devices() -> Vec<tensor::Device> {
-    devices()
-        .into_iter()
-        .filter(|d| *d != tensor::Device::Cpu)
-        .collect()
+/// Like [`device_tests!`], for a generic body `fn body<T: Element>(device: Device)` run for `f64`
+/// and `f32`: `dtype_device_tests! { test_name => body; }`.
+#[macro_export]
+macro_rules! dtype_device_tests {
+    ($($(#[$doc:meta])* $name:ident => $body:ident;)*) => {$(
+        $crate::device_tests! {
+            $(#[$doc])*
+            fn $name(device) {
+                $body::<f64>(device);
+                $body::<f32>(device);
+            }
+        }
+    )*};
 }

@@ -276,7 +276,7 @@ impl<T: Element> Checker<'_, T> {
         // Optimizer updates, two steps each (state carried over): one param, then a whole model's
         // params in one call.
         for rule in RULES {
-            self.group(&format!("{} update", rule.kernel()), |c| {
+            self.group(&format!("{} update", rule.kind().as_str()), |c| {
                 let p = c.randn(10, 3, 1.0);
                 let g = c.randn(10, 3, 0.3);
                 let z = Array2::zeros((10, 3));
@@ -291,9 +291,13 @@ impl<T: Element> Checker<'_, T> {
                     ops::update::update(r, &mut pc, &mut sc, &gc)?;
                     ops::update::update(r, &mut pd, &mut sd, &gd)?;
                 }
-                c.compare(&format!("{} update, 2 steps", rule.kernel()), &pc, &pd)
+                c.compare(
+                    &format!("{} update, 2 steps", rule.kind().as_str()),
+                    &pc,
+                    &pd,
+                )
             });
-            self.group(&format!("{} update_params", rule.kernel()), |c| {
+            self.group(&format!("{} update_params", rule.kind().as_str()), |c| {
                 let shapes = [(2, 10), (1, 10), (10, 3), (1, 3)];
                 let mut cpu = ParamSet::default();
                 let mut dev = ParamSet::default();
@@ -321,7 +325,7 @@ impl<T: Element> Checker<'_, T> {
                     ops::update::update_params(r, &mut dev, &mut sd[..n])?;
                 }
                 for (i, (a, b)) in cpu.values.iter().zip(&dev.values).enumerate() {
-                    let op = format!("{} update_params, param {i}, 2 steps", rule.kernel());
+                    let op = format!("{} update_params, param {i}, 2 steps", rule.kind().as_str());
                     c.compare(&op, a, b)?;
                 }
                 Ok(())

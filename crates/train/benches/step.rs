@@ -4,9 +4,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use data::BookRng;
 use layers::TwoLayerNet;
 use optim::Sgd;
+use tensor::random::BookRng;
 use tensor::{Device, Element, Labels, Tensor, ops};
 use train::Trainer;
 

@@ -7,7 +7,7 @@ use tensor::{Device, Element, Labels, Tensor};
 
 use crate::accuracy::accuracy;
 use crate::config::FitConfig;
-use crate::error::{Result, TrainError};
+use crate::error::Result;
 use crate::observer::Silent;
 use crate::trainer::Trainer;
 
@@ -51,8 +51,7 @@ pub fn book_run<T: Element>(seed: u32, device: Device, config: &FitConfig) -> Re
         &mut rng,
         data::spiral::POINTS_PER_CLASS,
         data::spiral::CLASSES,
-    )
-    .map_err(|e| TrainError::BadData(e.to_string()))?;
+    )?;
     let x = Tensor::<T>::from_f64(s.x.view(), device)?;
     let t = Labels::from_one_hot(s.t.view())?;
     let model = TwoLayerNet::new(2, 10, 3, &mut rng, device)?;

@@ -4,8 +4,10 @@ use layers::LayerError;
 use optim::OptimError;
 use tensor::TensorError;
 
-/// Everything training can report.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Everything training can report. An I/O failure keeps the system's error as its `source()`
+/// (`{:#}` through anyhow prints it after the path).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrainError {
     /// A fit setting is invalid.
     #[error("invalid {name} = {value}: {expected}")]
@@ -34,12 +36,13 @@ pub enum TrainError {
         what: String,
     },
     /// A checkpoint or parameter file cannot be read or written.
-    #[error("{path}: {message}")]
+    #[error("{path}")]
     CheckpointIo {
         /// The file.
         path: std::path::PathBuf,
-        /// The system's message.
-        message: String,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
     },
     /// A checkpoint or parameter file is not a valid dlfs2 file (truncated, corrupted, foreign).
     #[error("{path} is not a valid checkpoint: {reason}")]
@@ -82,6 +85,9 @@ pub enum TrainError {
         /// The run's last epoch.
         max_epoch: usize,
     },
+    /// The data could not be made or loaded.
+    #[error(transparent)]
+    Data(#[from] data::DataError),
     /// A layer failed.
     #[error(transparent)]
     Layer(#[from] LayerError),

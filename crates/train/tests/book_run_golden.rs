@@ -2,9 +2,10 @@
 //! `TwoLayerNet(2, 10, 3)` initialised from the same random stream, `SGD(lr=1.0)`,
 //! `fit(x, t, max_epoch=300, batch_size=30, eval_interval=10)`.
 
-use data::{BookRng, RandomSource, load_data_with};
+use data::load_data_with;
 use layers::TwoLayerNet;
 use optim::Sgd;
+use tensor::random::{BookRng, RandomSource};
 use tensor::{Device, Element, Labels, Tensor};
 use testkit::{assert_bits_eq, assert_golden, golden_json, matrix, usizes};
 use train::{FitConfig, PrintLines, Silent, Trainer, accuracy};

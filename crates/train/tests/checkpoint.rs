@@ -7,10 +7,10 @@ use std::path::Path;
 
 use common::*;
 
-use data::BookRng;
 use layers::TwoLayerNet;
 use optim::{Adam, OptimizerKind, Sgd};
 use proptest::prelude::*;
+use tensor::random::BookRng;
 use tensor::{Device, Element};
 use train::checkpoint::{
     Resume, load_checkpoint, load_params, parse, save_checkpoint, save_params,

@@ -133,7 +133,7 @@ fn save_tampered(
     name: &str,
     max_epoch: usize,
     tamper: impl FnOnce(&mut Run<f64>),
-) -> Result<data::BookRng, TrainError> {
+) -> Result<tensor::random::BookRng, TrainError> {
     let path = dir("tamper").join(name);
     let mut r = run::<f64>(10, Box::new(Adam::default()));
     let two = FitConfig {

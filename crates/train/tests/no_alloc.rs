@@ -8,9 +8,10 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use data::{BookRng, load_data};
+use data::load_data;
 use layers::TwoLayerNet;
 use optim::{Adam, Sgd};
+use tensor::random::BookRng;
 use tensor::{Device, Labels, Tensor, ops};
 use train::{FitConfig, Silent, Trainer};
 

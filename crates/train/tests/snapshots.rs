@@ -2,9 +2,10 @@
 //! the params at the steps asked for, the first the initial weights and the last the trained ones,
 //! and taking them changes no training number.
 
-use data::{BookRng, load_data_with};
+use data::load_data_with;
 use layers::TwoLayerNet;
 use optim::Sgd;
+use tensor::random::BookRng;
 use tensor::{Device, Labels, Params, Tensor};
 use train::{FitConfig, FitObserver, Silent, Snapshot, Trainer};
 

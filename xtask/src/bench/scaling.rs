@@ -10,10 +10,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use boundary::{Grid, MAX_POINTS};
-use data::BookRng;
 use layers::TwoLayerNet;
 use optim::Sgd;
 use serde_json::{Value, json};
+use tensor::random::BookRng;
 use tensor::{Device, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
 use viz::{LogPanel, LogSeries, loglog_slope};

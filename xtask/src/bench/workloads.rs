@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use boundary::{Grid, classify_grid};
-use data::{BookRng, RandomSource, StdRandom};
 use layers::TwoLayerNet;
 use ndarray::{Array2, Axis};
 use optim::Sgd;
 use serde_json::{Value, json};
+use tensor::random::{BookRng, RandomSource, StdRandom};
 use tensor::{Device, Element, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
 

@@ -31,5 +31,5 @@ pub(crate) use backend::{
     kernel_launches,
 };
 pub use float::CudaFloat;
-pub(crate) use params::Row;
+pub(crate) use params::{Row, Walk};
 pub(crate) use storage::CudaStorage;

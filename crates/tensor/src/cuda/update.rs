@@ -19,7 +19,7 @@ pub(crate) fn update<T: CudaFloat>(
     state: [Option<&mut CudaStorage<T>>; 2],
     g: &CudaStorage<T>,
 ) -> Result<()> {
-    let kernel = rule.kernel();
+    let kernel = rule.kind().as_str();
     let be = g.backend.clone();
     let n = g.len() as i64;
     let (scalars, count) = rule.scalars::<T>();
@@ -52,7 +52,7 @@ pub(crate) fn update_params<T: CudaFloat>(
     ordinal: usize,
     params: &mut Walk<'_, T>,
 ) -> Result<()> {
-    let kernel = rule.kernel();
+    let kernel = rule.kind().as_str();
     with_table(ordinal, Kind::Update, params, (), |be, table, _| {
         let (scalars, n_scalars) = rule.scalars::<T>();
         let count = table.count() as i32;

@@ -22,7 +22,7 @@ fn check_operands<T: Element>(
     state: [Option<&Tensor<T>>; 2],
     g: &Tensor<T>,
 ) -> Result<()> {
-    let op = rule.kernel();
+    let op = rule.kind().as_str();
     same_shape(op, p, g)?;
     let given = state.iter().flatten().count();
     if given != rule.state_slots() {
@@ -46,7 +46,7 @@ pub fn update<T: Element>(
     state: &mut [&mut Tensor<T>],
     g: &Tensor<T>,
 ) -> Result<()> {
-    let op = rule.kernel();
+    let op = rule.kind().as_str();
     match state {
         [] => check_operands(&rule, p, [None, None], g)?,
         [a] => check_operands(&rule, p, [Some(a), None], g)?,
@@ -104,14 +104,14 @@ pub fn update_params<T: Element>(
     let (count, device) = census(params)?;
     if state.len() != rule.state_slots() {
         return Err(TensorError::StateMismatch {
-            op: rule.kernel(),
+            op: rule.kind().as_str(),
             expected: rule.state_slots(),
             got: state.len(),
         });
     }
     if let Some(s) = state.iter().find(|s| s.len() != count) {
         return Err(TensorError::StateMismatch {
-            op: rule.kernel(),
+            op: rule.kind().as_str(),
             expected: count,
             got: s.len(),
         });
@@ -134,7 +134,7 @@ pub fn update_params<T: Element>(
             })
         }
         Device::Cuda(ordinal) => {
-            let op = rule.kernel();
+            let op = rule.kind().as_str();
             let mut walk = |row: &mut dyn FnMut(&'static str, cuda::Row<'_, T>) -> Result<()>| {
                 let mut i = 0;
                 params.visit_params(&mut |p| {

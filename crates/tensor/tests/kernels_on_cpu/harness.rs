@@ -235,7 +235,7 @@ pub(crate) fn table<T>(cols: [Option<&mut Vec<Vec<T>>>; 4]) -> Vec<u64> {
 /// Runs `<rule>_multi` over the table with the rule's scalars.
 pub(crate) fn run_multi<T: Element>(k: &Kernels, rule: Rule, tab: &[u64], count: i32) {
     let ta = Addr(tab.as_ptr() as usize);
-    let kernel = name::<T>(&format!("{}_multi", rule.kernel()));
+    let kernel = name::<T>(&format!("{}_multi", rule.kind().as_str()));
     let ([a, b, c, d], n) = rule.scalars::<T>();
     // SAFETY: (all four) `<rule>_multi` takes (table, count, scalars...) with the rule's count.
     unsafe {

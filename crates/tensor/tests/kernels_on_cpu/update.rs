@@ -56,7 +56,7 @@ fn single_param_updates<T: Element>(k: &Kernels) {
         let (mut s1t, mut s2t) = (zeros(), zeros());
         let (pa, s1a, s2a) = (addr(&mut p), addr(&mut s1), addr(&mut s2));
         let ga = Addr(g.as_ptr() as usize);
-        let kernel = name::<T>(rule.kernel());
+        let kernel = name::<T>(rule.kind().as_str());
         let ([a, b, c, d], count) = rule.scalars::<T>();
         let n = 1000i64;
         // SAFETY: (all four) `<rule>` takes (p, s1, s2, g, scalars..., n) with the rule's count.

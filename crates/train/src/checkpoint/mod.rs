@@ -58,7 +58,7 @@ pub const MAX_FILE_BYTES: u64 = 1 << 32;
 pub(crate) fn io_err(path: &Path) -> impl Fn(std::io::Error) -> TrainError + '_ {
     move |e| TrainError::CheckpointIo {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source: e,
     }
 }
 

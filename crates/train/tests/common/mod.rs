@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use data::{BookRng, load_data_with};
+use data::load_data_with;
 use layers::TwoLayerNet;
 use optim::{Adam, Optimizer};
+use tensor::random::BookRng;
 use tensor::{Device, Element, Labels, Params, Tensor};
 use train::checkpoint::{Resume, load_checkpoint, save_checkpoint};
 use train::{FitConfig, Silent, TrainError, Trainer};

@@ -1,14 +1,18 @@
-//! Finds a Chromium for the browser tests (`tests/browser.rs`) when the xtask is built: the
-//! harness can report a test as skipped only before it starts, so whether the browser is here is
-//! decided now, as the cfg `dlfs2_chromium`, and the tests without it are `#[ignore]`d with the
-//! reason instead of passing without checking anything.
+//! Finds what some tests need when the xtask is built: the harness can report a test as skipped
+//! only before it starts, so whether it can run here is decided now, and a test that cannot is
+//! `#[ignore]`d with the reason instead of passing without checking anything.
+//! - `dlfs2_chromium`: a Chromium for the browser tests (`tests/browser.rs`);
+//! - `dlfs2_root`: built as root, so the tests may run as another user (`tests/trust.rs`).
 
 use std::path::PathBuf;
 
 const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(dlfs2_chromium)");
+    println!("cargo::rustc-check-cfg=cfg(dlfs2_chromium, dlfs2_root)");
+    if is_root() {
+        println!("cargo::rustc-cfg=dlfs2_root");
+    }
     println!("cargo::rerun-if-env-changed=CHROMIUM");
     println!("cargo::rerun-if-env-changed=PATH");
     match find() {
@@ -31,4 +35,14 @@ fn find() -> Option<PathBuf> {
     std::env::split_paths(&path)
         .flat_map(|dir| NAMES.iter().map(move |n| dir.join(n)))
         .find(|p| p.is_file())
+}
+
+/// Whether this build runs as root: the effective uid on `/proc/self/status`'s `Uid:` line.
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().nth(1))
+            == Some("0")
+    })
 }

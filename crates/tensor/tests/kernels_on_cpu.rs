@@ -6,7 +6,7 @@
 //! This checks the kernels' own logic (indexing, grid-stride loops, block reductions, the
 //! multi-tensor tables) on a machine without a GPU; it says nothing about the Rust side's launches,
 //! which the GPU checks (`testkit::parity`, `cargo xtask gpu-check`) cover. Needs a C++20 compiler
-//! (`$CXX` or `c++`); without one it prints why it was skipped.
+//! (`$CXX` or `c++`); where tensor's build found none, the tests are ignored with the reason.
 
 #[path = "kernels_on_cpu/harness.rs"]
 mod harness;

@@ -8,7 +8,9 @@ fn main() -> anyhow::Result<()> {
     let mut rng = BookRng::new(0);
     let t = |a: ndarray::Array2<f64>| Tensor::<f64>::from_array(a, Device::Cpu);
 
-    // TwoLayerNet(2, 4, 3): weights and biases from randn, as in the book's first network.
+    // The book's order of draws: `x = np.random.randn(10, 2)` first, then
+    // `model = TwoLayerNet(2, 4, 3)` draws W1, b1, W2, b2 from randn.
+    let x = t(rng.randn_matrix(10, 2))?;
     let (i, h, o) = (2, 4, 3);
     let w1 = rng.randn_matrix(i, h);
     let b1 = rng.randn_matrix(1, h);
@@ -20,8 +22,7 @@ fn main() -> anyhow::Result<()> {
         Box::new(Affine::new(t(w2)?, t(b2)?)?),
     ];
 
-    // x = np.random.randn(10, 2); s = model.predict(x)
-    let x = t(rng.randn_matrix(10, 2))?;
+    // s = model.predict(x)
     let mut s = x;
     for layer in &mut layers {
         s = layer.forward(&s)?.try_clone()?;

@@ -73,9 +73,13 @@ pub fn parse_csv(bytes: &[u8]) -> Result<LabeledPoints, DataError> {
     let (_, header) = lines
         .next()
         .ok_or_else(|| err("the file is empty".to_string()))?;
+    // numpy's `savetxt(..., header="x1,x2,label")` writes the header after its comment mark "# ".
     let names: Vec<String> = header
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .trim_start_matches('#')
         .split(',')
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     if names != ["x1", "x2", "label"] {
         return Err(err(format!(
@@ -139,7 +143,7 @@ fn parse_row(line: &str) -> Result<(f64, f64, usize), String> {
     };
     let a = num(fields[0], "x1")?;
     let b = num(fields[1], "x2")?;
-    let label: usize = fields[2].parse().map_err(|_| {
+    let label = class_number(fields[2]).ok_or_else(|| {
         format!(
             "label '{}' is not a class number 0, 1, 2, ...",
             quote(fields[2])
@@ -152,6 +156,21 @@ fn parse_row(line: &str) -> Result<(f64, f64, usize), String> {
         ));
     }
     Ok((a, b, label))
+}
+
+/// A class number written as an integer (`2`) or as a float with no fraction (`2.0`,
+/// `2.000000000000000000e+00`, numpy's `savetxt` default); `None` for anything else. A float past
+/// every class limit comes back as `usize::MAX`, which the caller refuses as too large.
+fn class_number(field: &str) -> Option<usize> {
+    if let Ok(n) = field.parse::<usize>() {
+        return Some(n);
+    }
+    let v: f64 = field.parse().ok()?;
+    if !v.is_finite() || v < 0.0 || v.fract() != 0.0 {
+        return None;
+    }
+    // Exact below 2^53; above it the value is far past any class limit anyway.
+    Some(if v < 9.0e15 { v as usize } else { usize::MAX })
 }
 
 /// Longest piece of a file's text an error message quotes.

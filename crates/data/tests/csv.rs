@@ -22,6 +22,29 @@ fn a_good_file_loads_with_its_class_count() {
 }
 
 #[test]
+fn numpy_savetxt_output_loads_with_its_float_labels() {
+    // np.savetxt(f, np.c_[x, t], delimiter=",", header="x1,x2,label"): a "# " before the header,
+    // every value (the labels too) in %.18e.
+    let text = "# x1,x2,label\n\
+        -1.000000000000000056e-01,2.500000000000000000e-01,0.000000000000000000e+00\n\
+        3.000000000000000000e+00,-4.000000000000000000e+00,2.000000000000000000e+00\n\
+        5.000000000000000000e-01,5.000000000000000000e-01,1.0\n";
+    let p = parse_csv(text.as_bytes()).unwrap();
+    assert_eq!(p.labels, [0, 2, 1]);
+    assert_eq!(p.classes, 3);
+    assert_eq!(p.x[[0, 0]], -0.1);
+    // A fraction, a negative, an infinity or a huge float is still no class number.
+    for bad in ["1.5", "-1.0", "inf", "1e300", "2.0000001"] {
+        let r = reason(&format!("x1,x2,label\n1,2,{bad}\n"));
+        assert!(
+            r.contains("is not a class number") || r.contains("too large"),
+            "{bad}: {r}"
+        );
+    }
+    assert!(reason("x1,x2,label\n1,2,1e300\n").contains("too large"));
+}
+
+#[test]
 fn bad_rows_are_reported_by_line_number() {
     let r = reason("x1,x2,label\n1,2,0\n1,2\nfoo,2,1\n1,2,-1\n1,nan,0\n1,2,1.5\n,,\n");
     assert!(r.contains("line 3: expected 3 fields, found 2"), "{r}");

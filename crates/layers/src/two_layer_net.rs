@@ -37,6 +37,23 @@ impl<T: Element> TwoLayerNet<T> {
     /// The book's init: `W = 0.01 * randn(...)` drawn from `rng` (W1 then W2, row-major), `b = 0`.
     ///
     /// Weights are drawn in `f64` and rounded to `T`, as `astype` would.
+    ///
+    /// ```
+    /// use layers::{Model, TwoLayerNet};
+    /// use tensor::random::BookRng;
+    /// use tensor::{Device, Labels, Tensor};
+    ///
+    /// let mut rng = BookRng::new(1984);
+    /// let mut net = TwoLayerNet::<f64>::new(2, 10, 3, &mut rng, Device::Cpu)?;
+    /// let x = Tensor::from_vec(2, 2, vec![0.5, -0.2, 0.1, 0.9], Device::Cpu)?;
+    /// let t = Labels::from_indices(&[0, 2], 3)?;
+    /// let loss = net.forward(&x, &t)?;
+    /// // Weights of 0.01 * randn give scores near zero: the loss of three equal guesses, ln 3.
+    /// assert!((loss - 3f64.ln()).abs() < 0.01);
+    /// net.backward()?;
+    /// assert_eq!(net.predict(&x)?.shape(), (2, 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(
         input_size: usize,
         hidden_size: usize,

@@ -77,6 +77,32 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
     /// last record is appended to `loss_list` and passed to `observer`.
     ///
     /// Equivalent to [`Trainer::begin`] followed by `max_epoch` calls of [`Trainer::fit_epoch`].
+    ///
+    /// ```
+    /// use layers::TwoLayerNet;
+    /// use tensor::random::BookRng;
+    /// use tensor::{Device, Labels, Tensor};
+    /// use train::{FitConfig, Silent, Trainer};
+    ///
+    /// // `ch01/train.py`, for 3 of its 300 epochs.
+    /// let mut rng = BookRng::new(1984);
+    /// let spiral = data::load_data_with(&mut rng, 100, 3)?;
+    /// let x = Tensor::<f64>::from_f64(spiral.x.view(), Device::Cpu)?;
+    /// let t = Labels::from_one_hot(spiral.t.view())?;
+    /// let model = TwoLayerNet::new(2, 10, 3, &mut rng, Device::Cpu)?;
+    /// let mut trainer = Trainer::new(model, optim::Sgd::new(1.0)?);
+    /// let config = FitConfig {
+    ///     max_epoch: 3,
+    ///     batch_size: 30,
+    ///     max_grad: None,
+    ///     eval_interval: Some(10),
+    /// };
+    /// trainer.fit(&x, &t, &config, &mut rng, &mut Silent)?;
+    /// // One record every 10 iterations, 10 iterations an epoch; the first is the book's.
+    /// assert_eq!(trainer.loss_list.len(), 3);
+    /// assert_eq!(trainer.loss_list[0], 1.0979835927063497);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fit(
         &mut self,
         x: &Tensor<T>,

@@ -133,9 +133,15 @@ pub struct CompareArgs {
     /// Hidden sizes, comma-separated (1 to 65536 each).
     #[arg(long, value_delimiter = ',', default_value = "10", value_parser = count(layers::two_layer_net::MAX_WIDTH))]
     pub hidden_sizes: Vec<usize>,
-    /// Learning rates, comma-separated [default: 1.0 for sgd, the book's default for the others].
-    #[arg(long, value_delimiter = ',')]
-    pub lrs: Vec<f64>,
+    /// Learning rates, comma-separated: `0.1` for every optimizer, `adam=0.1` for one
+    /// [default: one that trains the spiral, per optimizer: sgd 1, momentum 0.3, nesterov 0.3,
+    /// adagrad 1, rmsprop 0.03, adam 0.03].
+    #[arg(long, value_delimiter = ',', value_name = "LR|OPTIMIZER=LR")]
+    pub lrs: Vec<chapter1::Lr>,
+    /// Optimizers without a --lrs entry at the book's learning rates instead (train.py's 1.0 for
+    /// sgd, each class's default for the others: 0.01, adam 0.001).
+    #[arg(long)]
+    pub book_lrs: bool,
     /// Precisions, comma-separated (f64, f32).
     #[arg(long, value_delimiter = ',', default_value = "f64", value_parser = named::<Precision>)]
     pub precisions: Vec<Precision>,
@@ -175,6 +181,7 @@ impl CompareArgs {
             optimizers: self.optimizers.clone(),
             hidden_sizes: self.hidden_sizes.clone(),
             lrs: self.lrs.clone(),
+            book_lrs: self.book_lrs,
             precisions: self.precisions.clone(),
             max_grad: self.max_grad,
             data: self.data.clone(),

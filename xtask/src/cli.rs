@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chapter1(args) => {
             let done = chapter1::run(&args.config(), &mut Console { quiet: args.quiet })?;
             outln!(
-                "chapter 1 done in {:.2} s: Trainer accuracy {:.3}, final loss {:.4}; outputs in {} (open {})",
+                "chapter 1 done in {:.2} s: Trainer training accuracy {:.3}, final mean batch loss {:.4}; outputs in {} (open {})",
                 done.seconds,
                 done.accuracy,
                 done.final_loss,
@@ -65,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Compare(args) => {
             let done = chapter1::compare(&args.config(), &mut Console { quiet: args.quiet })?;
+            outln!("{}", done.table());
             outln!(
                 "compare: {} runs in {:.2} s; outputs in {} (open {})",
                 done.runs.len(),

@@ -502,3 +502,50 @@ fn gpu_check_without_the_cuda_backend_says_how_to_get_it() {
         "{err}"
     );
 }
+
+#[test]
+fn summary_counts_the_steps_max_grad_clipped_and_keeps_every_norm() {
+    let run = |name: &str, extra: &[&str]| {
+        let out = temp_out(name);
+        let mut args = vec![
+            "--max-epoch",
+            "5",
+            "--frames",
+            "0",
+            "--grid-step",
+            "0.05",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let o = xtask(&chapter_args(&out, &args));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+        (json["gradients"].clone(), report)
+    };
+    let (free, report) = run("grad-free", &[]);
+    let norms: Vec<f64> = free["norms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(norms.len(), 50, "5 epochs of 10 steps");
+    assert_eq!(free["clipped_steps"], 0);
+    assert!(
+        report.contains("no clipping (max\\_grad not set)"),
+        "{report}"
+    );
+    // A limit at the median norm clips about half the steps, and the report says how many.
+    let mut sorted = norms.clone();
+    sorted.sort_by(f64::total_cmp);
+    let limit = format!("{}", sorted[25]);
+    let (clipped, report) = run("grad-clipped", &["--max-grad", &limit]);
+    let n = clipped["clipped_steps"].as_u64().unwrap();
+    assert!(n > 0 && n < 50, "{n}");
+    assert!(
+        report.contains(&format!("clipped {n} of 50 steps")),
+        "{report}"
+    );
+}

@@ -11,7 +11,8 @@ fn temp(name: &str) -> PathBuf {
     d
 }
 
-fn xtask(args: &[&str]) {
+/// Runs the xtask; returns its stdout.
+fn xtask(args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .output()
@@ -21,6 +22,131 @@ fn xtask(args: &[&str]) {
         "{args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn runs_of(out: &std::path::Path) -> Vec<serde_json::Value> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    json["runs"].as_array().unwrap().clone()
+}
+
+#[test]
+fn by_default_every_optimizer_trains_the_spiral_and_the_table_says_so() {
+    let out = temp("fair");
+    let stdout = xtask(&[
+        "compare",
+        "--quiet",
+        "--frames",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let runs = runs_of(&out);
+    assert_eq!(runs.len(), 6);
+    for r in &runs {
+        let acc = r["accuracy"].as_f64().unwrap();
+        assert!(acc >= 0.9, "{} reaches only {acc}", r["name"]);
+    }
+    // The terminal table: a header and one row per run with its lr and accuracy.
+    assert!(
+        stdout.contains("| run | lr | final mean batch loss | training accuracy | time [s] |"),
+        "{stdout}"
+    );
+    for r in &runs {
+        let row = format!(
+            "| {} | {} | {:.4} | {:.3} |",
+            r["name"].as_str().unwrap(),
+            r["lr"].as_f64().unwrap(),
+            r["final_loss"].as_f64().unwrap(),
+            r["accuracy"].as_f64().unwrap()
+        );
+        assert!(stdout.contains(&row), "{row} not in {stdout}");
+    }
+    // The page says what was held equal and where the learning rates came from.
+    let page = std::fs::read_to_string(out.join("compare.html")).unwrap();
+    assert!(
+        page.contains("Held equal: the data, the initial weights"),
+        "page"
+    );
+    assert!(page.contains("--book-lrs gives the book"), "page");
+}
+
+#[test]
+fn the_books_learning_rates_are_one_flag_away() {
+    let out = temp("book");
+    xtask(&[
+        "compare",
+        "--quiet",
+        "--book-lrs",
+        "--max-epoch",
+        "5",
+        "--frames",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let lrs: Vec<f64> = runs_of(&out)
+        .iter()
+        .map(|r| r["lr"].as_f64().unwrap())
+        .collect();
+    assert_eq!(lrs, [1.0, 0.01, 0.01, 0.01, 0.01, 0.001]);
+}
+
+#[test]
+fn learning_rates_per_optimizer_and_repeated_runs_have_their_own_names() {
+    let out = temp("per");
+    xtask(&[
+        "compare",
+        "--quiet",
+        "--optimizers",
+        "sgd,sgd,adam",
+        "--lrs",
+        "adam=0.1,adam=0.01",
+        "--max-epoch",
+        "5",
+        "--frames",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let runs = runs_of(&out);
+    let got: Vec<(&str, f64)> = runs
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["lr"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("sgd lr 1 #1", 1.0),
+            ("sgd lr 1 #2", 1.0),
+            ("adam lr 0.1", 0.1),
+            ("adam lr 0.01", 0.01)
+        ]
+    );
+    let csv = csv_runs(&std::fs::read_to_string(out.join("compare.csv")).unwrap());
+    assert_eq!(csv.len(), 4, "one series per run in compare.csv");
+    assert_eq!(
+        csv["sgd lr 1 #1"], csv["sgd lr 1 #2"],
+        "the same settings, the same numbers"
+    );
+    // An lr for an optimizer not compared is a mistake, said in one line.
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "compare",
+            "--optimizers",
+            "sgd",
+            "--lrs",
+            "adam=0.1",
+            "--out",
+            "/tmp/dlfs2-compare-never",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("--lrs names adam"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
 
 /// `run -> [(iteration, loss bits)]` from compare.csv.
@@ -80,7 +206,10 @@ fn six_optimizers_start_alike_and_sgd_is_the_chapters_run() {
         assert_eq!(r["initial_loss"], runs[0]["initial_loss"], "{r}");
     }
     assert_eq!(runs[0]["lr"], 1.0, "SGD at the chapter's lr");
-    assert_eq!(runs[5]["lr"], 0.001, "Adam at the book's default");
+    assert_eq!(
+        runs[5]["lr"], 0.03,
+        "Adam at a learning rate that trains the spiral"
+    );
     // Different optimizers end differently.
     assert_ne!(runs[0]["final_loss"], runs[5]["final_loss"]);
 
@@ -180,6 +309,8 @@ fn lists_of_settings_make_every_combination_and_bad_ones_are_refused() {
     for bad in [
         vec!["--optimizers", "adamw"],
         vec!["--lrs", "-1"],
+        vec!["--lrs", "adam=x"],
+        vec!["--lrs", "adamw=0.1"],
         vec!["--hidden-sizes", "0"],
         vec!["--frames", "1"],
     ] {

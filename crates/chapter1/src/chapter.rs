@@ -202,7 +202,7 @@ fn run_staged(
         Precision::F64 => runs::custom_loop::<f64>(config, data, reporter)?,
         Precision::F32 => runs::custom_loop::<f32>(config, data, reporter)?,
     };
-    reporter.line(&format!("custom loop: final loss {:.4}, accuracy {:.3}, {:.3} s training, decision boundary {}x{} points in {:.3} s",
+    reporter.line(&format!("custom loop: final mean batch loss {:.4}, training accuracy {:.3}, {:.3} s training, decision boundary {}x{} points in {:.3} s",
         custom.final_loss(),
         custom.accuracy,
         custom.seconds,
@@ -244,11 +244,14 @@ fn run_staged(
     }
     runs::write_loss_csv(&out.join(crate::files::LOSS_CSV), &main.records)?;
     reporter.line(&format!(
-        "Trainer: final loss {:.4}, accuracy {:.3}, {:.3} s",
+        "Trainer: final mean batch loss {:.4}, training accuracy {:.3}, {:.3} s",
         main.final_loss(),
         main.accuracy,
         main.seconds
     ));
+    if let Some(g) = main.grad_stats() {
+        reporter.line(&outputs::grad_sentence(&g, config.max_grad));
+    }
 
     // §1.5.1 bit precision.
     reporter.line("\n§1.5.1 bit precision: the Trainer run in f64 and f32");

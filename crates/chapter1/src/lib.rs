@@ -41,7 +41,7 @@ mod runs;
 pub mod text;
 
 pub use chapter::{Finished, run};
-pub use compare::{CompareConfig, Compared, compare};
+pub use compare::{CompareConfig, Compared, Lr, RunResult, book_lr, compare, working_lr};
 pub use config::{
     Boundary, Config, MAX_EPOCH, MAX_EVAL_INTERVAL, MAX_FRAMES, Precision, UnknownName,
 };

@@ -92,6 +92,23 @@ impl<'a> PrecisionTable<'a> {
     }
 }
 
+/// What the gradient norms were and what `max_grad` did to them.
+pub fn grad_sentence(g: &crate::runs::GradStats, max_grad: Option<f64>) -> String {
+    let clip = match max_grad {
+        Some(m) => format!(
+            "; max_grad {} clipped {} of {} steps",
+            tensor::float::short(m),
+            g.clipped,
+            g.steps
+        ),
+        None => "; no clipping (max_grad not set)".to_string(),
+    };
+    format!(
+        "Global gradient norm over {} steps: min {:.3}, median {:.3}, max {:.3}, last {:.3}{clip}.",
+        g.steps, g.min, g.median, g.max, g.last
+    )
+}
+
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
@@ -234,6 +251,19 @@ impl Summary<'_> {
             "data": a.data.as_ref().map_or("spiral".to_string(), |p| p.display().to_string()),
             "trainer": run_json(self.main),
             "resumed_from_epoch": self.main.resumed_from,
+            "trainer_final_loss_is": "the mean batch loss over the last eval_interval steps",
+            "custom_loop_final_loss_is": "the mean batch loss over the last eval_interval steps",
+            "gradients": self.main.grad_stats().map(|g| json!({
+                "steps": g.steps,
+                "clipped_steps": g.clipped,
+                "max_grad": a.max_grad,
+                "norm_min": g.min,
+                "norm_median": g.median,
+                "norm_max": g.max,
+                "norm_last": g.last,
+                // Every step's norm, up to a size a reader's JSON tools open easily.
+                "norms": (g.steps <= 100_000).then_some(&self.main.grad_norms),
+            })),
             "precisions": self.precision.json(),
             "gpu": self.gpu.json(),
             "grid": {
@@ -342,8 +372,12 @@ impl Summary<'_> {
             bold(format!("{:.3}", m.accuracy)),
             text(format!(", {:.3} s. The loss history is in ", m.seconds)),
             code(crate::files::LOSS_CSV),
-            text("."),
+            text(". Every loss here is the Trainer's mean batch loss over the last "),
+            text(format!("{} steps.", a.eval_interval)),
         ]));
+        if let Some(g) = m.grad_stats() {
+            r.push(Block::Para(vec![text(grad_sentence(&g, a.max_grad))]));
+        }
         r.push(Block::Picture(Picture::TrainerLoss, "Trainer loss".into()));
         if let Some(w) = self.watched {
             r.push(Block::Heading("Watch it learn".into()));

@@ -64,9 +64,45 @@ pub struct TrainerRun {
     pub max_iters: usize,
     /// The params at the frames' steps (the main run only; see `frames`).
     pub snapshots: Vec<train::Snapshot>,
+    /// The global gradient norm (before clipping) of every step this process ran (the main run
+    /// only; empty otherwise).
+    pub grad_norms: Vec<f64>,
+    /// Steps whose grads `max_grad` scaled down (in this process).
+    pub clipped_steps: usize,
+}
+
+/// What a run's gradient norms were: steps, how many were clipped, and the norms' spread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GradStats {
+    /// Steps recorded.
+    pub steps: usize,
+    /// Steps clipped.
+    pub clipped: usize,
+    /// Smallest, median, largest and last norm.
+    pub min: f64,
+    /// The median norm.
+    pub median: f64,
+    /// The largest norm.
+    pub max: f64,
+    /// The last step's norm.
+    pub last: f64,
 }
 
 impl TrainerRun {
+    /// The gradient norms' summary, when the run recorded them.
+    pub fn grad_stats(&self) -> Option<GradStats> {
+        let mut sorted = self.grad_norms.clone();
+        sorted.sort_by(f64::total_cmp);
+        Some(GradStats {
+            steps: sorted.len(),
+            clipped: self.clipped_steps,
+            min: *sorted.first()?,
+            median: sorted[sorted.len() / 2],
+            max: *sorted.last()?,
+            last: *self.grad_norms.last()?,
+        })
+    }
+
     /// The last recorded loss.
     pub fn final_loss(&self) -> f64 {
         self.loss_list.last().copied().unwrap_or(f64::NAN)
@@ -249,6 +285,7 @@ fn trainer_run<T: Element>(
     } = setup::<T>(config, data, device)?;
     let optimizer = optim::build::<T>(config.optimizer, config.lr())?;
     let mut trainer = Trainer::with_boxed(model, optimizer);
+    trainer.track_grad_norms = show;
     let fit = config.fit_config();
     trainer.begin(&x, &t, &fit)?;
     if let Some(path) = &keep.resume {
@@ -340,6 +377,8 @@ fn trainer_run<T: Element>(
         resumed_from,
         max_iters,
         snapshots: recorder.snapshots,
+        grad_norms: std::mem::take(&mut trainer.grad_norms),
+        clipped_steps: trainer.clipped_steps,
     })
 }
 

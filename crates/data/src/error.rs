@@ -40,4 +40,14 @@ pub enum DataError {
         /// What is accepted.
         expected: &'static str,
     },
+    /// A fraction outside what it may be.
+    #[error("invalid {name} {value}: {expected}")]
+    InvalidFraction {
+        /// Parameter name.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// What is accepted.
+        expected: &'static str,
+    },
 }

@@ -5,7 +5,9 @@ pub mod csv;
 pub mod error;
 pub mod read;
 pub mod spiral;
+pub mod split;
 
 pub use error::DataError;
 pub use read::read_bounded;
 pub use spiral::{Spiral, load_data, load_data_with};
+pub use split::{Split, split};

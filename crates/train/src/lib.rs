@@ -13,7 +13,7 @@ pub mod trainer;
 
 pub use accuracy::accuracy;
 pub use book_run::{BookRun, TRAIN_PY, book_run};
-pub use clip::clip_grads;
+pub use clip::{Clipped, clip, clip_grads, grad_norm};
 pub use config::FitConfig;
 pub use custom_loop::train_custom_loop;
 pub use error::{Result, TrainError};

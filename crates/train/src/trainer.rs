@@ -7,7 +7,7 @@ use optim::Optimizer;
 use tensor::random::RandomSource;
 use tensor::{Element, Labels, Tensor, ops};
 
-use crate::clip::clip_grads;
+use crate::clip::{clip, grad_norm};
 use crate::config::FitConfig;
 use crate::error::{Result, TrainError};
 use crate::observer::{EvalRecord, FitObserver, Snapshot};
@@ -27,6 +27,15 @@ pub struct Trainer<T: Element, M: Model<T>> {
     pub eval_interval: Option<usize>,
     /// Epochs completed so far.
     pub current_epoch: usize,
+    /// Whether every step records its global gradient norm in [`Trainer::grad_norms`]. A fit
+    /// with `max_grad` computes the norm anyway; without it, this costs one extra pass over the
+    /// grads a step (the numbers trained are the same either way).
+    pub track_grad_norms: bool,
+    /// The global L2 norm of the grads (before clipping) of every step, across fits, when
+    /// [`Trainer::track_grad_norms`] is on.
+    pub grad_norms: Vec<f64>,
+    /// Steps whose grads were scaled down by `max_grad`, across fits.
+    pub clipped_steps: usize,
     /// Data order and pending losses of the current fit.
     state: FitState,
     /// When the current fit began (for the log line's time).
@@ -58,6 +67,9 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             loss_iterations: Vec::new(),
             eval_interval: None,
             current_epoch: 0,
+            track_grad_norms: false,
+            grad_norms: Vec::new(),
+            clipped_steps: 0,
             state: FitState::default(),
             started: Instant::now(),
             buffers: Buffers {
@@ -219,14 +231,16 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             let idx = &self.state.order[iters * batch_size..(iters + 1) * batch_size];
             ops::gather_rows(x, idx, &mut b.x)?;
             b.t.gather(t, idx)?;
-            let loss = step(
+            let done = step(
                 &mut self.model,
                 self.optimizer.as_mut(),
                 &b.x,
                 &b.t,
                 config.max_grad,
+                self.track_grad_norms,
             )
             .map_err(|e| e.at(self.current_epoch + 1, iters + 1))?;
+            let loss = self.count(done);
             self.state.pending_loss += loss;
             self.state.pending_count += 1;
             observer.on_step(self.current_epoch, iters, max_iters);
@@ -345,7 +359,15 @@ impl StepError {
     }
 }
 
-/// One training step: forward, backward, optional clipping, update. Returns the batch loss.
+/// What one step did.
+struct Stepped {
+    loss: f64,
+    /// The global gradient norm, when it was computed (clipping or tracking).
+    norm: Option<f64>,
+    clipped: bool,
+}
+
+/// One training step: forward, backward, optional clipping, update.
 ///
 /// A non-finite loss or gradient stops before the update, so the params stay those of the last
 /// finite step.
@@ -355,7 +377,8 @@ fn step<T: Element, M: Model<T>>(
     x: &Tensor<T>,
     t: &Labels,
     max_grad: Option<f64>,
-) -> std::result::Result<f64, StepError> {
+    track_norm: bool,
+) -> std::result::Result<Stepped, StepError> {
     let loss = model.forward(x, t)?.to_f64();
     if !loss.is_finite() {
         return Err(StepError::NonFinite("loss".to_string()));
@@ -364,18 +387,48 @@ fn step<T: Element, M: Model<T>>(
     if let Some(name) = ops::grads::first_non_finite(model)? {
         return Err(StepError::NonFinite(format!("the gradient of {name}")));
     }
-    if let Some(max_norm) = max_grad {
-        clip_grads(model, max_norm)?;
-    }
+    let (norm, clipped) = match max_grad {
+        Some(max_norm) => {
+            let c = clip(model, max_norm)?;
+            (Some(c.norm), c.scaled)
+        }
+        None if track_norm => (Some(grad_norm(model)?), false),
+        None => (None, false),
+    };
     optimizer.update(model)?;
-    Ok(loss)
+    Ok(Stepped {
+        loss,
+        norm,
+        clipped,
+    })
 }
 
 impl<T: Element, M: Model<T>> Trainer<T, M> {
     /// One step on a ready-made batch (what `fit` does per iteration), for custom loops and
     /// benchmarks. Returns the batch loss.
     pub fn step(&mut self, x: &Tensor<T>, t: &Labels, max_grad: Option<f64>) -> Result<f64> {
-        step(&mut self.model, self.optimizer.as_mut(), x, t, max_grad)
-            .map_err(|e| e.at(self.current_epoch + 1, 0))
+        let done = step(
+            &mut self.model,
+            self.optimizer.as_mut(),
+            x,
+            t,
+            max_grad,
+            self.track_grad_norms,
+        )
+        .map_err(|e| e.at(self.current_epoch + 1, 0))?;
+        Ok(self.count(done))
+    }
+
+    /// Keeps a step's gradient norm and clipping count; returns its loss.
+    fn count(&mut self, done: Stepped) -> f64 {
+        if done.clipped {
+            self.clipped_steps += 1;
+        }
+        if self.track_grad_norms
+            && let Some(n) = done.norm
+        {
+            self.grad_norms.push(n);
+        }
+        done.loss
     }
 }

@@ -25,6 +25,20 @@ fn xtask(args: &[&str]) -> String {
     String::from_utf8(o.stdout).unwrap()
 }
 
+/// `compare --quiet --frames 2 --out OUT` followed by `extra`; returns its stdout.
+fn compare_in(out: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "compare",
+        "--quiet",
+        "--frames",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    xtask(&args)
+}
+
 fn runs_of(out: &std::path::Path) -> Vec<serde_json::Value> {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
@@ -34,14 +48,7 @@ fn runs_of(out: &std::path::Path) -> Vec<serde_json::Value> {
 #[test]
 fn by_default_every_optimizer_trains_the_spiral_and_the_table_says_so() {
     let out = temp("fair");
-    let stdout = xtask(&[
-        "compare",
-        "--quiet",
-        "--frames",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let stdout = compare_in(&out, &[]);
     let runs = runs_of(&out);
     assert_eq!(runs.len(), 6);
     for r in &runs {
@@ -75,17 +82,7 @@ fn by_default_every_optimizer_trains_the_spiral_and_the_table_says_so() {
 #[test]
 fn the_books_learning_rates_are_one_flag_away() {
     let out = temp("book");
-    xtask(&[
-        "compare",
-        "--quiet",
-        "--book-lrs",
-        "--max-epoch",
-        "5",
-        "--frames",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    compare_in(&out, &["--book-lrs", "--max-epoch", "5"]);
     let lrs: Vec<f64> = runs_of(&out)
         .iter()
         .map(|r| r["lr"].as_f64().unwrap())
@@ -96,20 +93,17 @@ fn the_books_learning_rates_are_one_flag_away() {
 #[test]
 fn learning_rates_per_optimizer_and_repeated_runs_have_their_own_names() {
     let out = temp("per");
-    xtask(&[
-        "compare",
-        "--quiet",
-        "--optimizers",
-        "sgd,sgd,adam",
-        "--lrs",
-        "adam=0.1,adam=0.01",
-        "--max-epoch",
-        "5",
-        "--frames",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    compare_in(
+        &out,
+        &[
+            "--optimizers",
+            "sgd,sgd,adam",
+            "--lrs",
+            "adam=0.1,adam=0.01",
+            "--max-epoch",
+            "5",
+        ],
+    );
     let runs = runs_of(&out);
     let got: Vec<(&str, f64)> = runs
         .iter()

@@ -71,7 +71,15 @@ fn main() -> anyhow::Result<()> {
     let grid = boundary::Grid::around(spiral.x.view(), 0.001)?;
     let classes = boundary::classify_grid(&mut model, &grid, Device::Cpu)?;
     let path = out.join("custom_loop_boundary.png");
-    viz::plot_decision_boundary(&grid, &classes, spiral.x.view(), &labels, &path, (800, 640))?;
+    let points = viz::Points::new(spiral.x.view(), &labels);
+    viz::plot_decision_boundary(
+        &grid,
+        &classes,
+        &points,
+        "decision boundary",
+        &path,
+        (800, 640),
+    )?;
     println!(
         "accuracy {:.3}; plots in {}",
         train::accuracy(&mut model, &x, &t)?,

@@ -60,6 +60,10 @@ pub struct Chapter1Args {
     /// Train on your own points: a CSV file with the header `x1,x2,label`.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
+    /// Hold out this fraction of each class's points for validation (0 or absent: none, the
+    /// book's run).
+    #[arg(long, value_name = "F", value_parser = fraction)]
+    pub val_split: Option<f64>,
     /// Save a training checkpoint (OUT/checkpoint.safetensors) every N epochs of the Trainer run.
     #[arg(long, value_name = "N", value_parser = count(MAX_EPOCH))]
     pub checkpoint_every: Option<usize>,
@@ -82,6 +86,14 @@ fn frame_count(s: &str) -> Result<usize, String> {
     match s.trim().parse::<i64>() {
         Ok(n) if (0..=1000).contains(&n) => Ok(n as usize),
         _ => Err("expected a whole number from 0 (no frames) to 1000".to_string()),
+    }
+}
+
+/// A fraction from 0 (none) to below 1.
+fn fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if (0.0..1.0).contains(&f) => Ok(f),
+        _ => Err("expected a fraction from 0 (none) to below 1, such as 0.2".to_string()),
     }
 }
 
@@ -118,6 +130,7 @@ impl Chapter1Args {
             boundary: self.boundary,
             frames: self.frames,
             data: self.data.clone(),
+            val_split: self.val_split.filter(|&f| f > 0.0),
             checkpoint_every: self.checkpoint_every,
             resume: self.resume.clone(),
         }
@@ -151,6 +164,10 @@ pub struct CompareArgs {
     /// Train on your own points: a CSV file with the header `x1,x2,label`.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
+    /// Hold out this fraction of each class's points for validation, the same points for every
+    /// run (0: none).
+    #[arg(long, value_name = "F", default_value_t = chapter1::DEFAULT_VAL_SPLIT, value_parser = fraction)]
+    pub val_split: f64,
     /// Passes over the data (1 to 1000000).
     #[arg(long, default_value_t = 300, value_parser = count(MAX_EPOCH))]
     pub max_epoch: usize,
@@ -185,6 +202,7 @@ impl CompareArgs {
             precisions: self.precisions.clone(),
             max_grad: self.max_grad,
             data: self.data.clone(),
+            val_split: (self.val_split > 0.0).then_some(self.val_split),
             max_epoch: self.max_epoch,
             batch_size: self.batch_size,
             seed: self.seed,

@@ -84,10 +84,11 @@ fn a_small_run_writes_every_output() {
     let mut gif = options
         .read_info(std::fs::File::open(out.join("training.gif")).unwrap())
         .unwrap();
-    assert_eq!((gif.width(), gif.height()), (400, 320));
+    // Each frame: the boundary (480 x 380) over the loss strip (64 high).
+    assert_eq!((gif.width(), gif.height()), (480, 444));
     let mut frames = 0;
     while let Some(f) = gif.read_next_frame().unwrap() {
-        assert_eq!((f.width, f.height), (400, 320));
+        assert_eq!((f.width, f.height), (480, 444));
         frames += 1;
     }
     assert_eq!(gif.repeat(), gif::Repeat::Infinite);
@@ -95,7 +96,7 @@ fn a_small_run_writes_every_output() {
         .map(|k| ((k as f64 / 59.0).powi(2) * 120.0).round() as u64)
         .collect();
     assert_eq!(frames, planned.len(), "one frame per planned step");
-    assert_eq!(png_size(&out.join("hidden_units.png")), (480, 400));
+    assert_eq!(png_size(&out.join("hidden_units.png")), (600, 480));
 
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
@@ -138,7 +139,7 @@ fn a_small_run_writes_every_output() {
 #[test]
 fn the_default_run_reproduces_the_books_losses_and_accuracy() {
     let out = temp_out("default");
-    let o = xtask(&chapter_args(&out, &["--grid-step", "0.01"]));
+    let o = xtask(&chapter_args(&out, &[]));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(
@@ -170,7 +171,82 @@ fn the_default_run_reproduces_the_books_losses_and_accuracy() {
         csv[299].1,
         "loss.csv round-trips exactly"
     );
+    // The accuracy on the training points at every record, beside the loss: the initial
+    // weights' one class at first, the trained network's at the end. No point is held out.
+    assert_eq!(summary["validation_points"], 0);
+    assert!(summary["trainer"]["validation_accuracy"].is_null());
+    let metrics = summary["trainer_metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 300);
+    let acc = |m: &serde_json::Value| m["train_accuracy"].as_f64().unwrap();
+    assert!(
+        (acc(&metrics[0]) - 1.0 / 3.0).abs() < 0.02,
+        "{}",
+        metrics[0]
+    );
+    assert!(acc(&metrics[299]) > 0.95, "{}", metrics[299]);
+    // The page at the book's settings: 60 frames of two pictures, under 1.5 MB.
+    let page = std::fs::metadata(out.join("report.html")).unwrap().len();
+    assert!(page < 1_500_000, "report.html is {page} bytes");
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn a_validation_split_holds_points_out_and_scores_them_at_every_record() {
+    let run = |name: &str, split: &[&str]| {
+        let out = temp_out(name);
+        let mut args = vec![
+            "--max-epoch",
+            "40",
+            "--grid-step",
+            "0.05",
+            "--frames",
+            "4",
+            "--quiet",
+        ];
+        args.extend_from_slice(split);
+        let o = xtask(&chapter_args(&out, &args));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        (out, summary)
+    };
+    let (out, split) = run("split", &["--val-split", "0.2"]);
+    assert_eq!(split["training_points"], 240);
+    assert_eq!(split["validation_points"], 60);
+    let v = split["trainer"]["validation_accuracy"].as_f64().unwrap();
+    assert!(v > 0.5 && v <= 1.0, "{v}");
+    // 240 points in batches of 30: 8 iterations an epoch, one record each (eval_interval 10).
+    let metrics = split["trainer_metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 40);
+    assert_eq!(metrics[1]["iteration"], 9);
+    assert!(
+        metrics
+            .iter()
+            .all(|m| m["validation_loss"].as_f64().is_some())
+    );
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(report.contains("60 points (0.2 of each class"), "{report}");
+    // The same split again gives the same numbers; no split trains on every point.
+    let (_, again) = run("split-again", &["--val-split", "0.2"]);
+    for key in [
+        "final_loss",
+        "accuracy",
+        "validation_loss",
+        "validation_accuracy",
+    ] {
+        assert_eq!(split["trainer"][key], again["trainer"][key], "{key}");
+    }
+    let (_, whole) = run("whole", &[]);
+    assert_eq!(whole["training_points"], 300);
+    assert_ne!(
+        split["trainer"]["final_loss"],
+        whole["trainer"]["final_loss"]
+    );
+    for bad in ["1", "-0.5", "x"] {
+        let err = one_line_error(&chapter_args(&out, &["--val-split", bad]));
+        assert!(err.contains("--val-split"), "{err}");
+    }
 }
 
 fn one_line_error(args: &[&str]) -> String {
@@ -321,8 +397,13 @@ fn user_csv_data_runs_the_whole_chapter_with_its_class_count() {
         summary["trainer"]
     );
     assert!(summary["data"].as_str().unwrap().ends_with("blobs.csv"));
+    // Your own points are not the spiral: their plot is data.png, and the report shows it.
+    assert!(!out.join("spiral.png").exists());
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(report.contains("(data.png)"), "{report}");
     for f in [
-        "spiral.png",
+        "data.png",
+        "data.svg",
         "decision_boundary.png",
         "loss.csv",
         "REPORT.md",

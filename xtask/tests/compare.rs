@@ -55,21 +55,33 @@ fn by_default_every_optimizer_trains_the_spiral_and_the_table_says_so() {
         let acc = r["accuracy"].as_f64().unwrap();
         assert!(acc >= 0.9, "{} reaches only {acc}", r["name"]);
     }
-    // The terminal table: a header and one row per run with its lr and accuracy.
+    // The terminal table: a header and one row per run with its lr, its losses and accuracies
+    // on the training points and on the held-out ones (a fifth of each class by default).
     assert!(
-        stdout.contains("| run | lr | final mean batch loss | training accuracy | time [s] |"),
+        stdout.contains(
+            "| run | lr | final mean batch loss | training accuracy | validation loss | \
+             validation accuracy | time [s] |"
+        ),
         "{stdout}"
     );
     for r in &runs {
         let row = format!(
-            "| {} | {} | {:.4} | {:.3} |",
+            "| {} | {} | {:.4} | {:.3} | {:.4} | {:.3} |",
             r["name"].as_str().unwrap(),
             r["lr"].as_f64().unwrap(),
             r["final_loss"].as_f64().unwrap(),
-            r["accuracy"].as_f64().unwrap()
+            r["accuracy"].as_f64().unwrap(),
+            r["validation_loss"].as_f64().unwrap(),
+            r["validation_accuracy"].as_f64().unwrap()
         );
         assert!(stdout.contains(&row), "{row} not in {stdout}");
+        let val = r["validation_accuracy"].as_f64().unwrap();
+        assert!(val >= 0.9, "{} generalises to only {val}", r["name"]);
     }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(json["settings"]["training_points"], 240);
+    assert_eq!(json["settings"]["validation_points"], 60);
     // The page says what was held equal and where the learning rates came from.
     let page = std::fs::read_to_string(out.join("compare.html")).unwrap();
     assert!(
@@ -77,6 +89,8 @@ fn by_default_every_optimizer_trains_the_spiral_and_the_table_says_so() {
         "page"
     );
     assert!(page.contains("--book-lrs gives the book"), "page");
+    let bytes = page.len();
+    assert!(bytes < 2_500_000, "compare.html is {bytes} bytes");
 }
 
 #[test]
@@ -207,7 +221,8 @@ fn six_optimizers_start_alike_and_sgd_is_the_chapters_run() {
     // Different optimizers end differently.
     assert_ne!(runs[0]["final_loss"], runs[5]["final_loss"]);
 
-    // The SGD run is the chapter's Trainer run, loss for loss, bit for bit.
+    // The SGD run is the chapter's Trainer run with the same validation split (compare's
+    // default, 0.2), loss for loss, bit for bit.
     let chapter = temp("chapter");
     xtask(&[
         "chapter1",
@@ -218,6 +233,8 @@ fn six_optimizers_start_alike_and_sgd_is_the_chapters_run() {
         "0",
         "--grid-step",
         "0.05",
+        "--val-split",
+        "0.2",
         "--out",
         chapter.to_str().unwrap(),
     ]);
@@ -246,7 +263,7 @@ fn six_optimizers_start_alike_and_sgd_is_the_chapters_run() {
         frames += 1;
     }
     assert_eq!(frames, 6);
-    assert_eq!((w, h), (900, 520), "3 x 2 pictures of 300 x 260");
+    assert_eq!((w, h), (1080, 580), "3 x 2 pictures of 360 x 290");
 }
 
 #[test]
@@ -266,11 +283,16 @@ fn lists_of_settings_make_every_combination_and_bad_ones_are_refused() {
         "--frames",
         "2",
         "--log",
+        "--val-split",
+        "0",
         "--out",
         out.to_str().unwrap(),
     ]);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    // --val-split 0: every point trains, nothing is scored as validation.
+    assert_eq!(json["settings"]["training_points"], 300);
+    assert!(json["runs"][0]["validation_accuracy"].is_null());
     let runs = json["runs"].as_array().unwrap();
     let specs: Vec<(String, u64)> = runs
         .iter()
@@ -307,6 +329,9 @@ fn lists_of_settings_make_every_combination_and_bad_ones_are_refused() {
         vec!["--lrs", "adamw=0.1"],
         vec!["--hidden-sizes", "0"],
         vec!["--frames", "1"],
+        vec!["--val-split", "1"],
+        vec!["--val-split", "-0.1"],
+        vec!["--val-split", "nan"],
     ] {
         let mut args = vec!["compare", "--quiet", "--out", "/tmp/dlfs2-compare-never"];
         args.extend(bad.iter().copied());

@@ -113,7 +113,8 @@ fn precheck(config: &Config) -> Result<Dataset> {
     let data = match &config.data {
         Some(path) => Dataset::csv(path)?,
         None => Dataset::spiral(config.seed)?,
-    };
+    }
+    .split(config.val_split, config.seed)?;
     if config.batch_size > data.len() {
         bail!(
             "invalid --batch-size {}: at most the number of points ({})",
@@ -178,18 +179,23 @@ fn run_staged(
         data.classes,
         data.classes
     ));
-    viz::plot_spiral(
-        data.x.view(),
-        &data.labels,
-        &out.join(crate::files::SPIRAL_PNG),
-        viz::DEFAULT_SIZE,
-    )?;
-    viz::plot_spiral(
-        data.x.view(),
-        &data.labels,
-        &out.join(crate::files::SPIRAL_SVG),
-        viz::DEFAULT_SIZE,
-    )?;
+    if let Some(h) = &data.held_out {
+        reporter.line(&format!(
+            "--val-split {}: {} points train, {} are held out for validation",
+            short(config.val_split.unwrap_or(0.0)),
+            data.len(),
+            h.labels.len()
+        ));
+    }
+    let (_, png, svg) = data.picture();
+    for file in [png, svg] {
+        viz::plot_data(
+            &data.points(),
+            &data.title(),
+            &out.join(file),
+            viz::DEFAULT_SIZE,
+        )?;
+    }
 
     // §1.4.2–1.4.3 the hand-written loop, its loss curve and decision boundary.
     reporter.line(&format!(
@@ -351,7 +357,7 @@ fn gpu_step(
 /// Checkpoint, resume and params files of the main Trainer run, and the settings a resume must
 /// match (everything that changes the run's numbers).
 fn persistence(config: &Config, data: &Dataset) -> Persistence {
-    let settings = std::collections::BTreeMap::from([
+    let mut settings = std::collections::BTreeMap::from([
         ("data".to_string(), data.identity()),
         ("hidden_size".to_string(), config.hidden_size.to_string()),
         ("batch_size".to_string(), config.batch_size.to_string()),
@@ -364,6 +370,10 @@ fn persistence(config: &Config, data: &Dataset) -> Persistence {
         ),
         ("seed".to_string(), config.seed.to_string()),
     ]);
+    // Only a split run names its split, so checkpoints of runs without one still resume.
+    if let Some(f) = config.val_split {
+        settings.insert("val_split".to_string(), format!("{f:?}"));
+    }
     let resume = config.resume.as_ref().map(|p| {
         if p.is_dir() {
             p.join(crate::files::CHECKPOINT)

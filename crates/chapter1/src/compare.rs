@@ -47,6 +47,9 @@ pub struct CompareConfig {
     pub max_grad: Option<f64>,
     /// Train on these points instead of the spiral: a CSV file with the header `x1,x2,label`.
     pub data: Option<PathBuf>,
+    /// Hold out this fraction of each class's points for validation (the same points for every
+    /// run); `None` trains every run on all of them.
+    pub val_split: Option<f64>,
     /// Passes over the data (1 to [`MAX_EPOCH`]).
     pub max_epoch: usize,
     /// Samples per mini-batch (at most the number of points).
@@ -71,6 +74,7 @@ impl Default for CompareConfig {
             precisions: vec![Precision::F64],
             max_grad: None,
             data: None,
+            val_split: Some(DEFAULT_VAL_SPLIT),
             max_epoch: 300,
             batch_size: 30,
             seed: 1984,
@@ -80,6 +84,9 @@ impl Default for CompareConfig {
         }
     }
 }
+
+/// The share of each class's points a comparison holds out for validation by default.
+pub const DEFAULT_VAL_SPLIT: f64 = 0.2;
 
 /// A learning rate of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,26 +162,50 @@ pub struct RunResult {
     pub accuracy: f64,
     /// The Trainer's last recorded loss: the mean batch loss of the last `eval_interval` steps.
     pub final_loss: f64,
+    /// Loss and accuracy on the held-out points at the end, when the data was split.
+    pub validation: Option<train::Scores>,
     /// Seconds in `fit`.
     pub seconds: f64,
 }
 
+impl RunResult {
+    /// The cells of the results table (the terminal's and the page's).
+    fn cells(&self) -> Vec<String> {
+        let val =
+            |f: fn(&train::Scores) -> String| self.validation.as_ref().map_or("–".to_string(), f);
+        vec![
+            self.name.clone(),
+            tensor::float::short(self.lr),
+            format!("{:.4}", self.final_loss),
+            format!("{:.3}", self.accuracy),
+            val(|v| format!("{:.4}", v.loss)),
+            val(|v| format!("{:.3}", v.accuracy)),
+            format!("{:.3}", self.seconds),
+        ]
+    }
+}
+
+/// The results table's header.
+const TABLE_HEAD: [&str; 7] = [
+    "run",
+    "lr",
+    "final mean batch loss",
+    "training accuracy",
+    "validation loss",
+    "validation accuracy",
+    "time [s]",
+];
+
 impl Compared {
     /// The results as a Markdown table, for the terminal.
     pub fn table(&self) -> String {
-        let mut s = String::from(
-            "| run | lr | final mean batch loss | training accuracy | time [s] |\n|---|---|---|---|---|\n",
+        let mut s = format!(
+            "| {} |\n|{}\n",
+            TABLE_HEAD.join(" | "),
+            "---|".repeat(TABLE_HEAD.len())
         );
         for r in &self.runs {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {:.4} | {:.3} | {:.3} |",
-                r.name,
-                tensor::float::short(r.lr),
-                r.final_loss,
-                r.accuracy,
-                r.seconds
-            );
+            let _ = writeln!(s, "| {} |", r.cells().join(" | "));
         }
         s
     }
@@ -252,6 +283,7 @@ fn specs(c: &CompareConfig) -> Result<Vec<Spec>> {
                         frames: usize::from(c.frames),
                         boundary: Boundary::Certified,
                         data: c.data.clone(),
+                        val_split: c.val_split,
                         checkpoint_every: None,
                         resume: None,
                     };
@@ -304,7 +336,8 @@ fn compare_checked(c: &CompareConfig, reporter: &mut dyn Reporter) -> Result<Com
     let data = match &c.data {
         Some(p) => Dataset::csv(p)?,
         None => Dataset::spiral(c.seed)?,
-    };
+    }
+    .split(c.val_split, c.seed)?;
     for s in &specs {
         if s.config.batch_size > data.len() {
             bail!(
@@ -380,16 +413,20 @@ fn compare_into(
         .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("a run did not finish"))))
         .collect::<Result<_>>()?;
     write_outputs(c, &done, data, out)?;
-    Ok(done
-        .iter()
-        .map(|d| RunResult {
-            name: d.name.clone(),
-            lr: d.config.lr(),
-            accuracy: d.run.accuracy,
-            final_loss: d.run.final_loss(),
-            seconds: d.run.seconds,
-        })
-        .collect())
+    Ok(done.iter().map(Done::result).collect())
+}
+
+impl Done {
+    fn result(&self) -> RunResult {
+        RunResult {
+            name: self.name.clone(),
+            lr: self.config.lr(),
+            accuracy: self.run.accuracy,
+            final_loss: self.run.final_loss(),
+            validation: self.run.validation,
+            seconds: self.run.seconds,
+        }
+    }
 }
 
 /// One run: the chapter's Trainer run with these settings, its frames scored on all the data.
@@ -419,56 +456,85 @@ fn one(spec: &Spec, data: &Dataset) -> Result<Done> {
 }
 
 /// Pixels of one run's picture in the side-by-side images.
-const TILE: (u32, u32) = (300, 260);
+const TILE: (u32, u32) = (360, 290);
+
+/// Pixels of the loss chart: wider than the book's 640 for the legend beside it.
+const COMPARE_CHART: (u32, u32) = (820, 480);
 
 fn write_outputs(c: &CompareConfig, done: &[Done], data: &Dataset, out: &Path) -> Result<()> {
-    let series: Vec<(&str, &[f64])> = done
+    // Runs that differ only in precision share a colour and differ by dash, so neither hides
+    // the other; otherwise each run has its own colour (and dash, past ten runs).
+    let variants = c.precisions.len().max(1);
+    let look = |k: usize| viz::LineLook::variant(k / variants, k % variants);
+    // Over epochs: with a validation split an epoch has fewer iterations than the chapter's run.
+    let over_epochs = |d: &Done| {
+        report_html::over_epochs(
+            &d.run.records.iter().map(|r| r.0).collect::<Vec<_>>(),
+            &d.run.loss_list,
+            d.run.max_iters,
+        )
+    };
+    let curves: Vec<viz::Curve> = done
         .iter()
-        .map(|d| (d.name.as_str(), d.run.loss_list.as_slice()))
+        .enumerate()
+        .map(|(k, d)| viz::Curve {
+            label: d.name.clone(),
+            look: look(k),
+            points: over_epochs(d),
+        })
         .collect();
     for file in [
         crate::files::COMPARE_LOSS_PNG,
         crate::files::COMPARE_LOSS_SVG,
     ] {
-        viz::plot_losses(&series, 10, c.log, &out.join(file), viz::DEFAULT_SIZE)?;
+        viz::plot_chart(
+            &viz::Chart {
+                curves: &curves,
+                x_desc: "epoch",
+                y_desc: "mean batch loss",
+                ylim: None,
+                log: c.log,
+            },
+            &out.join(file),
+            COMPARE_CHART,
+        )?;
     }
     // Every run has a frame at the same steps (the same plan over the same number of steps).
     let count = done.iter().map(|d| d.frames.len()).min().unwrap_or(0);
-    let grid = frames::frame_grid(data)?;
     let cols = (done.len() as f64).sqrt().ceil().max(1.0) as usize;
     let mut tiles_per_frame: Vec<Vec<Vec<u8>>> = vec![Vec::new(); count];
+    // Every tile shows the same points on the same axes: one overlay serves them all.
+    let mut overlay = Vec::new();
     for d in done {
-        let pictures = frames::parallel_map(&d.frames[..count], |f| {
-            let mut m = frames::model_of(&f.params)?;
-            let classes = boundary::classify_grid(&mut m, &grid, Device::Cpu)?;
-            let caption = format!("{} · acc {:.3}", d.name, f.accuracy);
-            Ok(viz::render_frame(
-                &grid,
-                &classes,
-                data.x.view(),
-                &data.labels,
-                TILE,
-                &caption,
-                None,
-            )?)
+        let pictures = frames::render_boundaries(&d.frames[..count], data, TILE, |f| {
+            format!("{} · epoch {:.0} · acc {:.3}", d.name, f.epoch, f.accuracy)
         })?;
-        for (k, p) in pictures.into_iter().enumerate() {
+        overlay = pictures.overlay;
+        for (k, p) in pictures.bases.into_iter().enumerate() {
             tiles_per_frame[k].push(p);
         }
     }
-    let tiled: Vec<Vec<u8>> = tiles_per_frame
-        .iter()
-        .map(|t| tile(t, TILE, cols))
-        .collect();
     let size = tiled_size(done.len(), TILE, cols);
-    let last = tiled.last().context("no frame")?;
+    let tiled = frames::Layered {
+        size,
+        overlay: tile(&vec![overlay; done.len()], TILE, cols, &[0, 0, 0, 0]),
+        bases: tiles_per_frame
+            .iter()
+            .map(|t| tile(t, TILE, cols, &[255, 255, 255]))
+            .collect(),
+    };
+    let wholes = tiled.wholes();
+    let last = wholes.last().context("no frame")?;
     viz::save_png(&out.join(crate::files::COMPARE_BOUNDARIES_PNG), last, size)?;
-    viz::write_gif(&out.join(crate::files::COMPARE_GIF), &tiled, size, 15)?;
+    viz::write_gif(&out.join(crate::files::COMPARE_GIF), &wholes, size, 15)?;
     write_csv(&out.join(crate::files::COMPARE_CSV), done)?;
     let summary = json!({
         "settings": {
             "max_epoch": c.max_epoch, "batch_size": c.batch_size, "seed": c.seed,
             "max_grad": c.max_grad, "data": data.name, "frames": count,
+            "val_split": c.val_split,
+            "training_points": data.len(),
+            "validation_points": data.held_out.as_ref().map_or(0, |h| h.labels.len()),
         },
         "runs": done.iter().map(run_json).collect::<Vec<_>>(),
     });
@@ -484,7 +550,42 @@ fn write_outputs(c: &CompareConfig, done: &[Done], data: &Dataset, out: &Path) -
     })?;
     // The page: the side-by-side frames over every run's loss curve, then the table and charts.
     let first = &done[0];
-    let total = first.run.loss_list.len().max(1) as f64;
+    let validation = data.held_out.is_some();
+    let losses = done
+        .iter()
+        .enumerate()
+        .map(|(k, d)| report_html::PageCurve {
+            label: d.name.clone(),
+            look: look(k),
+            points: over_epochs(d),
+        })
+        .collect();
+    // With held-out points the accuracies are the validation ones: what the comparison is for.
+    let accuracies = done
+        .iter()
+        .enumerate()
+        .map(|(k, d)| report_html::PageCurve {
+            label: d.name.clone(),
+            look: look(k),
+            points: d
+                .run
+                .metrics
+                .iter()
+                .filter_map(|m| {
+                    let a = if validation {
+                        m.validation?.accuracy
+                    } else {
+                        m.train_accuracy
+                    };
+                    Some((m.iteration as f64 / d.run.max_iters.max(1) as f64, a))
+                })
+                .collect(),
+        })
+        .collect();
+    let mut accuracy_panel = report_html::accuracy_panel(accuracies);
+    if validation {
+        accuracy_panel.y_desc = "validation accuracy".into();
+    }
     let watch = Watch {
         frames: first.frames[..count]
             .iter()
@@ -492,25 +593,28 @@ fn write_outputs(c: &CompareConfig, done: &[Done], data: &Dataset, out: &Path) -
             .map(|(k, f)| FrameView {
                 epoch: f.epoch,
                 step: f.step,
-                at: f.losses_so_far as f64 / total,
                 details: done
                     .iter()
-                    .map(|d| format!("{} {:.3}", d.name, d.frames[k].accuracy))
+                    .map(|d| {
+                        let f = &d.frames[k];
+                        match &f.validation {
+                            Some(v) => format!(
+                                "{} training {:.3} / validation {:.3}",
+                                d.name, f.accuracy, v.accuracy
+                            ),
+                            None => format!("{} {:.3}", d.name, f.accuracy),
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             })
             .collect(),
-        pictures: vec![(
-            "every run's boundary at this frame".into(),
-            frames::parallel_map(&tiled, |t| Ok(viz::encode_png(t, size)?))?,
-        )],
-        curves: done
-            .iter()
-            .map(|d| (d.name.clone(), d.run.loss_list.clone()))
-            .collect(),
+        pictures: vec![tiled.for_page("every run's boundary at this frame")?],
+        panels: vec![report_html::loss_panel(losses), accuracy_panel],
+        epochs: c.max_epoch as f64,
         intro: format!(
-            "{} runs from the same initial weights and the same shuffles, frame by frame (accuracy \
-             on all the data in each caption).",
+            "{} runs from the same initial weights and the same shuffles, frame by frame \
+             (accuracies in each caption; the training points filled, the held-out ones hollow).",
             done.len()
         ),
     };
@@ -536,6 +640,8 @@ fn run_json(d: &Done) -> serde_json::Value {
         "precision": d.config.precision.name(),
         "final_loss": d.run.final_loss(),
         "accuracy": d.run.accuracy,
+        "validation_loss": d.run.validation.map(|v| v.loss),
+        "validation_accuracy": d.run.validation.map(|v| v.accuracy),
         "seconds": d.run.seconds,
         "steps": d.run.grad_norms.len(),
         "clipped_steps": d.run.clipped_steps,
@@ -581,28 +687,9 @@ fn report(c: &CompareConfig, done: &[Done], data: &Dataset) -> Report {
         c.max_grad
             .map_or(String::new(), |g| format!(", gradients clipped to {g}"))
     ))]));
-    r.push(Block::Para(vec![text(held_equal(c, done))]));
-    let head = [
-        "run",
-        "lr",
-        "final mean batch loss",
-        "training accuracy",
-        "time [s]",
-    ]
-    .map(String::from)
-    .to_vec();
-    let rows = done
-        .iter()
-        .map(|d| {
-            vec![
-                d.name.clone(),
-                tensor::float::short(d.config.lr()),
-                format!("{:.4}", d.run.final_loss()),
-                format!("{:.3}", d.run.accuracy),
-                format!("{:.3}", d.run.seconds),
-            ]
-        })
-        .collect();
+    r.push(Block::Para(vec![text(held_equal(c, done, data))]));
+    let head = TABLE_HEAD.map(String::from).to_vec();
+    let rows = done.iter().map(|d| d.result().cells()).collect();
     r.push(Block::Table(head, rows));
     r.push(Block::Heading("Losses".into()));
     r.push(Block::Picture(
@@ -619,7 +706,7 @@ fn report(c: &CompareConfig, done: &[Done], data: &Dataset) -> Report {
 
 /// The sentence saying what the runs shared and what differed, and where the learning rates
 /// came from.
-fn held_equal(c: &CompareConfig, done: &[Done]) -> String {
+fn held_equal(c: &CompareConfig, done: &[Done], data: &Dataset) -> String {
     let lrs = if c.lrs.is_empty() && c.book_lrs {
         "the book's learning rates (train.py's 1.0 for SGD, each class's default for the others), \
          which leave most optimizers far from trained on this network"
@@ -636,10 +723,20 @@ fn held_equal(c: &CompareConfig, done: &[Done]) -> String {
     if c.precisions.len() > 1 {
         varied.push("the precision");
     }
+    let held = match (&data.held_out, c.val_split) {
+        (Some(h), Some(f)) => format!(
+            " {} of the {} points ({} of each class, chosen by the seed) are held out and never \
+             trained on: the validation columns score the trained networks on them.",
+            h.labels.len(),
+            h.labels.len() + data.len(),
+            tensor::float::short(f)
+        ),
+        _ => " No point is held out (--val-split 0), so there is no validation score.".to_string(),
+    };
     format!(
         "Held equal: the data, the initial weights ({}), the shuffles, the epochs, the batch size \
          and the clipping. Varied: {}. The runs use {lrs}. Every loss is the Trainer's mean batch \
-         loss over its last {} steps; every accuracy is on all the training points.",
+         loss over its last {} steps; every training accuracy is on all the training points.{held}",
         if c.hidden_sizes.len() > 1 {
             "per hidden size"
         } else {
@@ -650,17 +747,19 @@ fn held_equal(c: &CompareConfig, done: &[Done]) -> String {
     )
 }
 
-/// The pictures of `tiles` (each `size`) in a grid of `cols` columns, white where none is.
-fn tile(tiles: &[Vec<u8>], size: (u32, u32), cols: usize) -> Vec<u8> {
+/// The pictures of `tiles` (each `size`, `fill.len()` bytes a pixel) in a grid of `cols`
+/// columns, `fill` where none is.
+fn tile(tiles: &[Vec<u8>], size: (u32, u32), cols: usize, fill: &[u8]) -> Vec<u8> {
     let (w, h) = tiled_size(tiles.len(), size, cols);
-    let mut out = vec![255u8; w as usize * h as usize * 3];
+    let n = fill.len();
+    let mut out = fill.repeat(w as usize * h as usize);
     let (tw, th) = (size.0 as usize, size.1 as usize);
     for (k, t) in tiles.iter().enumerate() {
         let (x0, y0) = ((k % cols) * tw, (k / cols) * th);
         for r in 0..th {
-            let src = &t[r * tw * 3..(r + 1) * tw * 3];
-            let start = ((y0 + r) * w as usize + x0) * 3;
-            out[start..start + tw * 3].copy_from_slice(src);
+            let src = &t[r * tw * n..(r + 1) * tw * n];
+            let start = ((y0 + r) * w as usize + x0) * n;
+            out[start..start + tw * n].copy_from_slice(src);
         }
     }
     out

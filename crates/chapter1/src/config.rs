@@ -151,6 +151,9 @@ pub struct Config {
     pub frames: usize,
     /// Train on these points instead of the spiral: a CSV file with the header `x1,x2,label`.
     pub data: Option<PathBuf>,
+    /// Hold out this fraction of each class's points for validation (above 0, below 1); `None`
+    /// (the book's run) trains on every point.
+    pub val_split: Option<f64>,
     /// Save a training checkpoint (`out/checkpoint.safetensors`) every this many epochs.
     pub checkpoint_every: Option<usize>,
     /// Continue the Trainer run from a checkpoint (a file, or a folder holding one).
@@ -175,10 +178,24 @@ impl Default for Config {
             boundary: Boundary::Certified,
             frames: crate::frames::DEFAULT_FRAMES,
             data: None,
+            val_split: None,
             checkpoint_every: None,
             resume: None,
         }
     }
+}
+
+/// Checks a `--val-split` fraction.
+pub(crate) fn check_val_split(fraction: Option<f64>) -> Result<()> {
+    if let Some(f) = fraction
+        && !(f > 0.0 && f < 1.0)
+    {
+        bail!(
+            "invalid --val-split {}: expected a fraction above 0 and below 1, such as 0.2",
+            short(f)
+        );
+    }
+    Ok(())
 }
 
 /// `value` when it is a whole number from 1 to `max`, else the error naming `flag`.
@@ -211,6 +228,7 @@ impl Config {
         if let Some(n) = self.checkpoint_every {
             in_range("checkpoint-every", n, MAX_EPOCH)?;
         }
+        check_val_split(self.val_split)?;
         if self.frames > MAX_FRAMES {
             bail!(
                 "invalid --frames {}: expected a whole number from 0 (no frames) to {MAX_FRAMES}",

@@ -5,6 +5,10 @@
 pub const SPIRAL_PNG: &str = "spiral.png";
 /// §1.4.1: the spiral data, as SVG.
 pub const SPIRAL_SVG: &str = "spiral.svg";
+/// §1.4.1 with your own points (`--data`): the data.
+pub const DATA_PNG: &str = "data.png";
+/// §1.4.1 with your own points, as SVG.
+pub const DATA_SVG: &str = "data.svg";
 /// §1.4.3: the custom loop's loss.
 pub const LOSS_PNG: &str = "loss.png";
 /// §1.4.3: the custom loop's loss, as SVG.
@@ -45,9 +49,11 @@ pub const COMPARE_JSON: &str = "compare.json";
 pub const COMPARE_HTML: &str = "compare.html";
 
 /// The files a chapter run may write (the checkpoint only when asked).
-pub const FILES: [&str; 14] = [
+pub const FILES: [&str; 16] = [
     SPIRAL_PNG,
     SPIRAL_SVG,
+    DATA_PNG,
+    DATA_SVG,
     LOSS_PNG,
     LOSS_SVG,
     DECISION_BOUNDARY_PNG,

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use layers::{Model, TwoLayerNet};
+use layers::TwoLayerNet;
 use tensor::{Device, Labels, Tensor};
 use train::{FitObserver, Snapshot};
 
@@ -14,10 +14,12 @@ use crate::dataset::Dataset;
 
 /// Frames of `training.gif` by default: enough to watch, small enough to stay under 3 MB.
 pub const DEFAULT_FRAMES: usize = 60;
-/// Pixels of a GIF frame.
-pub const FRAME_SIZE: (u32, u32) = (400, 320);
+/// Pixels of a frame's boundary picture (the report's, and the top of a GIF frame).
+pub const FRAME_SIZE: (u32, u32) = (480, 380);
+/// Pixels of the loss strip under a GIF frame.
+pub const STRIP_SIZE: (u32, u32) = (FRAME_SIZE.0, 64);
 /// Pixels of a frame's hidden-unit heat maps (in the report).
-pub const UNITS_SIZE: (u32, u32) = (480, 400);
+pub const UNITS_SIZE: (u32, u32) = (600, 480);
 /// Points per axis of a frame's boundary grid (the final picture keeps the book's grid).
 const FRAME_GRID: f64 = 160.0;
 
@@ -84,6 +86,8 @@ pub struct Frame {
     pub loss: f64,
     /// Accuracy on all the data.
     pub accuracy: f64,
+    /// Loss and accuracy on the held-out points, when the data was split.
+    pub validation: Option<train::Scores>,
     /// How many of the run's recorded losses existed at this step.
     pub losses_so_far: usize,
     /// The params.
@@ -108,7 +112,7 @@ pub fn model_of(s: &Snapshot) -> Result<TwoLayerNet<f64>> {
     )?)
 }
 
-/// Scores every snapshot on all the data.
+/// Scores every snapshot on all the training data (and on the held-out points, when any).
 pub fn frames(
     snapshots: &[Snapshot],
     data: &Dataset,
@@ -125,17 +129,28 @@ pub fn frames(
     };
     let x = Tensor::<f64>::from_array(data.x.clone(), Device::Cpu)?;
     let t = Labels::from_indices(&data.labels, data.classes)?;
+    let held = match &data.held_out {
+        Some(h) => Some((
+            Tensor::<f64>::from_array(h.x.clone(), Device::Cpu)?,
+            Labels::from_indices(&h.labels, data.classes)?,
+        )),
+        None => None,
+    };
     snapshots
         .iter()
         .map(|s| {
             let mut m = model_of(s)?;
-            let loss = m.forward(&x, &t)?;
-            let accuracy = train::accuracy(&mut m, &x, &t)?;
+            let train::Scores { loss, accuracy } = train::metrics::scores(&mut m, &x, &t)?;
+            let validation = match &held {
+                Some((hx, ht)) => Some(train::metrics::scores(&mut m, hx, ht)?),
+                None => None,
+            };
             Ok(Frame {
                 step: s.step,
                 epoch: s.epoch,
                 loss,
                 accuracy,
+                validation,
                 losses_so_far: records_at(s.step),
                 params: s.clone(),
             })
@@ -154,53 +169,130 @@ pub fn frame_grid(data: &Dataset) -> Result<boundary::Grid> {
     Ok(boundary::Grid::around(data.x.view(), step)?)
 }
 
-/// The caption of a frame.
+/// The caption of a frame's picture (the page's caption says more).
 pub fn caption(f: &Frame) -> String {
     format!(
-        "epoch {:.1} · step {} · loss {:.3} · accuracy {:.3}",
-        f.epoch, f.step, f.loss, f.accuracy
+        "epoch {:.1} · loss {:.3} · accuracy {:.3}",
+        f.epoch, f.loss, f.accuracy
     )
 }
 
-/// Every frame's boundary picture (RGB), drawn on all cores.
+/// What a page says about a frame: the scores on the training points, and on the held-out ones.
+pub fn details(f: &Frame) -> String {
+    let mut s = format!(
+        "training loss {:.4}, training accuracy {:.3}",
+        f.loss, f.accuracy
+    );
+    if let Some(v) = &f.validation {
+        s.push_str(&format!(
+            "; validation loss {:.4}, validation accuracy {:.3}",
+            v.loss, v.accuracy
+        ));
+    }
+    s
+}
+
+/// One picture per frame as two layers: each frame's own (RGB) and what they all share (RGBA,
+/// drawn once).
+#[derive(Debug, Clone)]
+pub struct Layered {
+    /// Pixels of every picture.
+    pub size: (u32, u32),
+    /// What every frame shares, RGBA.
+    pub overlay: Vec<u8>,
+    /// Each frame's own layer, RGB.
+    pub bases: Vec<Vec<u8>>,
+}
+
+impl Layered {
+    /// Every frame's whole picture (RGB): its layer under the shared one.
+    pub fn wholes(&self) -> Vec<Vec<u8>> {
+        self.bases
+            .iter()
+            .map(|b| viz::composite(b, &self.overlay))
+            .collect()
+    }
+
+    /// The pictures as a page embeds them: the shared layer once, each frame's layer as a
+    /// palette PNG.
+    pub fn for_page(&self, alt: &str) -> Result<PagePictures> {
+        let size = self.size;
+        Ok(PagePictures {
+            alt: alt.to_string(),
+            overlay: Some(viz::encode_png_rgba(&self.overlay, size)?),
+            frames: parallel_map(&self.bases, |b| Ok(viz::encode_png_compact(b, size)?))?,
+        })
+    }
+}
+
+/// One picture per frame, as PNG files for a page.
+#[derive(Debug, Clone)]
+pub struct PagePictures {
+    /// What the pictures show.
+    pub alt: String,
+    /// A layer drawn over every frame's picture, when they share one.
+    pub overlay: Option<Vec<u8>>,
+    /// Each frame's picture.
+    pub frames: Vec<Vec<u8>>,
+}
+
+/// Every frame's boundary picture with `caption` of each, layered, drawn on all cores.
 pub fn render_boundaries(
     frames: &[Frame],
     data: &Dataset,
-    loss_list: &[f64],
     size: (u32, u32),
-) -> Result<Vec<Vec<u8>>> {
+    caption: impl Fn(&Frame) -> String + Sync,
+) -> Result<Layered> {
     let grid = frame_grid(data)?;
+    let points = data.points();
+    let bases = parallel_map(frames, |f| {
+        let mut m = model_of(&f.params)?;
+        let classes = boundary::classify_grid(&mut m, &grid, Device::Cpu)?;
+        Ok(viz::render_frame_base(
+            &grid,
+            &classes,
+            &points,
+            size,
+            &caption(f),
+        )?)
+    })?;
+    Ok(Layered {
+        size,
+        overlay: viz::render_frame_overlay(&points, size)?,
+        bases,
+    })
+}
+
+/// The GIF's frames: each whole boundary picture over a strip of the loss so far.
+pub fn with_loss_strips(
+    frames: &[Frame],
+    pictures: &[Vec<u8>],
+    loss_list: &[f64],
+) -> Result<Vec<Vec<u8>>> {
     let lo = loss_list
         .iter()
         .copied()
         .fold(f64::INFINITY, f64::min)
         .min(0.0);
     let hi = loss_list.iter().copied().fold(0.0, f64::max);
-    parallel_map(frames, |f| {
-        let mut m = model_of(&f.params)?;
-        let classes = boundary::classify_grid(&mut m, &grid, Device::Cpu)?;
+    let items: Vec<(&Frame, &Vec<u8>)> = frames.iter().zip(pictures).collect();
+    parallel_map(&items, |(f, picture)| {
         let inset = viz::LossInset {
             values: &loss_list[..f.losses_so_far.min(loss_list.len())],
             total: loss_list.len(),
             y: (lo, hi),
         };
-        let text = caption(f);
-        Ok(viz::render_frame(
-            &grid,
-            &classes,
-            data.x.view(),
-            &data.labels,
-            size,
-            &text,
-            Some(inset),
-        )?)
+        let strip = viz::render_loss_strip(inset, STRIP_SIZE, 60)?;
+        let mut stacked = (*picture).clone();
+        stacked.extend_from_slice(&strip);
+        Ok(stacked)
     })
 }
 
-/// Every frame's hidden-unit heat maps (RGB), drawn on all cores.
-pub fn render_units(frames: &[Frame], data: &Dataset, size: (u32, u32)) -> Result<Vec<Vec<u8>>> {
+/// Every frame's hidden-unit heat maps, layered, drawn on all cores.
+pub fn render_units(frames: &[Frame], data: &Dataset, size: (u32, u32)) -> Result<Layered> {
     let (xr, yr) = plane(data);
-    parallel_map(frames, |f| {
+    let bases = parallel_map(frames, |f| {
         let p = |name: &str| {
             f.params
                 .params
@@ -215,20 +307,40 @@ pub fn render_units(frames: &[Frame], data: &Dataset, size: (u32, u32)) -> Resul
             w2: p("W2")?,
         };
         let title = format!("hidden units at epoch {:.1}", f.epoch);
-        Ok(viz::render_hidden_units(
+        Ok(viz::render_hidden_units_base(
             &layer,
             xr.clone(),
             yr.clone(),
             size,
             &title,
         )?)
+    })?;
+    let first = frames.first().context("no frame")?;
+    let units = first
+        .params
+        .params
+        .iter()
+        .find(|(n, _)| *n == "W1")
+        .map_or(1, |(_, a)| a.ncols());
+    let overlay =
+        viz::render_hidden_units_overlay(units, data.classes, Some(&data.points()), xr, yr, size)?;
+    Ok(Layered {
+        size,
+        overlay,
+        bases,
     })
 }
 
-/// The data's plane with the book's margin of 0.1.
+/// The data's plane (held-out points too) with the book's margin of 0.1.
 pub fn plane(data: &Dataset) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
     let range = |c: usize| {
-        let col = data.x.column(c);
+        let col = data
+            .x
+            .column(c)
+            .into_iter()
+            .chain(data.held_out.iter().flat_map(|h| h.x.column(c).into_iter()))
+            .copied()
+            .collect::<Vec<f64>>();
         let lo = col.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         (lo - 0.1)..(hi + 0.1)
@@ -268,9 +380,10 @@ pub fn parallel_map<I: Sync, R: Send>(
     })
 }
 
-/// Writes `training.gif` from the frames' pictures.
+/// Writes `training.gif` from the frames' pictures with their loss strips.
 pub fn write_gif(path: &Path, pictures: &[Vec<u8>]) -> Result<()> {
-    Ok(viz::write_gif(path, pictures, FRAME_SIZE, 12)?)
+    let size = (FRAME_SIZE.0, FRAME_SIZE.1 + STRIP_SIZE.1);
+    Ok(viz::write_gif(path, pictures, size, 12)?)
 }
 
 /// What was drawn from the frames, for the report.
@@ -278,10 +391,10 @@ pub fn write_gif(path: &Path, pictures: &[Vec<u8>]) -> Result<()> {
 pub struct Watched {
     /// The frames.
     pub frames: Vec<Frame>,
-    /// Each frame's boundary picture, as PNG bytes.
-    pub boundaries: Vec<Vec<u8>>,
-    /// Each frame's hidden-unit heat maps, as PNG bytes.
-    pub units: Vec<Vec<u8>>,
+    /// Each frame's boundary picture.
+    pub boundaries: PagePictures,
+    /// Each frame's hidden-unit heat maps.
+    pub units: PagePictures,
 }
 
 /// Draws the main run's frames: `training.gif` and `hidden_units.png` (the final frame's) in
@@ -299,15 +412,19 @@ pub fn draw_all(
         return Ok(None);
     }
     let frames = frames(snapshots, data, max_iters, eval_interval)?;
-    let boundaries = render_boundaries(&frames, data, loss_list, FRAME_SIZE)?;
-    write_gif(&out.join(crate::files::TRAINING_GIF), &boundaries)?;
+    let boundaries = render_boundaries(&frames, data, FRAME_SIZE, caption)?;
+    let gif = with_loss_strips(&frames, &boundaries.wholes(), loss_list)?;
+    write_gif(&out.join(crate::files::TRAINING_GIF), &gif)?;
     let units = render_units(&frames, data, UNITS_SIZE)?;
-    let last = units.last().context("no frame")?;
-    viz::save_png(&out.join(crate::files::HIDDEN_UNITS_PNG), last, UNITS_SIZE)?;
-    let encode = |size| move |rgb: &Vec<u8>| Ok(viz::encode_png(rgb, size)?);
+    let last = units.bases.last().context("no frame")?;
+    viz::save_png(
+        &out.join(crate::files::HIDDEN_UNITS_PNG),
+        &viz::composite(last, &units.overlay),
+        UNITS_SIZE,
+    )?;
     Ok(Some(Watched {
-        boundaries: parallel_map(&boundaries, encode(FRAME_SIZE))?,
-        units: parallel_map(&units, encode(UNITS_SIZE))?,
+        boundaries: boundaries.for_page("the decision boundary at this frame")?,
+        units: units.for_page("the hidden units at this frame")?,
         frames,
     }))
 }

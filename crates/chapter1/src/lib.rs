@@ -41,7 +41,9 @@ mod runs;
 pub mod text;
 
 pub use chapter::{Finished, run};
-pub use compare::{CompareConfig, Compared, Lr, RunResult, book_lr, compare, working_lr};
+pub use compare::{
+    CompareConfig, Compared, DEFAULT_VAL_SPLIT, Lr, RunResult, book_lr, compare, working_lr,
+};
 pub use config::{
     Boundary, Config, MAX_EPOCH, MAX_EVAL_INTERVAL, MAX_FRAMES, Precision, UnknownName,
 };

@@ -122,7 +122,26 @@ fn run_json(r: &TrainerRun) -> Value {
         "device": r.device.to_string(),
         "final_loss": r.final_loss(),
         "accuracy": r.accuracy,
+        "validation_loss": r.validation.map(|v| v.loss),
+        "validation_accuracy": r.validation.map(|v| v.accuracy),
         "seconds": r.seconds,
+    })
+}
+
+/// The scores at the loss records, as JSON rows (up to a size a reader's JSON tools open easily).
+fn metrics_json(r: &TrainerRun) -> Option<Value> {
+    (r.metrics.len() <= 100_000).then(|| {
+        json!(
+            r.metrics
+                .iter()
+                .map(|m| json!({
+                    "iteration": m.iteration,
+                    "train_accuracy": m.train_accuracy,
+                    "validation_loss": m.validation.map(|v| v.loss),
+                    "validation_accuracy": m.validation.map(|v| v.accuracy),
+                }))
+                .collect::<Vec<_>>()
+        )
     })
 }
 
@@ -201,7 +220,7 @@ impl Summary<'_> {
         write(&out.join(crate::files::REPORT_MD), &report.markdown())?;
         let watch = self
             .watched
-            .map(|w| crate::report_html::Watch::of_run(w, &self.main.loss_list));
+            .map(|w| crate::report_html::Watch::of_run(w, self.main, self.config.max_epoch));
         crate::report_html::write(
             &out.join(crate::files::REPORT_HTML),
             &crate::report_html::Page {
@@ -241,6 +260,7 @@ impl Summary<'_> {
                 "eval_interval": a.eval_interval,
                 "seed": a.seed,
                 "grid_step": a.grid_step,
+                "val_split": a.val_split,
             },
             "device": a.device.describe(),
             "custom_loop": {
@@ -249,7 +269,11 @@ impl Summary<'_> {
                 "seconds": self.custom.seconds,
             },
             "data": a.data.as_ref().map_or("spiral".to_string(), |p| p.display().to_string()),
+            "training_points": self.data.len(),
+            "validation_points": self.data.held_out.as_ref().map_or(0, |h| h.labels.len()),
             "trainer": run_json(self.main),
+            "trainer_metrics_are": "at the loss records: accuracy on the training points, and loss and accuracy on the held-out points (when --val-split is set)",
+            "trainer_metrics": metrics_json(self.main),
             "resumed_from_epoch": self.main.resumed_from,
             "trainer_final_loss_is": "the mean batch loss over the last eval_interval steps",
             "custom_loop_final_loss_is": "the mean batch loss over the last eval_interval steps",
@@ -318,7 +342,19 @@ impl Summary<'_> {
             code("t"),
             text(format!(" {}×{}).", d.len(), d.classes)),
         ]));
-        r.push(Block::Picture(Picture::Data, "the data".into()));
+        if let Some(h) = &d.held_out {
+            r.push(Block::Para(vec![text(format!(
+                "--val-split {}: {} points train; {} points ({} of each class, chosen by a \
+                 stream seeded with {}) are held out, never trained on, and scored at every loss \
+                 record. The plots draw them hollow.",
+                tensor::float::short(a.val_split.unwrap_or(0.0)),
+                d.len(),
+                h.labels.len(),
+                tensor::float::short(a.val_split.unwrap_or(0.0)),
+                a.seed
+            ))]));
+        }
+        r.push(Block::Picture(d.picture().0, "the data".into()));
         r.push(Block::Heading(
             "§1.4.2–1.4.3 Training with the hand-written loop".into(),
         ));
@@ -370,6 +406,13 @@ impl Summary<'_> {
                 m.final_loss()
             )),
             bold(format!("{:.3}", m.accuracy)),
+            text(match &m.validation {
+                Some(v) => format!(
+                    ", validation loss {:.4} and accuracy {:.3}",
+                    v.loss, v.accuracy
+                ),
+                None => String::new(),
+            }),
             text(format!(", {:.3} s. The loss history is in ", m.seconds)),
             code(crate::files::LOSS_CSV),
             text(". Every loss here is the Trainer's mean batch loss over the last "),
@@ -380,28 +423,31 @@ impl Summary<'_> {
         }
         r.push(Block::Picture(Picture::TrainerLoss, "Trainer loss".into()));
         if let Some(w) = self.watched {
-            r.push(Block::Heading("Watch it learn".into()));
-            r.push(Block::Para(vec![
-                text(format!(
-                    "The Trainer run in {} frames, from the initial weights to the trained network (",
-                    w.frames.len()
-                )),
-                code(crate::files::REPORT_HTML),
-                text(" has them with a slider):"),
+            r.push(Block::MarkdownOnly(vec![
+                Block::Heading("Watch it learn".into()),
+                Block::Para(vec![
+                    text(format!(
+                        "The Trainer run in {} frames, from the initial weights to the trained \
+                         network (",
+                        w.frames.len()
+                    )),
+                    code(crate::files::REPORT_HTML),
+                    text(" shows them with a slider, beside the loss and accuracy curves)."),
+                ]),
+                Block::Picture(Picture::TrainingGif, "the boundary over the epochs".into()),
+                Block::Para(vec![
+                    text(format!(
+                        "What each of the {} hidden units computes at the end, ",
+                        a.hidden_size
+                    )),
+                    code("σ(x·W1[:, j] + b1[j])"),
+                    text(
+                        ", labelled with the class whose score its output weight moves most, \
+                         and whether it raises or lowers it.",
+                    ),
+                ]),
+                Block::Picture(Picture::HiddenUnits, "hidden units".into()),
             ]));
-            r.push(Block::Picture(
-                Picture::TrainingGif,
-                "the boundary over the epochs".into(),
-            ));
-            r.push(Block::Para(vec![
-                text(format!(
-                    "What each of the {} hidden units computes at the end, ",
-                    a.hidden_size
-                )),
-                code("σ(x·W1[:, j] + b1[j])"),
-                text(", marked with the class its output weight pushes hardest:"),
-            ]));
-            r.push(Block::Picture(Picture::HiddenUnits, "hidden units".into()));
         }
         r.push(Block::Heading("§1.5.1 Bit precision".into()));
         r.push(self.precision.table());

@@ -43,6 +43,8 @@ pub fn code(s: impl Into<String>) -> Inline {
 pub enum Picture {
     /// `spiral.png`.
     Data,
+    /// `data.png` (your own points).
+    OwnData,
     /// `loss.png`.
     CustomLoss,
     /// `decision_boundary.png`.
@@ -64,6 +66,7 @@ impl Picture {
     pub fn file(self) -> &'static str {
         match self {
             Picture::Data => crate::files::SPIRAL_PNG,
+            Picture::OwnData => crate::files::DATA_PNG,
             Picture::CustomLoss => crate::files::LOSS_PNG,
             Picture::Boundary => crate::files::DECISION_BOUNDARY_PNG,
             Picture::TrainerLoss => crate::files::TRAINER_LOSS_PNG,
@@ -88,6 +91,9 @@ pub enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
     /// A picture of this run, with its description.
     Picture(Picture, String),
+    /// Blocks only REPORT.md shows: the page shows the same live (the animation and its hidden
+    /// units are the page's frames section).
+    MarkdownOnly(Vec<Block>),
 }
 
 /// A report: blocks in order.
@@ -106,57 +112,73 @@ impl Report {
     /// The report as Markdown (REPORT.md).
     pub fn markdown(&self) -> String {
         let mut out = String::new();
-        for b in &self.blocks {
-            match b {
-                Block::Title(t) => out.push_str(&format!("# {}\n\n", markdown_text(t))),
-                Block::Heading(t) => out.push_str(&format!("## {}\n\n", markdown_text(t))),
-                Block::Para(parts) => {
-                    for p in parts {
-                        out.push_str(&inline_markdown(p));
-                    }
-                    out.push_str("\n\n");
-                }
-                Block::Table(head, rows) => {
-                    out.push_str(&row_markdown(head));
-                    out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
-                    for r in rows {
-                        out.push_str(&row_markdown(r));
-                    }
-                    out.push('\n');
-                }
-                Block::Picture(p, alt) => {
-                    out.push_str(&format!("![{}]({})\n\n", markdown_text(alt), p.file()));
-                }
-            }
-        }
+        markdown_blocks(&self.blocks, &mut out);
         out
     }
 
-    /// The report as HTML, its pictures embedded from `dir` (the run's folder); the animation is
-    /// left out (the page's frames section shows it).
-    pub fn html(&self, dir: &Path) -> Result<Markup> {
+    /// The report as HTML, its pictures embedded from `dir` (the run's folder): the title with
+    /// what precedes the first section, then the sections (the page puts its frames section
+    /// between them). Blocks for Markdown only are left out.
+    pub fn html(&self, dir: &Path) -> Result<(Markup, Markup)> {
+        let mut head = Vec::new();
         let mut blocks = Vec::new();
         for b in &self.blocks {
-            blocks.push(match b {
+            let into_head = blocks.is_empty() && !matches!(b, Block::Heading(_));
+            let markup = match b {
                 Block::Title(t) => html! { h1 { (shown(t)) } },
                 Block::Heading(t) => html! { h2 { (shown(t)) } },
                 Block::Para(parts) => html! { p { @for p in parts { (inline_html(p)) } } },
-                Block::Table(head, rows) => html! {
+                Block::Table(header, rows) => html! {
                     table {
-                        tr { @for h in head { th { (shown(h)) } } }
+                        tr { @for h in header { th { (shown(h)) } } }
                         @for r in rows { tr { @for c in r { td { (shown(c)) } } } }
                     }
                 },
-                Block::Picture(Picture::TrainingGif, _) => continue,
+                Block::MarkdownOnly(_) | Block::Picture(Picture::TrainingGif, _) => continue,
                 Block::Picture(p, alt) => {
                     let path = dir.join(p.file());
                     let bytes = std::fs::read(&path)
                         .with_context(|| format!("report.html: cannot read {}", p.file()))?;
                     html! { p { img alt=(alt) src=(data_uri("image/png", &bytes)); } }
                 }
-            });
+            };
+            if into_head {
+                head.push(markup);
+            } else {
+                blocks.push(markup);
+            }
         }
-        Ok(html! { @for b in blocks { (b) } })
+        Ok((
+            html! { @for b in head { (b) } },
+            html! { @for b in blocks { (b) } },
+        ))
+    }
+}
+
+fn markdown_blocks(blocks: &[Block], out: &mut String) {
+    for b in blocks {
+        match b {
+            Block::Title(t) => out.push_str(&format!("# {}\n\n", markdown_text(t))),
+            Block::Heading(t) => out.push_str(&format!("## {}\n\n", markdown_text(t))),
+            Block::Para(parts) => {
+                for p in parts {
+                    out.push_str(&inline_markdown(p));
+                }
+                out.push_str("\n\n");
+            }
+            Block::Table(head, rows) => {
+                out.push_str(&row_markdown(head));
+                out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+                for r in rows {
+                    out.push_str(&row_markdown(r));
+                }
+                out.push('\n');
+            }
+            Block::Picture(p, alt) => {
+                out.push_str(&format!("![{}]({})\n\n", markdown_text(alt), p.file()));
+            }
+            Block::MarkdownOnly(inner) => markdown_blocks(inner, out),
+        }
     }
 }
 
@@ -233,10 +255,8 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped_in_html_and_no_path_is_read() {
-        let html = hostile()
-            .html(Path::new("/nonexistent"))
-            .unwrap()
-            .into_string();
+        let (title, body) = hostile().html(Path::new("/nonexistent")).unwrap();
+        let html = title.into_string() + &body.into_string();
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;img"), "{html}");
         assert!(!html.contains('\n') && !html.contains('\u{1b}'), "{html}");
@@ -250,7 +270,8 @@ mod tests {
         let r = Report {
             blocks: vec![Block::Picture(Picture::Data, "the data".into())],
         };
-        let html = r.html(&dir).unwrap().into_string();
+        let (head, body) = r.html(&dir).unwrap();
+        let html = head.into_string() + &body.into_string();
         assert!(
             html.contains("data:image/png;base64,UE5HREFUQQ=="),
             "{html}"

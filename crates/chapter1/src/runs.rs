@@ -69,6 +69,11 @@ pub struct TrainerRun {
     pub grad_norms: Vec<f64>,
     /// Steps whose grads `max_grad` scaled down (in this process).
     pub clipped_steps: usize,
+    /// Accuracy on the training points, and loss and accuracy on the held-out ones, at the loss
+    /// records of this process (the main run only; empty otherwise).
+    pub metrics: Vec<train::RecordMetrics>,
+    /// Loss and accuracy on the held-out points at the end, when the data was split.
+    pub validation: Option<train::Scores>,
 }
 
 /// What a run's gradient norms were: steps, how many were clipped, and the norms' spread.
@@ -222,8 +227,8 @@ pub fn custom_loop<T: Element>(
     viz::plot_decision_boundary(
         &grid,
         &classes,
-        data.x.view(),
-        &data.labels,
+        &data.points(),
+        "decision boundary",
         &out.join(crate::files::DECISION_BOUNDARY_PNG),
         (800, 640),
     )?;
@@ -286,6 +291,15 @@ fn trainer_run<T: Element>(
     let optimizer = optim::build::<T>(config.optimizer, config.lr())?;
     let mut trainer = Trainer::with_boxed(model, optimizer);
     trainer.track_grad_norms = show;
+    trainer.track_metrics = show;
+    let held_out = match &data.held_out {
+        Some(h) => Some(train::Validation::new(
+            Tensor::from_f64(h.x.view(), device)?,
+            Labels::from_indices(&h.labels, data.classes)?,
+        )?),
+        None => None,
+    };
+    trainer.validation = held_out;
     let fit = config.fit_config();
     trainer.begin(&x, &t, &fit)?;
     if let Some(path) = &keep.resume {
@@ -366,6 +380,10 @@ fn trainer_run<T: Element>(
         save_params(p, &mut trainer.model)?;
     }
     let acc = accuracy(&mut trainer.model, &x, &t)?;
+    let validation = match trainer.validation.take() {
+        Some(v) => Some(train::metrics::scores(&mut trainer.model, &v.x, &v.t)?),
+        None => None,
+    };
     Ok(TrainerRun {
         precision: T::DTYPE.as_str(),
         device,
@@ -379,6 +397,8 @@ fn trainer_run<T: Element>(
         snapshots: recorder.snapshots,
         grad_norms: std::mem::take(&mut trainer.grad_norms),
         clipped_steps: trainer.clipped_steps,
+        metrics: std::mem::take(&mut trainer.metrics),
+        validation,
     })
 }
 

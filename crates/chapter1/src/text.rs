@@ -31,13 +31,17 @@ pub const SHOWN_MAX: usize = 160;
 /// line breaks escaped, non-UTF-8 bytes replaced, and cut in the middle past [`SHOWN_MAX`]
 /// characters.
 pub fn shown(value: impl AsRef<std::ffi::OsStr>) -> String {
-    let text = clean(&value.as_ref().to_string_lossy(), false);
+    cut(&clean(&value.as_ref().to_string_lossy(), false), SHOWN_MAX)
+}
+
+/// `text` cut in the middle (`head...tail`) when it has more than `max` characters.
+pub fn cut(text: &str, max: usize) -> String {
     let n = text.chars().count();
-    if n <= SHOWN_MAX {
-        return text;
+    if n <= max {
+        return text.to_string();
     }
-    let head: String = text.chars().take(SHOWN_MAX / 2).collect();
-    let tail: String = text.chars().skip(n - SHOWN_MAX / 2).collect();
+    let head: String = text.chars().take(max / 2).collect();
+    let tail: String = text.chars().skip(n - max / 2).collect();
     format!("{head}...{tail}")
 }
 

@@ -8,6 +8,7 @@ pub mod clip;
 pub mod config;
 pub mod custom_loop;
 pub mod error;
+pub mod metrics;
 pub mod observer;
 pub mod trainer;
 
@@ -17,5 +18,6 @@ pub use clip::{Clipped, clip, clip_grads, grad_norm};
 pub use config::FitConfig;
 pub use custom_loop::train_custom_loop;
 pub use error::{Result, TrainError};
+pub use metrics::{RecordMetrics, Scores, Validation};
 pub use observer::{EvalRecord, FitObserver, PrintLines, Silent, Snapshot, Tee};
 pub use trainer::{FitState, Trainer, record_iterations};

@@ -10,6 +10,7 @@ use tensor::{Element, Labels, Tensor, ops};
 use crate::clip::{clip, grad_norm};
 use crate::config::FitConfig;
 use crate::error::{Result, TrainError};
+use crate::metrics::{self, RecordMetrics, Validation};
 use crate::observer::{EvalRecord, FitObserver, Snapshot};
 
 /// Trains a model with an optimizer, keeping the loss history across `fit` calls.
@@ -36,6 +37,15 @@ pub struct Trainer<T: Element, M: Model<T>> {
     pub grad_norms: Vec<f64>,
     /// Steps whose grads were scaled down by `max_grad`, across fits.
     pub clipped_steps: usize,
+    /// Whether loss records are scored into [`Trainer::metrics`] (accuracy on the training data,
+    /// and loss and accuracy on [`Trainer::validation`]). Scoring changes no training number.
+    pub track_metrics: bool,
+    /// Held-out data scored at the records when [`Trainer::track_metrics`] is on.
+    pub validation: Option<Validation<T>>,
+    /// The scores at the loss records of this process's fits: every record, or every
+    /// [`metrics::stride`]-th one when the data is larger than the samples trained between two
+    /// records (each score carries its iteration).
+    pub metrics: Vec<RecordMetrics>,
     /// Data order and pending losses of the current fit.
     state: FitState,
     /// When the current fit began (for the log line's time).
@@ -70,6 +80,9 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             track_grad_norms: false,
             grad_norms: Vec::new(),
             clipped_steps: 0,
+            track_metrics: false,
+            validation: None,
+            metrics: Vec::new(),
             state: FitState::default(),
             started: Instant::now(),
             buffers: Buffers {
@@ -262,9 +275,31 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
                 });
                 self.state.pending_loss = 0.0;
                 self.state.pending_count = 0;
+                if self.track_metrics {
+                    let held = self.validation.as_ref().map_or(0, |v| v.t.len());
+                    let stride = metrics::stride(data_size + held, every, batch_size);
+                    if (self.loss_list.len() - 1).is_multiple_of(stride) {
+                        self.score(x, t, self.current_epoch * max_iters + iters + 1)?;
+                    }
+                }
             }
         }
         self.current_epoch += 1;
+        Ok(())
+    }
+
+    /// Scores the model as it stands after `iteration` into [`Trainer::metrics`].
+    fn score(&mut self, x: &Tensor<T>, t: &Labels, iteration: usize) -> Result<()> {
+        let train_accuracy = crate::accuracy(&mut self.model, x, t)?;
+        let validation = match &self.validation {
+            Some(v) => Some(metrics::scores(&mut self.model, &v.x, &v.t)?),
+            None => None,
+        };
+        self.metrics.push(RecordMetrics {
+            iteration,
+            train_accuracy,
+            validation,
+        });
         Ok(())
     }
 }

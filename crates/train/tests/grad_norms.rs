@@ -1,18 +1,18 @@
 //! The Trainer's gradient-norm record and clipped-step count: what `--max-grad` did to a run.
 
+mod common;
+
 use layers::TwoLayerNet;
-use tensor::random::BookRng;
-use tensor::{Device, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
 
 /// `train.py` for `epochs` epochs with `max_grad`, tracking norms when `track` says.
 fn run(epochs: usize, max_grad: Option<f64>, track: bool) -> Trainer<f64, TwoLayerNet<f64>> {
-    let mut rng = BookRng::new(1984);
-    let spiral = data::load_data_with(&mut rng, 100, 3).unwrap();
-    let x = Tensor::<f64>::from_f64(spiral.x.view(), Device::Cpu).unwrap();
-    let t = Labels::from_one_hot(spiral.t.view()).unwrap();
-    let model = TwoLayerNet::new(2, 10, 3, &mut rng, Device::Cpu).unwrap();
-    let mut trainer = Trainer::new(model, optim::Sgd::new(1.0).unwrap());
+    let common::Run {
+        mut rng,
+        x,
+        t,
+        mut trainer,
+    } = common::run::<f64>(10, Box::new(optim::Sgd::new(1.0).unwrap()));
     trainer.track_grad_norms = track;
     let config = FitConfig {
         max_epoch: epochs,

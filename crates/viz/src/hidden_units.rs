@@ -1,6 +1,7 @@
 //! What each hidden unit computes (book §1.4.2's `TwoLayerNet`): one small heat map per unit of
-//! `σ(x · W1[:, j] + b1[j])` over the data's plane, marked with the output class its weight pushes
-//! hardest (the largest `|W2[j, c]|`, with its sign). Ten sigmoids, each a soft half-plane, summed
+//! `σ(x · W1[:, j] + b1[j])` over the data's plane, with the data faintly on it, tick labels on
+//! the outer maps and a colour scale; each labelled with the output class its weight moves most
+//! (the largest `|W2[j, c]|`) and whether it raises or lowers that class's score. Ten sigmoids, each a soft half-plane, summed
 //! into three class scores: the picture shows how they make a spiral. The activation is drawn in
 //! steps of 0.1 ([`unit_image`]).
 
@@ -12,7 +13,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::style::{bitmap, canvas_ready, class_color, save_png};
+use crate::spiral::Points;
+use crate::style::{
+    LABEL_PX, Px, bitmap, canvas_ready, class_color, composite, overlay_rgba, save_png,
+};
 
 /// Most units drawn; a wider layer shows its first `MAX_UNITS`.
 pub const MAX_UNITS: usize = 64;
@@ -87,71 +91,273 @@ pub fn unit_image(
 }
 
 /// Height of the picture's title line, in pixels.
-const TITLE: u32 = 24;
+const TITLE: u32 = 26;
+/// Width of the column of `x2` tick labels left of the maps.
+const LEFT: u32 = 40;
+/// Height of the band under the maps: the `x1` tick labels and the colour scale.
+const BOTTOM: u32 = 58;
+/// Height of a map's label line.
+const LABEL: u32 = 17;
 
 /// Where unit `j`'s map is drawn in a picture of `size` showing `units` units: `(x, y, w, h)` in
-/// pixels. Tiles fill a near-square grid under the title; a map is its tile less a label line
-/// above and a small margin.
+/// pixels. Tiles fill a near-square grid between the title, the `x2` ticks at the left and the
+/// band of `x1` ticks and colour scale at the bottom; a map is its tile less a label line above
+/// and a small margin.
 pub fn map_rect(size: (u32, u32), units: usize, j: usize) -> (u32, u32, u32, u32) {
     let cols = (units as f64).sqrt().ceil().max(1.0) as u32;
     let rows = (units as u32).div_ceil(cols).max(1);
-    let (tw, th) = (size.0 / cols, size.1.saturating_sub(TITLE) / rows);
+    let (tw, th) = (
+        size.0.saturating_sub(LEFT + 4) / cols,
+        size.1.saturating_sub(TITLE + BOTTOM) / rows,
+    );
     let (c, r) = (j as u32 % cols, j as u32 / cols);
     (
-        c * tw + 4,
-        TITLE + r * th + 18,
+        LEFT + c * tw + 2,
+        TITLE + r * th + LABEL,
         tw.saturating_sub(8).max(8),
-        th.saturating_sub(22).max(8),
+        th.saturating_sub(LABEL + 6).max(8),
     )
 }
 
-fn draw<DB: DrawingBackend>(
+/// Unit `j`'s label: the class its output weight moves most, in which direction and by how much
+/// (`h1 lowers class 1 (−3.0)`), or in arrows (`h1 ↓ class 1 (−3.0)`) where the words do not fit.
+pub fn unit_label(layer: &HiddenLayer<'_>, j: usize, words: bool) -> String {
+    let (class, weight) = layer.strongest_class(j);
+    let sign = if weight < 0.0 { '−' } else { '+' };
+    let verb = match (weight < 0.0, words) {
+        (true, true) => "lowers",
+        (false, true) => "raises",
+        (true, false) => "↓",
+        (false, false) => "↑",
+    };
+    // Small weights (the initial ones are 0.01 · randn) keep two decimals, so none reads as 0.
+    let w = weight.abs();
+    let digits = if w < 0.095 { 2 } else { 1 };
+    format!("h{j} {verb} class {class} ({sign}{w:.digits$})")
+}
+
+/// A map-axis tick label: whole numbers without decimals (`-1`, `0`, `1`), others as [`tick`]
+/// gives them.
+fn map_tick(v: f64, span: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        format!("{}", v as i64)
+    } else {
+        crate::style::tick(v, span)
+    }
+}
+
+/// A frame's own layer: the title and each map's label (the maps are pasted in afterwards, at
+/// the picture's resolution).
+fn draw_base<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
+    px: Px,
     layer: &HiddenLayer<'_>,
-    xr: Range<f64>,
-    yr: Range<f64>,
     title: &str,
+    size: (u32, u32),
 ) -> std::result::Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let size = root.dim_in_pixel();
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(err)?;
     let units = layer.w1.ncols().min(MAX_UNITS);
-    let style = TextStyle::from(("sans-serif", 16).into_font());
-    let (tw, _) = root
-        .estimate_text_size(title, &style)
-        .map_err(|e| e.to_string())?;
+    let font = px.font(LABEL_PX + 1);
+    let (tw, _) = root.estimate_text_size(title, &font).map_err(err)?;
     root.draw(&Text::new(
-        title,
-        ((size.0.saturating_sub(tw) / 2) as i32, 4),
-        style,
+        title.to_string(),
+        ((px.u(size.0).saturating_sub(tw) / 2) as i32, px.i(4)),
+        font,
     ))
-    .map_err(|e| e.to_string())?;
+    .map_err(err)?;
+    let label_font = px.font(12);
     for j in 0..units {
-        let (x, y, w, h) = map_rect(size, units, j);
-        let (class, weight) = layer.strongest_class(j);
-        let color = class_color(class);
-        let image = unit_image(layer, j, xr.clone(), yr.clone(), (w, h));
-        let (x, y) = (x as i32, y as i32);
-        let element = BitMapElement::with_owned_buffer((x, y), (w, h), image)
-            .ok_or("image buffer of the wrong size")?;
-        root.draw(&element).map_err(|e| e.to_string())?;
-        root.draw(&Rectangle::new(
-            [(x - 1, y - 1), (x + w as i32, y + h as i32)],
-            BLACK.mix(0.3),
-        ))
-        .map_err(|e| e.to_string())?;
-        let label = format!("h{j} → class {class} ({weight:+.1})");
+        let (x, y, w, _) = map_rect(size, units, j);
+        let (x, y, w) = (px.i(x as i32), px.i(y as i32), px.i(w as i32));
+        let (class, _) = layer.strongest_class(j);
+        let mut label = unit_label(layer, j, true);
+        if root
+            .estimate_text_size(&label, &label_font)
+            .map_or(0, |s| s.0) as i32
+            > w
+        {
+            label = unit_label(layer, j, false);
+        }
         root.draw(&Text::new(
             label,
-            (x, y - 16),
-            ("sans-serif", 12).into_font().color(&color),
+            (x, y - px.i(LABEL as i32 - 2)),
+            label_font.clone().color(&class_color(class)),
+        ))
+        .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+/// What every frame shares: the maps' frames and tick labels, the colour scale of each of the
+/// `classes`, and the points faintly on every map; `bg` fills the picture first.
+#[allow(clippy::too_many_arguments)]
+fn draw_overlay<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    px: Px,
+    bg: RGBColor,
+    units: usize,
+    classes: usize,
+    points: Option<&Points<'_>>,
+    (xr, yr): (&Range<f64>, &Range<f64>),
+    size: (u32, u32),
+) -> std::result::Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&bg).map_err(err)?;
+    let tick_font = px.font(11);
+    let cols = (units as f64).sqrt().ceil().max(1.0) as usize;
+    let rows = units.div_ceil(cols);
+    for j in 0..units {
+        let (x, y, w, h) = map_rect(size, units, j);
+        let (x, y, w, h) = (
+            px.i(x as i32),
+            px.i(y as i32),
+            px.i(w as i32),
+            px.i(h as i32),
+        );
+        root.draw(&Rectangle::new(
+            [(x - px.i(1), y - px.i(1)), (x + w, y + h)],
+            BLACK.mix(0.35),
+        ))
+        .map_err(err)?;
+        if let Some(points) = points {
+            draw_faint_points(&root, px, points, (xr, yr), (x, y, w, h))?;
+        }
+        // Tick labels on the first column (x2) and the lowest map of each column (x1).
+        let (c, r) = (j % cols, j / cols);
+        if c == 0 {
+            for v in crate::style::nice_ticks(yr.clone(), 3) {
+                let ty = y + ((yr.end - v) / (yr.end - yr.start) * h as f64) as i32;
+                let text = map_tick(v, yr.end - yr.start);
+                let (lw, lh) = root.estimate_text_size(&text, &tick_font).unwrap_or((0, 0));
+                root.draw(&Text::new(
+                    text,
+                    (x - px.i(5) - lw as i32, ty - lh as i32 / 2),
+                    tick_font.clone(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        if r + 1 == rows || j + cols >= units {
+            for v in crate::style::nice_ticks(xr.clone(), 3) {
+                let tx = x + ((v - xr.start) / (xr.end - xr.start) * w as f64) as i32;
+                let text = map_tick(v, xr.end - xr.start);
+                let (lw, _) = root.estimate_text_size(&text, &tick_font).unwrap_or((0, 0));
+                root.draw(&Text::new(
+                    text,
+                    (tx - lw as i32 / 2, y + h + px.i(3)),
+                    tick_font.clone(),
+                ))
+                .map_err(err)?;
+            }
+            if c == 0 {
+                root.draw(&Text::new(
+                    "x1",
+                    (x + w / 2 - px.i(6), y + h + px.i(17)),
+                    tick_font.clone(),
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+    root.draw(&Text::new(
+        "x2",
+        (px.i(4), px.i(TITLE as i32 + 2)),
+        tick_font.clone(),
+    ))
+    .map_err(err)?;
+    // The colour scale: σ from 0 (white) to 1 (the class's colour), a band per class.
+    let bar_y = px.i(size.1 as i32 - 24);
+    let (bar_x, bar_w) = (px.i(size.0 as i32 - 190), px.i(160));
+    let label = "σ(x·W1[:, j] + b1[j])";
+    let (lw, _) = root.estimate_text_size(label, &tick_font).unwrap_or((0, 0));
+    root.draw(&Text::new(
+        label,
+        (bar_x - px.i(8) - lw as i32, bar_y),
+        tick_font.clone(),
+    ))
+    .map_err(err)?;
+    let bands = classes.clamp(1, 10) as i32;
+    let band_h = (px.i(12) / bands).max(1);
+    for c in 0..bands {
+        let color = class_color(c as usize);
+        let top = bar_y + c * band_h;
+        for i in 0..bar_w {
+            let a = ((i as f64 / bar_w as f64) * 10.0).round() / 10.0;
+            let mix = |ch: u8| (255.0 - a * (255.0 - ch as f64)).round() as u8;
+            root.draw(&Rectangle::new(
+                [(bar_x + i, top), (bar_x + i + 1, top + band_h)],
+                RGBColor(mix(color.0), mix(color.1), mix(color.2)).filled(),
+            ))
+            .map_err(err)?;
+        }
+    }
+    root.draw(&Rectangle::new(
+        [(bar_x, bar_y), (bar_x + bar_w, bar_y + band_h * bands)],
+        BLACK.mix(0.35),
+    ))
+    .map_err(err)?;
+    for (v, t) in [(0.0, "0"), (0.5, "0.5"), (1.0, "1")] {
+        let tx = bar_x + (v * bar_w as f64) as i32;
+        let (tw, _) = root.estimate_text_size(t, &tick_font).unwrap_or((0, 0));
+        root.draw(&Text::new(
+            t,
+            (tx - tw as i32 / 2, bar_y + band_h * bands + px.i(2)),
+            tick_font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+/// The points as small pale dots of their class's colour on one map at `(x, y, w, h)`.
+fn draw_faint_points<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    px: Px,
+    points: &Points<'_>,
+    (xr, yr): (&Range<f64>, &Range<f64>),
+    (x, y, w, h): (i32, i32, i32, i32),
+) -> std::result::Result<(), String> {
+    let held = points
+        .held_out
+        .iter()
+        .flat_map(|(hx, hl)| hx.rows().into_iter().zip(*hl));
+    for (r, &c) in points.x.rows().into_iter().zip(points.labels).chain(held) {
+        let dx = x + ((r[0] - xr.start) / (xr.end - xr.start) * w as f64) as i32;
+        let dy = y + ((yr.end - r[1]) / (yr.end - yr.start) * h as f64) as i32;
+        if dx < x + px.i(1) || dy < y + px.i(1) || dx >= x + w - px.i(1) || dy >= y + h - px.i(1) {
+            continue;
+        }
+        root.draw(&Circle::new(
+            (dx, dy),
+            px.i(1),
+            class_color(c).mix(0.6).filled(),
         ))
         .map_err(|e| e.to_string())?;
     }
-    root.present().map_err(|e| e.to_string())
+    Ok(())
 }
 
-/// The heat maps as RGB pixels of `size`, over `xr` x `yr`.
+/// The heat maps with `points` faintly on them, as RGB pixels of `size`, over `xr` x `yr`: the
+/// frame's own layer ([`render_hidden_units_base`]) under what every frame shares
+/// ([`render_hidden_units_overlay`]).
 pub fn render_hidden_units(
+    layer: &HiddenLayer<'_>,
+    points: Option<&Points<'_>>,
+    xr: Range<f64>,
+    yr: Range<f64>,
+    size: (u32, u32),
+    title: &str,
+) -> Result<Vec<u8>> {
+    let base = render_hidden_units_base(layer, xr.clone(), yr.clone(), size, title)?;
+    let classes = layer.w2.ncols();
+    let overlay = render_hidden_units_overlay(layer.check()?, classes, points, xr, yr, size)?;
+    Ok(composite(&base, &overlay))
+}
+
+/// A frame's own layer: the title, each map's label and the maps, RGB. Each map's pixels are
+/// exactly [`unit_image`]'s, where [`map_rect`] puts it.
+pub fn render_hidden_units_base(
     layer: &HiddenLayer<'_>,
     xr: Range<f64>,
     yr: Range<f64>,
@@ -165,19 +371,56 @@ pub fn render_hidden_units(
     } else {
         title.to_string()
     };
-    bitmap(Path::new("hidden units"), size, |area| {
-        draw(area, layer, xr, yr, &title)
+    let units = h.min(MAX_UNITS);
+    let mut pic = bitmap(Path::new("hidden units"), size, |area, px| {
+        draw_base(area, px, layer, &title, size)
+    })?;
+    for j in 0..units {
+        let (x, y, w, h) = map_rect(size, units, j);
+        let map = unit_image(layer, j, xr.clone(), yr.clone(), (w, h));
+        for r in 0..h as usize {
+            let start = ((y as usize + r) * size.0 as usize + x as usize) * 3;
+            pic[start..start + w as usize * 3]
+                .copy_from_slice(&map[r * w as usize * 3..][..w as usize * 3]);
+        }
+    }
+    Ok(pic)
+}
+
+/// What every frame of a layer of `units` units and `classes` classes shares: the maps' frames,
+/// tick labels, the colour scale and `points` faintly on each map, RGBA (transparent over the
+/// maps but for the points).
+pub fn render_hidden_units_overlay(
+    units: usize,
+    classes: usize,
+    points: Option<&Points<'_>>,
+    xr: Range<f64>,
+    yr: Range<f64>,
+    size: (u32, u32),
+) -> Result<Vec<u8>> {
+    canvas_ready(size)?;
+    let units = units.clamp(1, MAX_UNITS);
+    overlay_rgba(Path::new("hidden units"), size, |area, px, bg| {
+        draw_overlay(area, px, bg, units, classes, points, (&xr, &yr), size)
     })
 }
 
 /// [`render_hidden_units`] to a `.png`.
 pub fn plot_hidden_units(
     layer: &HiddenLayer<'_>,
+    points: Option<&Points<'_>>,
     xr: Range<f64>,
     yr: Range<f64>,
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
-    let buf = render_hidden_units(layer, xr, yr, size, "hidden units: σ(x·W1[:, j] + b1[j])")?;
+    let buf = render_hidden_units(
+        layer,
+        points,
+        xr,
+        yr,
+        size,
+        "hidden units: σ(x·W1[:, j] + b1[j])",
+    )?;
     save_png(path, &buf, size)
 }

@@ -17,15 +17,24 @@ pub mod loglog;
 pub mod loss;
 pub mod spiral;
 mod style;
-pub use style::{encode_png, save_png};
+pub use style::{
+    Dash, Layer, LineLook, composite, encode_png, encode_png_compact, encode_png_rgba, nice_ticks,
+    save_png, tick,
+};
 
 pub use animation::write_gif;
-pub use boundary::{LossInset, plot_decision_boundary, render_frame};
+pub use boundary::{
+    LossInset, plot_decision_boundary, render_frame, render_frame_base, render_frame_overlay,
+    render_loss_strip,
+};
 pub use error::{Result, VizError};
-pub use hidden_units::{HiddenLayer, plot_hidden_units, render_hidden_units};
+pub use hidden_units::{
+    HiddenLayer, plot_hidden_units, render_hidden_units, render_hidden_units_base,
+    render_hidden_units_overlay,
+};
 pub use loglog::{LogPanel, LogSeries, loglog_slope, plot_loglog};
-pub use loss::{TrainerPlot, plot_loss, plot_losses};
-pub use spiral::plot_spiral;
+pub use loss::{Chart, Curve, TrainerPlot, plot_chart, plot_loss};
+pub use spiral::{Points, plot_data, plot_spiral};
 pub use style::class_color;
 
 /// Picture size in pixels (width, height). The book's matplotlib default is 640 x 480.

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::style::{canvas_ready, class_color, draw_legend, render};
+use crate::style::{LABEL_PX, Px, TICK_PX, TITLE_PX, canvas_ready, class_color, render};
 
 /// One labelled curve: `(x, y)` points, both positive.
 pub struct LogSeries {
@@ -52,11 +52,12 @@ pub fn plot_loglog(panels: &[LogPanel], path: &Path, size: (u32, u32)) -> Result
             )));
         }
     }
-    render!(path, size, |root| draw(root, panels))
+    render!(path, size, |root, px| draw(root, px, panels))
 }
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
+    px: Px,
     panels: &[LogPanel],
 ) -> std::result::Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -71,10 +72,10 @@ fn draw<DB: DrawingBackend>(
         };
         let (xr, yr) = (range(|p| p.0), range(|p| p.1));
         let mut chart = ChartBuilder::on(area)
-            .caption(&panel.title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+            .caption(&panel.title, px.font(TITLE_PX - 1))
+            .margin(px.u(12))
+            .x_label_area_size(px.u(42))
+            .y_label_area_size(px.u(60))
             .build_cartesian_2d(xr, yr)
             .map_err(|e| e.to_string())?;
         let pow10 = |v: &f64| format_pow10(*v);
@@ -86,6 +87,8 @@ fn draw<DB: DrawingBackend>(
             .y_labels(40)
             .x_label_formatter(&pow10)
             .y_label_formatter(&pow10)
+            .label_style(px.font(TICK_PX))
+            .axis_desc_style(px.font(LABEL_PX))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -97,17 +100,29 @@ fn draw<DB: DrawingBackend>(
                 .map(|(x, y)| (x.log10(), y.log10()))
                 .collect();
             chart
-                .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
+                .draw_series(LineSeries::new(line.clone(), color.stroke_width(px.u(2))))
                 .map_err(|e| e.to_string())?
                 .label(s.label.as_str())
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + px.i(20), y)], color.stroke_width(px.u(2)))
                 });
             chart
-                .draw_series(line.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                .draw_series(
+                    line.iter()
+                        .map(|&p| Circle::new(p, px.i(3), color.filled())),
+                )
                 .map_err(|e| e.to_string())?;
         }
-        draw_legend(&mut chart)?;
+        // The points of a scaling sweep climb from lower left to upper right: the legend goes
+        // in the upper left, clear of them.
+        chart
+            .configure_series_labels()
+            .label_font(px.font(TICK_PX))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| e.to_string())?;
     }
     root.present().map_err(|e| e.to_string())
 }

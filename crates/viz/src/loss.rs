@@ -7,59 +7,100 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::style::{canvas_ready, class_color, draw_legend, render};
+use crate::style::{LineLook, Px, Swatch, axes, canvas_ready, legend_panel, legend_width, render};
 
-/// Curves by label, each a loss per evaluation point.
-type Series<'a> = [(&'a str, &'a [f64])];
+/// One curve of a chart: its label, its look and its points `(x, y)`.
+#[derive(Debug, Clone)]
+pub struct Curve {
+    /// The legend's label.
+    pub label: String,
+    /// Colour and dash.
+    pub look: LineLook,
+    /// The points, in x order.
+    pub points: Vec<(f64, f64)>,
+}
+
+impl Curve {
+    /// A loss history as a curve: value `i` at `x = i` (the book's x axis, in records).
+    pub fn of_losses(label: &str, look: LineLook, loss: &[f64]) -> Curve {
+        Curve {
+            label: label.to_string(),
+            look,
+            points: loss
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| (i as f64, l))
+                .collect(),
+        }
+    }
+}
+
+/// A chart of curves: what its axes say and how the y axis runs.
+#[derive(Debug, Clone)]
+pub struct Chart<'a> {
+    /// The curves; with more than one, a legend beside the plot names them.
+    pub curves: &'a [Curve],
+    /// The x axis's label.
+    pub x_desc: &'a str,
+    /// The y axis's label.
+    pub y_desc: &'a str,
+    /// A fixed y range (the book's `ylim`); `None` spans the data.
+    pub ylim: Option<(f64, f64)>,
+    /// A log scale on the y axis.
+    pub log: bool,
+}
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
-    series: &Series<'_>,
-    eval_interval: usize,
+    px: Px,
+    c: &Chart<'_>,
+    xr: std::ops::Range<f64>,
     yr: std::ops::Range<f64>,
-    log: bool,
 ) -> std::result::Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let longest = series.iter().map(|s| s.1.len()).max().unwrap_or(0);
-    let xmax = (longest.saturating_sub(1)).max(1) as f64;
+    let log = c.log;
     let y = |l: f64| if log { l.log10() } else { l };
-    let mut chart = ChartBuilder::on(&root)
-        .margin(15)
-        .x_label_area_size(40)
-        .y_label_area_size(55)
-        .build_cartesian_2d(0.0..xmax, y(yr.start)..y(yr.end))
-        .map_err(|e| e.to_string())?;
-    // A log scale is drawn as log10 of the loss, labelled with the loss itself.
-    let label = |v: &f64| {
-        if log {
-            format!("{:.3}", 10f64.powf(*v))
-        } else {
-            format!("{v:.2}")
-        }
+    let legend: Vec<(String, Swatch)> = c
+        .curves
+        .iter()
+        .map(|s| (s.label.clone(), Swatch::Line(s.look)))
+        .collect();
+    let (w, _) = root.dim_in_pixel();
+    let (plot, side) = if legend.len() > 1 {
+        let lw = legend_width(&root, legend.iter().map(|e| e.0.clone()), px);
+        root.split_horizontally(w.saturating_sub(lw))
+    } else {
+        root.split_horizontally(w)
     };
-    chart
-        .configure_mesh()
-        .x_desc(format!("iterations (x{eval_interval})"))
-        .y_desc(if log { "loss (log scale)" } else { "loss" })
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&label)
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(px.u(14))
+        .x_label_area_size(px.u(42))
+        .y_label_area_size(px.u(58))
+        .build_cartesian_2d(xr, y(yr.start)..y(yr.end))
         .map_err(|e| e.to_string())?;
-    for (k, (name, loss)) in series.iter().enumerate() {
-        let color = class_color(k);
-        chart
-            .draw_series(LineSeries::new(
-                loss.iter().enumerate().map(|(i, &l)| (i as f64, y(l))),
-                color.stroke_width(2),
-            ))
-            .map_err(|e| e.to_string())?
-            .label(*name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+    // A log scale is drawn as log10 of the value, labelled with the value itself.
+    let log_label = |v: &f64| format!("{:.3}", 10f64.powf(*v));
+    let y_desc = if log {
+        format!("{} (log scale)", c.y_desc)
+    } else {
+        c.y_desc.to_string()
+    };
+    axes(
+        &mut chart,
+        px,
+        c.x_desc,
+        &y_desc,
+        if log { Some(&log_label) } else { None },
+        true,
+    )?;
+    for s in c.curves {
+        let points = s.points.iter().map(|&(x, v)| (x, y(v))).collect();
+        s.look.draw(&mut chart, points, px)?;
     }
-    draw_legend(&mut chart)?;
+    if legend.len() > 1 {
+        let top = chart.plotting_area().get_pixel_range().1.start;
+        legend_panel(&side, &legend, top, px)?;
+    }
     root.present().map_err(|e| e.to_string())
 }
 
@@ -72,45 +113,43 @@ pub fn plot_loss(
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
-    plot(&[("train", loss)], eval_interval, ylim, false, path, size)
+    let curves = [Curve::of_losses("train", LineLook::nth(0), loss)];
+    let x_desc = format!("iterations (x{eval_interval})");
+    plot_chart(
+        &Chart {
+            curves: &curves,
+            x_desc: &x_desc,
+            y_desc: "loss",
+            ylim,
+            log: false,
+        },
+        path,
+        size,
+    )
 }
 
-/// Several runs' losses on one chart, each labelled, to a `.png` or `.svg`; `log` draws the y axis
-/// on a log scale.
-pub fn plot_losses(
-    series: &Series<'_>,
-    eval_interval: usize,
-    log: bool,
-    path: &Path,
-    size: (u32, u32),
-) -> Result<()> {
-    plot(series, eval_interval, None, log, path, size)
-}
-
-fn plot(
-    series: &Series<'_>,
-    eval_interval: usize,
-    ylim: Option<(f64, f64)>,
-    log: bool,
-    path: &Path,
-    size: (u32, u32),
-) -> Result<()> {
+/// Draws `chart` to a `.png` or `.svg`.
+pub fn plot_chart(chart: &Chart<'_>, path: &Path, size: (u32, u32)) -> Result<()> {
     canvas_ready(size)?;
-    if series.is_empty() || series.iter().any(|s| s.1.is_empty()) {
-        return Err(VizError::BadInput("the loss history is empty".to_string()));
+    if chart.curves.is_empty() || chart.curves.iter().any(|s| s.points.is_empty()) {
+        return Err(VizError::BadInput("a curve to plot is empty".to_string()));
     }
-    let all = || series.iter().flat_map(|s| s.1.iter().copied());
-    if all().any(|l| !l.is_finite()) {
+    let all = || chart.curves.iter().flat_map(|s| s.points.iter().copied());
+    if all().any(|(x, l)| !l.is_finite() || !x.is_finite()) {
         return Err(VizError::BadInput(
-            "the loss history contains NaN or infinity".to_string(),
+            "a curve to plot contains NaN or infinity".to_string(),
         ));
     }
-    if log && all().any(|l| l <= 0.0) {
+    let log = chart.log;
+    if log && all().any(|(_, l)| l <= 0.0) {
         return Err(VizError::BadInput(
-            "a log scale needs losses above 0".to_string(),
+            "a log scale needs values above 0".to_string(),
         ));
     }
-    let yr = match ylim {
+    let x_lo = all().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let x_hi = all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let xr = x_lo..x_hi.max(x_lo + 1.0);
+    let yr = match chart.ylim {
         Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi => lo..hi,
         Some((lo, hi)) => {
             return Err(VizError::BadInput(format!(
@@ -118,8 +157,8 @@ fn plot(
             )));
         }
         None => {
-            let lo = all().fold(f64::INFINITY, f64::min);
-            let hi = all().fold(f64::NEG_INFINITY, f64::max);
+            let lo = all().map(|p| p.1).fold(f64::INFINITY, f64::min);
+            let hi = all().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
             if log {
                 lo * 0.9..hi * 1.1
             } else {
@@ -128,7 +167,7 @@ fn plot(
             }
         }
     };
-    render!(path, size, |a| draw(a, series, eval_interval, yr, log))
+    render!(path, size, |a, px| draw(a, px, chart, xr, yr))
 }
 
 /// The book's `trainer.plot(ylim)` (§1.4.4), for a [`train::Trainer`]: bring it into scope with

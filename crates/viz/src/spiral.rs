@@ -1,5 +1,5 @@
 //! The spiral scatter plot (book §1.4.1, `ch01/show_spiral_dataset.py`): one marker per class,
-//! `o`, `x`, `^`, with a legend.
+//! `o`, `x`, `^`, with a legend beside the data; held-out (validation) points hollow.
 
 use std::path::Path;
 
@@ -9,7 +9,70 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::error::{Result, VizError};
-use crate::style::{canvas_ready, draw_legend, marker, render};
+use crate::style::{
+    Layer, Px, Swatch, TITLE_PX, axes, canvas_ready, hollow_marker, legend_panel, legend_width,
+    marker, render,
+};
+
+/// Points to draw: the ones trained on, and optionally held-out ones (drawn hollow).
+#[derive(Debug, Clone, Copy)]
+pub struct Points<'a> {
+    /// The points, `N x 2`.
+    pub x: ArrayView2<'a, f64>,
+    /// Their classes.
+    pub labels: &'a [usize],
+    /// Held-out points and their classes.
+    pub held_out: Option<(ArrayView2<'a, f64>, &'a [usize])>,
+}
+
+impl<'a> Points<'a> {
+    /// Points with nothing held out.
+    pub fn new(x: ArrayView2<'a, f64>, labels: &'a [usize]) -> Self {
+        Points {
+            x,
+            labels,
+            held_out: None,
+        }
+    }
+
+    /// The axes' ranges over every point (held-out ones too), checked as [`data_ranges`] does.
+    pub(crate) fn ranges(&self) -> Result<(std::ops::Range<f64>, std::ops::Range<f64>)> {
+        let (xr, yr) = data_ranges(self.x, self.labels)?;
+        match self.held_out {
+            Some((hx, hl)) => {
+                let (hxr, hyr) = data_ranges(hx, hl)?;
+                Ok((
+                    xr.start.min(hxr.start)..xr.end.max(hxr.end),
+                    yr.start.min(hyr.start)..yr.end.max(hyr.end),
+                ))
+            }
+            None => Ok((xr, yr)),
+        }
+    }
+
+    /// The legend: one entry per class, and one for held-out points.
+    pub(crate) fn legend(&self) -> Vec<(String, Swatch)> {
+        let classes = self
+            .labels
+            .iter()
+            .chain(self.held_out.iter().flat_map(|h| h.1))
+            .max()
+            .map_or(0, |m| m + 1);
+        let mut entries: Vec<(String, Swatch)> = (0..classes.min(MAX_LEGEND_CLASSES))
+            .map(|c| (format!("class {c}"), Swatch::Class(c)))
+            .collect();
+        if classes > MAX_LEGEND_CLASSES {
+            entries.push((format!("… {classes} classes"), Swatch::Class(classes - 1)));
+        }
+        if self.held_out.is_some() {
+            entries.push(("held out".to_string(), Swatch::HeldOut(0)));
+        }
+        entries
+    }
+}
+
+/// Classes named one by one in a legend; more are summed up in one line.
+const MAX_LEGEND_CLASSES: usize = 12;
 
 /// The chart type all 2-D plots here use.
 pub(crate) type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -51,27 +114,77 @@ pub(crate) fn data_ranges(
     Ok((range(0)?, range(1)?))
 }
 
-/// Draws the points with their class markers and a legend entry per class.
+/// Draws the points with their class markers (held-out ones hollow, under the others).
 pub(crate) fn draw_points<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart2d<'a, DB>,
-    x: ArrayView2<'_, f64>,
-    labels: &[usize],
+    points: &Points<'_>,
+    size: i32,
+    px: Px,
 ) -> std::result::Result<(), String> {
-    let classes = labels.iter().max().map_or(0, |m| m + 1);
-    let shown = visible_points(chart, x, labels);
-    for c in 0..classes {
-        let points: Vec<(f64, f64)> = shown
-            .iter()
-            .filter(|&&(_, l)| l == c)
-            .map(|&(p, _)| p)
-            .collect();
+    if let Some((hx, hl)) = points.held_out {
+        let shown = visible_points(chart, hx, hl);
         chart
-            .draw_series(points.into_iter().map(|p| marker::<DB, _>(c, p, 4)))
-            .map_err(|e| e.to_string())?
-            .label(format!("class {c}"))
-            .legend(move |at| marker::<DB, _>(c, at, 4));
+            .draw_series(
+                shown
+                    .into_iter()
+                    .map(|(p, c)| hollow_marker::<DB, _>(c, p, size, px)),
+            )
+            .map_err(|e| e.to_string())?;
     }
-    draw_legend(chart)
+    let shown = visible_points(chart, points.x, points.labels);
+    chart
+        .draw_series(
+            shown
+                .into_iter()
+                .map(|(p, c)| marker::<DB, _>(c, p, size, px)),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// A chart of the data's plane under `title`, with the legend of `points` in a column at its
+/// right. The title's band has a fixed height, so the chart lies where it does whatever the
+/// title says (the layers of a frame must line up); the title is drawn on the base layer, the
+/// legend on the overlay.
+pub(crate) fn plane_chart<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, plotters::coord::Shift>,
+    points: &Points<'_>,
+    title: &str,
+    title_px: u32,
+    px: Px,
+    layer: Layer,
+) -> std::result::Result<Chart2d<'a, DB>, String> {
+    let (xr, yr) = points.ranges().map_err(|e| e.to_string())?;
+    let legend = points.legend();
+    let lw = legend_width(root, legend.iter().map(|e| e.0.clone()), px);
+    let (w, _) = root.dim_in_pixel();
+    let (head, body) = root.split_vertically(px.u(title_px + 12));
+    let (plot, side) = body.split_horizontally(w.saturating_sub(lw));
+    if layer.base() {
+        let font = px.font(title_px);
+        let (tw, _) = head
+            .estimate_text_size(title, &font)
+            .map_err(|e| e.to_string())?;
+        let (pw, _) = plot.dim_in_pixel();
+        head.draw(&Text::new(
+            title.to_string(),
+            ((pw.saturating_sub(tw) / 2) as i32, px.i(6)),
+            font,
+        ))
+        .map_err(|e| e.to_string())?;
+    }
+    let chart = ChartBuilder::on(&plot)
+        .margin(px.u(8))
+        .margin_top(px.u(2))
+        .x_label_area_size(px.u(42))
+        .y_label_area_size(px.u(52))
+        .build_cartesian_2d(xr, yr)
+        .map_err(|e| e.to_string())?;
+    if layer.overlay() {
+        let top = chart.plotting_area().get_pixel_range().1.start - px.i(title_px as i32 + 12);
+        legend_panel(&side, &legend, top, px)?;
+    }
+    Ok(chart)
 }
 
 /// Above this many points a scatter draws one marker per cell of [`CELL_PX`] pixels: markers
@@ -123,40 +236,32 @@ fn visible_points<'a, DB: DrawingBackend + 'a>(
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
-    x: ArrayView2<'_, f64>,
-    labels: &[usize],
+    px: Px,
+    points: &Points<'_>,
+    title: &str,
 ) -> std::result::Result<(), String> {
-    let (xr, yr) = data_ranges(x, labels).map_err(|e| e.to_string())?;
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("spiral data ({} points)", x.nrows()),
-            ("sans-serif", 20),
-        )
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(45)
-        .build_cartesian_2d(xr, yr)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .x_desc("x1")
-        .y_desc("x2")
-        .light_line_style(WHITE)
-        .draw()
-        .map_err(|e| e.to_string())?;
-    draw_points(&mut chart, x, labels)?;
+    let mut chart = plane_chart(&root, points, title, TITLE_PX, px, Layer::Whole)?;
+    axes(&mut chart, px, "x1", "x2", None, true)?;
+    draw_points(&mut chart, points, 4, px)?;
     root.present().map_err(|e| e.to_string())
 }
 
-/// Plots the `N x 2` points `x` coloured and marked by class `labels`, to a `.png` or `.svg`.
+/// Plots the `N x 2` points `x` coloured and marked by class `labels`, titled as the book's
+/// spiral, to a `.png` or `.svg`.
 pub fn plot_spiral(
     x: ArrayView2<'_, f64>,
     labels: &[usize],
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
+    let title = format!("spiral data ({} points)", x.nrows());
+    plot_data(&Points::new(x, labels), &title, path, size)
+}
+
+/// Plots `points` (held-out ones hollow) under `title`, to a `.png` or `.svg`.
+pub fn plot_data(points: &Points<'_>, title: &str, path: &Path, size: (u32, u32)) -> Result<()> {
     canvas_ready(size)?;
-    data_ranges(x, labels)?;
-    render!(path, size, |a| draw(a, x, labels))
+    points.ranges()?;
+    render!(path, size, |a, px| draw(a, px, points, title))
 }

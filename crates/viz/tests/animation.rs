@@ -22,6 +22,18 @@ fn a_units_heat_map_is_its_sigmoid_at_every_sampled_point() {
     };
     assert_eq!(layer.strongest_class(0), (1, -3.0));
     assert_eq!(layer.strongest_class(2), (0, -2.0));
+    // Labels say which way a unit moves its class, with the weight's sign, never as -0.
+    use viz::hidden_units::unit_label;
+    assert_eq!(unit_label(&layer, 0, true), "h0 lowers class 1 (−3.0)");
+    assert_eq!(unit_label(&layer, 1, true), "h1 raises class 0 (+0.2)");
+    assert_eq!(unit_label(&layer, 2, false), "h2 ↓ class 0 (−2.0)");
+    let initial = array![[-0.012, 0.004]];
+    let tiny = HiddenLayer {
+        w1: w1.slice(ndarray::s![.., ..1]),
+        b1: b1.slice(ndarray::s![.., ..1]),
+        w2: initial.view(),
+    };
+    assert_eq!(unit_label(&tiny, 0, true), "h0 lowers class 0 (−0.01)");
     let (w, h) = (50u32, 40u32);
     for j in 0..3 {
         let img = unit_image(&layer, j, -1.0..1.0, -2.0..2.0, (w, h));
@@ -44,7 +56,7 @@ fn a_units_heat_map_is_its_sigmoid_at_every_sampled_point() {
     }
     // The rendered picture holds each unit's map where `map_rect` says.
     let size = (400u32, 300u32);
-    let pic = render_hidden_units(&layer, -1.0..1.0, -2.0..2.0, size, "units").unwrap();
+    let pic = render_hidden_units(&layer, None, -1.0..1.0, -2.0..2.0, size, "units").unwrap();
     for j in 0..3 {
         let (x, y, w, h) = map_rect(size, 3, j);
         let map = unit_image(&layer, j, -1.0..1.0, -2.0..2.0, (w, h));

@@ -160,15 +160,19 @@ fn decision_boundary_tints_each_side_with_its_class() {
     assert_eq!(classes.at(0, 0), 1);
     assert_eq!(classes.at(grid.cols() - 1, grid.rows() - 1), 0);
     let path = tmp("boundary.png");
-    plot_decision_boundary(&grid, &classes, x.view(), &labels, &path, (640, 480)).unwrap();
+    let points = viz::Points::new(x.view(), &labels);
+    plot_decision_boundary(&grid, &classes, &points, "boundary", &path, (640, 480)).unwrap();
     let img = load(&path, (640, 480));
     let tint = |c: usize| {
         let [r, g, b] = rgb(c);
         let m = |v: u8| ((v as u16 + 3 * 255) / 4) as u8;
         [m(r), m(g), m(b)]
     };
-    let t0 = pixels_of(&img, tint(0), 2);
-    let t1 = pixels_of(&img, tint(1), 2);
+    // In the plot, left of the legend column (whose markers' antialiased edges pass through
+    // the tints' shades too).
+    let plot = |v: Vec<(u32, u32)>| v.into_iter().filter(|p| p.0 < 500).collect::<Vec<_>>();
+    let t0 = plot(pixels_of(&img, tint(0), 2));
+    let t1 = plot(pixels_of(&img, tint(1), 2));
     assert!(
         t0.len() > 50_000 && t1.len() > 50_000,
         "{} {}",
@@ -185,8 +189,8 @@ fn decision_boundary_tints_each_side_with_its_class() {
         plot_decision_boundary(
             &grid,
             &classes,
-            x.view(),
-            &labels,
+            &points,
+            "boundary",
             &tmp("b.svg"),
             (640, 480)
         )
@@ -235,4 +239,40 @@ fn a_scatter_of_the_documented_maximum_rows_is_a_small_svg() {
         "every class-0 point is a circle"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_legend_stands_beside_the_data_never_over_it() {
+    // Points up to the upper right corner, where a legend inside the plot would sit.
+    let mut x = Array2::zeros((60, 2));
+    for i in 0..60 {
+        let f = i as f64 / 59.0;
+        x.row_mut(i).assign(&array![f, f]);
+    }
+    let labels: Vec<usize> = (0..60).map(|i| i % 3).collect();
+    let path = tmp("legend.png");
+    plot_spiral(x.view(), &labels, &path, (640, 480)).unwrap();
+    let img = load(&path, (640, 480));
+    for c in 0..3 {
+        let mut cols: Vec<u32> = pixels_of(&img, rgb(c), 10).iter().map(|p| p.0).collect();
+        cols.sort_unstable();
+        cols.dedup();
+        // The class's pixels fall in two groups: its markers in the plot, then, after a gap,
+        // its legend swatch in the column at the right, narrower than a marker's neighbourhood.
+        let (at, gap) = cols
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| (i, w[1] - w[0]))
+            .max_by_key(|&(_, g)| g)
+            .unwrap();
+        let legend = &cols[at + 1..];
+        assert!(
+            gap > 15,
+            "class {c}: the legend touches the data (gap {gap})"
+        );
+        assert!(
+            legend.last().unwrap() - legend[0] < 20,
+            "class {c}: legend columns {legend:?}"
+        );
+    }
 }

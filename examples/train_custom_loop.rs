@@ -77,6 +77,8 @@ fn main() -> anyhow::Result<()> {
         &classes,
         &points,
         "decision boundary",
+        // The book's figure: `plt.contourf` in matplotlib's default colours.
+        viz::RegionColors::Viridis,
         &path,
         (800, 640),
     )?;

@@ -51,6 +51,10 @@ pub struct Chapter1Args {
     /// rest point by point) or `scan` (every point); both give the same classes.
     #[arg(long, default_value = "certified", value_parser = named::<Boundary>)]
     pub boundary: Boundary,
+    /// Colours of the decision boundary's regions: `pale` class colours, or `viridis` (the
+    /// book's `plt.contourf`).
+    #[arg(long, default_value = "pale", value_parser = parse_region_colors)]
+    pub boundary_colors: viz::RegionColors,
     /// Frames of the boundary forming (training.gif, report.html); 0 turns them off.
     #[arg(long, default_value_t = chapter1::DEFAULT_FRAMES, value_parser = frame_count)]
     pub frames: usize,
@@ -102,6 +106,10 @@ fn parse_device(s: &str) -> Result<Device, String> {
         .map_err(|e: tensor::ParseDeviceError| e.to_string())
 }
 
+fn parse_region_colors(s: &str) -> Result<viz::RegionColors, String> {
+    s.parse()
+}
+
 fn parse_optimizer(s: &str) -> Result<OptimizerKind, String> {
     s.parse().map_err(|e: optim::UnknownRule| e.to_string())
 }
@@ -128,6 +136,7 @@ impl Chapter1Args {
             seed: self.seed,
             grid_step: self.grid_step,
             boundary: self.boundary,
+            boundary_colors: self.boundary_colors,
             frames: self.frames,
             data: self.data.clone(),
             val_split: self.val_split.filter(|&f| f > 0.0),

@@ -240,6 +240,7 @@ fn run_staged(
         &main.loss_list,
         main.max_iters,
         config.eval_interval,
+        config.boundary_colors,
     )?;
     if let Some(w) = &watched {
         reporter.line(&format!(

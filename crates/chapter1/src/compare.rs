@@ -282,6 +282,7 @@ fn specs(c: &CompareConfig) -> Result<Vec<Spec>> {
                         grid_step: 0.01,
                         frames: usize::from(c.frames),
                         boundary: Boundary::Certified,
+                        boundary_colors: viz::RegionColors::Pale,
                         data: c.data.clone(),
                         val_split: c.val_split,
                         checkpoint_every: None,
@@ -506,7 +507,8 @@ fn write_outputs(c: &CompareConfig, done: &[Done], data: &Dataset, out: &Path) -
     // Every tile shows the same points on the same axes: one overlay serves them all.
     let mut overlay = Vec::new();
     for d in done {
-        let pictures = frames::render_boundaries(&d.frames[..count], data, TILE, |f| {
+        let colors = viz::RegionColors::Pale;
+        let pictures = frames::render_boundaries(&d.frames[..count], data, TILE, colors, |f| {
             format!("{} · epoch {:.0} · acc {:.3}", d.name, f.epoch, f.accuracy)
         })?;
         overlay = pictures.overlay;

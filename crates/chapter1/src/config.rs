@@ -147,6 +147,9 @@ pub struct Config {
     pub grid_step: f64,
     /// How the decision boundary is computed (both give the same classes).
     pub boundary: Boundary,
+    /// The colours of the decision boundary's class regions: pale class colours, or the book's
+    /// viridis.
+    pub boundary_colors: viz::RegionColors,
     /// Frames of the boundary forming (training.gif, report.html); 0 turns them off.
     pub frames: usize,
     /// Train on these points instead of the spiral: a CSV file with the header `x1,x2,label`.
@@ -176,6 +179,7 @@ impl Default for Config {
             seed: 1984,
             grid_step: 0.001,
             boundary: Boundary::Certified,
+            boundary_colors: viz::RegionColors::Pale,
             frames: crate::frames::DEFAULT_FRAMES,
             data: None,
             val_split: None,

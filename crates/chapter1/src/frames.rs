@@ -236,11 +236,13 @@ pub struct PagePictures {
     pub frames: Vec<Vec<u8>>,
 }
 
-/// Every frame's boundary picture with `caption` of each, layered, drawn on all cores.
+/// Every frame's boundary picture in `colors` with `caption` of each, layered, drawn on all
+/// cores.
 pub fn render_boundaries(
     frames: &[Frame],
     data: &Dataset,
     size: (u32, u32),
+    colors: viz::RegionColors,
     caption: impl Fn(&Frame) -> String + Sync,
 ) -> Result<Layered> {
     let grid = frame_grid(data)?;
@@ -254,6 +256,7 @@ pub fn render_boundaries(
             &points,
             size,
             &caption(f),
+            colors,
         )?)
     })?;
     Ok(Layered {
@@ -407,12 +410,13 @@ pub fn draw_all(
     loss_list: &[f64],
     max_iters: usize,
     eval_interval: usize,
+    colors: viz::RegionColors,
 ) -> Result<Option<Watched>> {
     if snapshots.is_empty() {
         return Ok(None);
     }
     let frames = frames(snapshots, data, max_iters, eval_interval)?;
-    let boundaries = render_boundaries(&frames, data, FRAME_SIZE, caption)?;
+    let boundaries = render_boundaries(&frames, data, FRAME_SIZE, colors, caption)?;
     let gif = with_loss_strips(&frames, &boundaries.wholes(), loss_list)?;
     write_gif(&out.join(crate::files::TRAINING_GIF), &gif)?;
     let units = render_units(&frames, data, UNITS_SIZE)?;

@@ -229,6 +229,7 @@ pub fn custom_loop<T: Element>(
         &classes,
         &data.points(),
         "decision boundary",
+        config.boundary_colors,
         &out.join(crate::files::DECISION_BOUNDARY_PNG),
         (800, 640),
     )?;

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use crate::error::{Result, VizError};
 use crate::spiral::{Points, draw_points, plane_chart};
 use crate::style::{
-    Format, LABEL_PX, Layer, Px, TICK_PX, TITLE_PX, axes, bitmap, canvas_ready, class_tint,
+    Format, LABEL_PX, Layer, Px, RegionColors, TICK_PX, TITLE_PX, axes, bitmap, canvas_ready,
     composite, format_of, overlay_rgba, save_png,
 };
 use boundary::{ClassGrid, Grid};
@@ -35,14 +35,16 @@ fn draw<DB: DrawingBackend>(
     px: Px,
     layer: Layer,
     bg: RGBColor,
-    classified: Option<(&Grid, &ClassGrid)>,
+    classified: Option<(&Grid, &ClassGrid, RegionColors)>,
     points: &Points<'_>,
     caption: &str,
     title_px: u32,
 ) -> std::result::Result<(), String> {
     root.fill(&bg).map_err(|e| e.to_string())?;
     let mut chart = plane_chart(&root, points, caption, title_px, px, layer)?;
-    if let (true, Some((grid, classes))) = (layer.base(), classified) {
+    if let (true, Some((grid, classes, colors))) = (layer.base(), classified) {
+        let count = points.class_count().max(classes.class_counts.len());
+        let palette: Vec<[u8; 3]> = (0..count.max(1)).map(|c| colors.color(c, count)).collect();
         let (xr, yr) = (chart.x_range(), chart.y_range());
         let (pxr, pyr) = chart.plotting_area().get_pixel_range();
         let (w, h) = (
@@ -58,7 +60,8 @@ fn draw<DB: DrawingBackend>(
             for col in 0..w {
                 let xv = xr.start + (col as f64 + 0.5) / w as f64 * (xr.end - xr.start);
                 let c = (((xv - x0) / grid.step).round().max(0.0) as usize).min(classes.cols - 1);
-                let tint = class_tint(classes.at(c, r) as usize);
+                let class = classes.at(c, r) as usize;
+                let tint = palette.get(class).copied().unwrap_or([255; 3]);
                 image[(row * w + col) * 3..][..3].copy_from_slice(&tint);
             }
         }
@@ -125,8 +128,9 @@ pub fn render_frame(
     points: &Points<'_>,
     size: (u32, u32),
     caption: &str,
+    colors: RegionColors,
 ) -> Result<Vec<u8>> {
-    let base = render_frame_base(grid, classes, points, size, caption)?;
+    let base = render_frame_base(grid, classes, points, size, caption, colors)?;
     Ok(composite(&base, &render_frame_overlay(points, size)?))
 }
 
@@ -137,6 +141,7 @@ pub fn render_frame_base(
     points: &Points<'_>,
     size: (u32, u32),
     caption: &str,
+    colors: RegionColors,
 ) -> Result<Vec<u8>> {
     canvas_ready(size)?;
     check_grid(grid, classes)?;
@@ -147,7 +152,7 @@ pub fn render_frame_base(
             px,
             Layer::Base,
             WHITE,
-            Some((grid, classes)),
+            Some((grid, classes, colors)),
             points,
             caption,
             LABEL_PX,
@@ -177,12 +182,13 @@ fn check_grid(grid: &Grid, classes: &ClassGrid) -> Result<()> {
     Ok(())
 }
 
-/// Draws the classified `grid` with the points on top under `title`, to a `.png`.
+/// Draws the classified `grid` in `colors` with the points on top under `title`, to a `.png`.
 pub fn plot_decision_boundary(
     grid: &Grid,
     classes: &ClassGrid,
     points: &Points<'_>,
     title: &str,
+    colors: RegionColors,
     path: &Path,
     size: (u32, u32),
 ) -> Result<()> {
@@ -197,7 +203,7 @@ pub fn plot_decision_boundary(
                     px,
                     Layer::Whole,
                     WHITE,
-                    Some((grid, classes)),
+                    Some((grid, classes, colors)),
                     points,
                     title,
                     TITLE_PX,

@@ -18,8 +18,8 @@ pub mod loss;
 pub mod spiral;
 mod style;
 pub use style::{
-    Dash, Layer, LineLook, composite, encode_png, encode_png_compact, encode_png_rgba, nice_ticks,
-    save_png, tick,
+    Dash, Layer, LineLook, RegionColors, composite, encode_png, encode_png_compact,
+    encode_png_rgba, nice_ticks, save_png, tick,
 };
 
 pub use animation::write_gif;

@@ -50,14 +50,18 @@ impl<'a> Points<'a> {
         }
     }
 
-    /// The legend: one entry per class, and one for held-out points.
-    pub(crate) fn legend(&self) -> Vec<(String, Swatch)> {
-        let classes = self
-            .labels
+    /// How many classes the labels name (the largest + 1).
+    pub(crate) fn class_count(&self) -> usize {
+        self.labels
             .iter()
             .chain(self.held_out.iter().flat_map(|h| h.1))
             .max()
-            .map_or(0, |m| m + 1);
+            .map_or(0, |m| m + 1)
+    }
+
+    /// The legend: one entry per class, and one for held-out points.
+    pub(crate) fn legend(&self) -> Vec<(String, Swatch)> {
+        let classes = self.class_count();
         let mut entries: Vec<(String, Swatch)> = (0..classes.min(MAX_LEGEND_CLASSES))
             .map(|c| (format!("class {c}"), Swatch::Class(c)))
             .collect();

@@ -33,6 +33,89 @@ pub(crate) fn class_tint(c: usize) -> [u8; 3] {
     [mix(r), mix(g), mix(b)]
 }
 
+/// The colours of the decision boundary's class regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegionColors {
+    /// Each class's colour, pale, so the points stand out on it (the default).
+    #[default]
+    Pale,
+    /// The book's figure: `plt.contourf` with matplotlib's default colour map, viridis (for
+    /// three classes exactly matplotlib's colours: dark purple, teal, yellow).
+    Viridis,
+}
+
+/// Viridis at 0, 1/16, ..., 1 (matplotlib's values, to 8 bits).
+const VIRIDIS: [[u8; 3]; 17] = [
+    [68, 1, 84],
+    [72, 24, 106],
+    [71, 45, 123],
+    [66, 64, 134],
+    [59, 82, 139],
+    [51, 99, 141],
+    [44, 114, 142],
+    [38, 130, 142],
+    [33, 145, 140],
+    [31, 160, 136],
+    [40, 174, 128],
+    [63, 188, 115],
+    [94, 201, 98],
+    [132, 212, 75],
+    [173, 220, 48],
+    [216, 226, 25],
+    [253, 231, 37],
+];
+
+/// Viridis at `t` in 0..=1, interpolated between the table's entries.
+fn viridis(t: f64) -> [u8; 3] {
+    let x = t.clamp(0.0, 1.0) * 16.0;
+    let (i, f) = (x.floor() as usize, x.fract());
+    let (a, b) = (VIRIDIS[i.min(16)], VIRIDIS[(i + 1).min(16)]);
+    let mix = |k: usize| (a[k] as f64 + (b[k] as f64 - a[k] as f64) * f).round() as u8;
+    [mix(0), mix(1), mix(2)]
+}
+
+impl RegionColors {
+    /// Every choice, in the order the command line lists them.
+    pub const ALL: [RegionColors; 2] = [RegionColors::Pale, RegionColors::Viridis];
+
+    /// `"pale"` or `"viridis"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegionColors::Pale => "pale",
+            RegionColors::Viridis => "viridis",
+        }
+    }
+
+    /// The region colour of class `c` of `classes`. Viridis follows `contourf` on the class
+    /// numbers: eight bands over 0..classes-1, class `c` in the band that ends at `c` (the first
+    /// band for class 0), coloured at the band's middle.
+    pub fn color(self, c: usize, classes: usize) -> [u8; 3] {
+        match self {
+            RegionColors::Pale => class_tint(c),
+            RegionColors::Viridis => {
+                let top = classes.saturating_sub(1).max(1) as f64;
+                let band = top / 8.0;
+                let mid = if c == 0 {
+                    band / 2.0
+                } else {
+                    c as f64 - band / 2.0
+                };
+                viridis(mid / top)
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for RegionColors {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        RegionColors::ALL
+            .into_iter()
+            .find(|v| v.name() == s.trim())
+            .ok_or_else(|| format!("unknown region colours {s:?}: expected pale or viridis"))
+    }
+}
+
 /// The book's marker of class `c` (`o`, `x`, `^`, then again), `size` pixels at scale `px`.
 pub(crate) fn marker<DB: DrawingBackend, C: Clone + 'static>(
     c: usize,
@@ -43,7 +126,8 @@ pub(crate) fn marker<DB: DrawingBackend, C: Clone + 'static>(
     let color = class_color(c);
     let line = color.stroke_width(px.u(2) * 3 / 4 + 1);
     match c % 3 {
-        0 => Circle::new(at, px.i(size), line).into_dyn(),
+        // matplotlib's `o` is a filled disc.
+        0 => Circle::new(at, px.i(size), color.filled()).into_dyn(),
         1 => Cross::new(at, px.i(size), line).into_dyn(),
         _ => TriangleMarker::new(at, px.i(size + 1), color.filled()).into_dyn(),
     }
@@ -672,6 +756,25 @@ mod tests {
             vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
         );
         assert!(nice_ticks(1.0..1.0, 5).is_empty());
+    }
+
+    #[test]
+    fn viridis_regions_are_matplotlibs_contourf_colours_for_three_classes() {
+        // Read off `plt.contourf(xx, yy, Z)` of the book's run (matplotlib 3.11).
+        let hex = |c: [u8; 3]| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
+        let got: Vec<String> = (0..3)
+            .map(|c| hex(RegionColors::Viridis.color(c, 3)))
+            .collect();
+        let want = ["#48186a", "#26828e", "#d8e219"];
+        for (g, w) in got.iter().zip(want) {
+            let d = |s: &str, i: usize| i32::from_str_radix(&s[1 + 2 * i..3 + 2 * i], 16).unwrap();
+            assert!(
+                (0..3).all(|i| (d(g, i) - d(w, i)).abs() <= 2),
+                "{got:?} vs {want:?}"
+            );
+        }
+        assert_eq!("viridis".parse(), Ok(RegionColors::Viridis));
+        assert!("jet".parse::<RegionColors>().is_err());
     }
 
     #[test]

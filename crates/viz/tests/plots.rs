@@ -161,7 +161,17 @@ fn decision_boundary_tints_each_side_with_its_class() {
     assert_eq!(classes.at(grid.cols() - 1, grid.rows() - 1), 0);
     let path = tmp("boundary.png");
     let points = viz::Points::new(x.view(), &labels);
-    plot_decision_boundary(&grid, &classes, &points, "boundary", &path, (640, 480)).unwrap();
+    let pale = viz::RegionColors::Pale;
+    plot_decision_boundary(
+        &grid,
+        &classes,
+        &points,
+        "boundary",
+        pale,
+        &path,
+        (640, 480),
+    )
+    .unwrap();
     let img = load(&path, (640, 480));
     let tint = |c: usize| {
         let [r, g, b] = rgb(c);
@@ -185,12 +195,23 @@ fn decision_boundary_tints_each_side_with_its_class() {
         right_edge_of_1 <= left_edge_of_0 + 1,
         "class 1 tint left of class 0 tint"
     );
+    // The book's colours: its regions in viridis (two classes: dark purple and yellow).
+    let book = tmp("boundary_viridis.png");
+    let viridis = viz::RegionColors::Viridis;
+    plot_decision_boundary(&grid, &classes, &points, "b", viridis, &book, (640, 480)).unwrap();
+    let img = load(&book, (640, 480));
+    for c in 0..2 {
+        let region = viridis.color(c, 2);
+        let n = plot(pixels_of(&img, region, 2)).len();
+        assert!(n > 50_000, "class {c}'s viridis region: {n} pixels");
+    }
     assert!(
         plot_decision_boundary(
             &grid,
             &classes,
             &points,
             "boundary",
+            pale,
             &tmp("b.svg"),
             (640, 480)
         )

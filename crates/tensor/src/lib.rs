@@ -51,6 +51,7 @@ pub use tensor::Tensor;
 #[doc(hidden)]
 pub mod kernels {
     pub use crate::cpu::{
-        CpuFloat, classify, exact_exp, fast_exp, gemm, matmul, parallel, pool, reduce,
+        CpuFloat, bias, blas_order, classify, exact_exp, fast_exp, gemm, matmul, parallel, pool,
+        reduce,
     };
 }

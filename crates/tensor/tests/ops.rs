@@ -113,15 +113,14 @@ fn gemm_kernel_is_bit_identical_to_the_reference_loop(kernel: Kernel) {
     );
     let mut rng = BookRng::new(12);
     {
-        // k = 800 spans three k blocks of every tile (KC 256 or 384): each block must continue the
-        // sums the last one left in the output.
-        for &(m, k, n) in &[
-            (97, 300, 133),
-            (8, 129, 48),
-            (17, 257, 25),
-            (300, 33, 10),
-            (20, 800, 50),
-        ] {
+        // k on both sides of every panel boundary (f64's panel is 256, f32's 320; past two
+        // panels the rest splits in halves): each panel's sum must be added into the output
+        // exactly where numpy adds it.
+        let mut shapes = vec![(97, 300, 133), (8, 129, 48), (300, 33, 10)];
+        for k in [256, 257, 320, 321, 512, 513, 640, 641, 769, 1000] {
+            shapes.push((17, k, 25));
+        }
+        for &(m, k, n) in &shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let a = rng.randn_matrix(if ta { k } else { m }, if ta { m } else { k });
                 let b = rng.randn_matrix(if tb { n } else { k }, if tb { k } else { n });

@@ -52,14 +52,14 @@ pub fn train_custom_loop<T: Element>(
             }
             model.backward()?;
             optimizer.update(model)?;
-            total_loss += loss;
+            total_loss = crate::trainer::add_in::<T>(total_loss, loss);
             loss_count += 1;
             observer.on_step(epoch, iters, max_iters);
 
             if let Some(every) = config.eval_interval
                 && (iters + 1) % every == 0
             {
-                let avg_loss = total_loss / loss_count as f64;
+                let avg_loss = crate::trainer::mean_in::<T>(total_loss, loss_count);
                 loss_list.push(avg_loss);
                 observer.on_eval(&EvalRecord {
                     epoch: epoch + 1,

@@ -254,7 +254,7 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             )
             .map_err(|e| e.at(self.current_epoch + 1, iters + 1))?;
             let loss = self.count(done);
-            self.state.pending_loss += loss;
+            self.state.pending_loss = add_in::<T>(self.state.pending_loss, loss);
             self.state.pending_count += 1;
             observer.on_step(self.current_epoch, iters, max_iters);
             self.snapshot_if_wanted(first_step + iters as u64 + 1, max_iters, observer)?;
@@ -262,7 +262,7 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             if let Some(every) = config.eval_interval
                 && records_at(iters, every)
             {
-                let avg_loss = self.state.pending_loss / self.state.pending_count as f64;
+                let avg_loss = mean_in::<T>(self.state.pending_loss, self.state.pending_count);
                 self.loss_list.push(avg_loss);
                 self.loss_iterations
                     .push(self.current_epoch * max_iters + iters + 1);
@@ -327,6 +327,19 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
         });
         Ok(())
     }
+}
+
+/// `sum + loss` in the model's element type, widened back: the book's Trainer adds the numpy
+/// scalars its model returns (`np.float32` in an f32 run), so an f32 run's records are f32 sums.
+/// For f64 this is the plain sum.
+pub(crate) fn add_in<T: Element>(sum: f64, loss: f64) -> f64 {
+    (T::from_f64(sum) + T::from_f64(loss)).to_f64()
+}
+
+/// `sum / count` in the model's element type, widened back (the book's `total_loss /
+/// loss_count`, a numpy scalar of the model's type divided by an integer).
+pub(crate) fn mean_in<T: Element>(sum: f64, count: usize) -> f64 {
+    (T::from_f64(sum) / T::from_f64(count as f64)).to_f64()
 }
 
 /// The recording rule of `fit` (`common/trainer.py`): iteration `iter` of an epoch (0-based)

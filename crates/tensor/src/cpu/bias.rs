@@ -4,10 +4,17 @@
 use super::CpuFloat;
 
 /// Column sums of a row-major `rows x cols` matrix (`np.sum(x, axis=0)`): numpy adds the rows one
-/// after another, starting from zero.
+/// after another, starting from zero; a single column is one contiguous line, which numpy sums
+/// pairwise ([`super::reduce::pairwise_sum`]).
 pub fn sum_rows<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
     out.fill(T::ZERO);
     if cols == 0 {
+        return;
+    }
+    if cols == 1 {
+        if let Some(o) = out.first_mut() {
+            *o = super::reduce::pairwise_sum(x.len(), &|i| x[i]);
+        }
         return;
     }
     for row in x.chunks_exact(cols) {

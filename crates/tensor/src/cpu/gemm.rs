@@ -1,13 +1,13 @@
-//! A cache-blocked matrix product for the large shapes (the wide MLP), with the **same rounding as
-//! the simple kernel**: every output element is one chain of fused multiply-adds over ascending `k`,
-//! starting from 0.
+//! A cache-blocked matrix product for the large shapes (the wide MLP), with **numpy's rounding**:
+//! the `k` panels of OpenBLAS's driver ([`super::blas_order::k_panels`]), each panel's sum one
+//! chain of fused multiply-adds over ascending `k` starting from 0 in registers, then added into
+//! the output (the first panel stored).
 //!
-//! The usual blocked algorithm (pack a `KC x NR` panel of B and an `MR x KC` panel of A, multiply
-//! them in registers) keeps that order as long as the `k` blocks are visited in ascending order and
-//! each block *continues* the partial sums held in the output (load, fused multiply-add, store),
-//! rather than adding a separately computed block sum. So this kernel is bit-identical to the
-//! simple i-k-j loop used for small shapes, and the golden tests stay exact, while large products run
-//! near the machine's peak. Work is split by column blocks across the CPU's threads.
+//! That is also the usual blocked algorithm (pack a `kc x NR` panel of B and an `MR x kc` panel of
+//! A, multiply them in registers, add the tile into C): the `k` blocks are OpenBLAS's panels, so
+//! this kernel is bit-identical to the reference loop ([`super::matmul::matmul_reference`]) and to
+//! numpy, while large products run near the machine's peak. Work is split by column blocks across
+//! the CPU's threads.
 //!
 //! Two register tiles, chosen at run time ([`Kernel`]): 4 rows by two 256-bit vectors on AVX2, and
 //! 8 rows by three 512-bit vectors on AVX-512 (24 of the 32 vector registers hold sums, 3 hold the B
@@ -27,15 +27,14 @@ pub(crate) trait MicroKernel<T> {
     const MR: usize;
     /// Columns of the register tile.
     const NR: usize;
-    /// `k` rows per packed block: a `KC x NR` panel of B should sit in L1.
-    const KC: usize;
     /// Rows of A per packed block (a multiple of `MR`): the `MC x KC` block sits in L2.
     const MC: usize;
-    /// `c[MR x NR] += A[MR x kc] · b_panel[kc x NR]`, in ascending `k`, one fused multiply-add
-    /// per term, where `A[r, k] = a.data[r * a.rs + k * a.cs]`: a packed panel (`rs = 1, cs = MR`)
-    /// or the operand itself where its layout allows; `c` is the output from the tile's top-left
-    /// element on (rows `c.ldc` apart). With `first`, the sums start from 0 instead of `c` (the
-    /// first `k` block, so the output needs no zeroing pass). Every bound is checked (with
+    /// `c[MR x NR] (+)= A[MR x kc] · b_panel[kc x NR]`: each element's sum of the `kc` terms is
+    /// one chain of fused multiply-adds in ascending `k` from 0, then stored (`first`, the first
+    /// `k` panel, so the output needs no zeroing pass) or added to `c` (later panels), where
+    /// `A[r, k] = a.data[r * a.rs + k * a.cs]`: a packed panel (`rs = 1, cs = MR`) or the operand
+    /// itself where its layout allows; `c` is the output from the tile's top-left element on
+    /// (rows `c.ldc` apart). Every bound is checked (with
     /// overflow-checked arithmetic) before any pointer is read or written: a tile that does not
     /// fit panics.
     ///
@@ -74,6 +73,11 @@ macro_rules! packers {
 /// An element type the blocked kernel multiplies (`f32` and `f64`; sealed: its register tiles are
 /// crate-private).
 pub trait Tile: Copy + Send + Sync + 'static + Sized + sealed::Sealed {
+    /// The `k` panel of OpenBLAS's Haswell kernel for this type (`GEMM_Q`): numpy's products
+    /// are summed a panel at a time ([`super::blas_order::k_panels`]).
+    const K_PANEL: usize;
+    /// The kernel's row unroll (`GEMM_UNROLL_M`), to which a split last panel is rounded.
+    const K_UNROLL: usize;
     /// `out = a · b` with the register tile of `kernel` for this type, on `threads` threads.
     /// The caller has checked the shapes and that the CPU has the kernel's instruction set.
     #[doc(hidden)]
@@ -151,31 +155,30 @@ pub(crate) struct Avx512NarrowTile;
 /// intrinsics.
 macro_rules! with_isa {
     (avx2, f64, $($args:tt)*) => {
-        tile!(@impl $($args)*, (4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_fmadd_pd));
+        tile!(@impl $($args)*, (4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_add_pd));
     };
     (avx2, f32, $($args:tt)*) => {
-        tile!(@impl $($args)*, (8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps));
+        tile!(@impl $($args)*, (8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps));
     };
     (avx512, f64, $($args:tt)*) => {
-        tile!(@impl $($args)*, (8, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd, _mm512_fmadd_pd));
+        tile!(@impl $($args)*, (8, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_add_pd));
     };
     (avx512, f32, $($args:tt)*) => {
-        tile!(@impl $($args)*, (16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps));
+        tile!(@impl $($args)*, (16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps));
     };
 }
 
 /// A register tile of `$mr` rows × `$v` vectors, written with intrinsics so that every sum stays
-/// in a register for the whole `k` loop; `$kc`, `$mc` its blocking (see [`MicroKernel`]).
+/// in a register for the whole `k` panel; `$mc` its blocking (see [`MicroKernel`]).
 macro_rules! tile {
-    ($tile:ty, $t:tt, $isa:ident, $features:literal, $mr:literal, $v:literal, $kc:literal, $mc:literal) => {
-        with_isa!($isa, $t, $tile, $t, $features, $mr, $v, $kc, $mc);
+    ($tile:ty, $t:tt, $isa:ident, $features:literal, $mr:literal, $v:literal, $mc:literal) => {
+        with_isa!($isa, $t, $tile, $t, $features, $mr, $v, $mc);
     };
-    (@impl $tile:ty, $t:ty, $features:literal, $mr:literal, $v:literal, $kc:literal, $mc:literal,
-     ($lanes:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident)) => {
+    (@impl $tile:ty, $t:ty, $features:literal, $mr:literal, $v:literal, $mc:literal,
+     ($lanes:literal, $load:ident, $store:ident, $set1:ident, $fmadd:ident, $add:ident)) => {
         impl MicroKernel<$t> for $tile {
             const MR: usize = $mr;
             const NR: usize = $v * $lanes;
-            const KC: usize = $kc;
             const MC: usize = $mc;
             packers!($t, $mr, $v * $lanes, $features);
             #[cfg(target_arch = "x86_64")]
@@ -211,13 +214,6 @@ macro_rules! tile {
                 // thread touches during the call.
                 unsafe {
                     let mut acc = [[$set1(0.0); $v]; $mr];
-                    if !first {
-                        for (r, row) in acc.iter_mut().enumerate() {
-                            for (v, s) in row.iter_mut().enumerate() {
-                                *s = $load(c.add(r * ldc + v * $lanes));
-                            }
-                        }
-                    }
                     let step = |acc: &mut [[_; $v]; $mr], k: usize| {
                         let bp = b.add(k * NR);
                         let bv: [_; $v] = std::array::from_fn(|v| $load(bp.add(v * $lanes)));
@@ -243,7 +239,9 @@ macro_rules! tile {
                     }
                     for (r, row) in acc.iter().enumerate() {
                         for (v, &s) in row.iter().enumerate() {
-                            $store(c.add(r * ldc + v * $lanes), s);
+                            let at = c.add(r * ldc + v * $lanes);
+                            let sum = if first { s } else { $add($load(at), s) };
+                            $store(at, sum);
                         }
                     }
                 }
@@ -256,19 +254,21 @@ macro_rules! tile {
     };
 }
 
-// KC and MC measured on the benchmark machine (48 KiB L1, 2 MiB L2), one thread, W3's large
-// products: for AVX-512, KC 384 beat 96, 192, 512 and 1024 by 3-10% (fewer passes of C through
-// the caches outweigh a B panel larger than L1, which L2 feeds fast enough).
-tile!(Avx2Tile, f64, avx2, "avx2,fma", 4, 2, 256, 96);
-tile!(Avx2Tile, f32, avx2, "avx2,fma", 4, 2, 256, 96);
-tile!(Avx512Tile, f64, avx512, "avx512f", 8, 3, 384, 192);
-tile!(Avx512Tile, f32, avx512, "avx512f", 8, 3, 384, 192);
-tile!(Avx512NarrowTile, f64, avx512, "avx512f", 16, 1, 384, 192);
-tile!(Avx512NarrowTile, f32, avx512, "avx512f", 16, 1, 384, 192);
+// The k block is not ours to choose: it is OpenBLAS's panel (`Tile::K_PANEL`), which decides the
+// rounding. MC measured on the benchmark machine (48 KiB L1, 2 MiB L2), one thread, W3's large
+// products.
+tile!(Avx2Tile, f64, avx2, "avx2,fma", 4, 2, 96);
+tile!(Avx2Tile, f32, avx2, "avx2,fma", 4, 2, 96);
+tile!(Avx512Tile, f64, avx512, "avx512f", 8, 3, 192);
+tile!(Avx512Tile, f32, avx512, "avx512f", 8, 3, 192);
+tile!(Avx512NarrowTile, f64, avx512, "avx512f", 16, 1, 192);
+tile!(Avx512NarrowTile, f32, avx512, "avx512f", 16, 1, 192);
 
 macro_rules! tiles {
-    ($t:ty) => {
+    ($t:ty, $panel:literal, $unroll:literal) => {
         impl Tile for $t {
+            const K_PANEL: usize = $panel;
+            const K_UNROLL: usize = $unroll;
             fn gemm_checked(
                 kernel: Kernel,
                 a: MatRef<'_, $t>,
@@ -305,8 +305,9 @@ macro_rules! tiles {
     };
 }
 
-tiles!(f64);
-tiles!(f32);
+// OpenBLAS's Haswell dgemm and sgemm blocking (measured on numpy, see `blas_order`).
+tiles!(f64, 256, 4);
+tiles!(f32, 320, 8);
 
 /// A buffer of at least `len` elements from `T`'s pool, returned to it by [`give_back`].
 fn take<T: Float + Tile>(len: usize) -> Vec<T> {
@@ -535,15 +536,15 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
     j1: usize,
 ) {
     let (m, k) = (a.rows, a.cols);
-    let (mr, nr, kc_max, mc_max) = (K::MR, K::NR, K::KC, K::MC);
+    let (mr, nr, kc_max, mc_max) = (K::MR, K::NR, T::K_PANEL, K::MC);
     let mut bpack = take::<T>(kc_max * (j1 - j0).div_ceil(nr) * nr);
     let mut apack = take::<T>(kc_max * mc_max);
     let mut tile = take::<T>(mr * nr);
     // A row-major A is read in place: each of a tile's MR rows is contiguous along k, which the
     // kernel streams as well as a packed panel. Only the ragged last rows get packed (zero-padded).
     let direct = a.cs == 1;
-    for pc in (0..k).step_by(kc_max) {
-        let kc = kc_max.min(k - pc);
+    for panel in super::blas_order::k_panels(k, T::K_PANEL, T::K_UNROLL) {
+        let (pc, kc) = (panel.start, panel.len());
         let first = pc == 0;
         // Pack B[pc..pc+kc, j0..j1] into NR-wide panels, k-major, zero-padded on the right.
         let panels = (j1 - j0).div_ceil(nr);
@@ -603,7 +604,7 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
                         // jb..jb+nr (inside j0..j1) are this call's alone.
                         unsafe { K::kernel(kc, a_tile, bp, c, first) };
                     } else {
-                        // Edge tile: continue the partial sums in a scratch tile.
+                        // Edge tile: add into a scratch copy of the output's part.
                         if !first {
                             for r in 0..rows {
                                 // SAFETY: columns jb..jb+cols lie in j0..j1 (the caller's).
@@ -801,8 +802,9 @@ mod tests {
         }
     }
 
-    /// Shapes for a tile of `mr x nr` with blocking `kc`: column bands (few rows), row bands (a
-    /// narrow output), a single edge tile, and a `k` that crosses a block boundary.
+    /// Shapes for a tile of `mr x nr` with `k` panels of `kc`: column bands (few rows), row bands
+    /// (a narrow output), a single edge tile, and a `k` one past a panel (two halves, the second
+    /// added into the first's output).
     fn shapes(mr: usize, nr: usize, kc: usize) -> [(usize, usize, usize); 4] {
         [
             (mr - 1, 3, 2 * nr + 3),
@@ -822,7 +824,7 @@ mod tests {
             let (mr, nr, kc) = (
                 <Avx2Tile as MicroKernel<T>>::MR,
                 <Avx2Tile as MicroKernel<T>>::NR,
-                256,
+                T::K_PANEL,
             );
             for (m, k, n) in shapes(mr, nr, kc) {
                 check::<T>(Kernel::Avx2, m, k, n);
@@ -832,7 +834,8 @@ mod tests {
         // Miri interprets AVX2 but not every AVX-512 intrinsic the wide tiles use.
         if Kernel::Avx512.available() && !cfg!(miri) {
             let nr = <Avx512Tile as MicroKernel<T>>::NR;
-            for (m, k, n) in shapes(8, nr, 384).into_iter().chain(shapes(16, 4, 384)) {
+            let kc = T::K_PANEL;
+            for (m, k, n) in shapes(8, nr, kc).into_iter().chain(shapes(16, 4, kc)) {
                 check::<T>(Kernel::Avx512, m, k, n);
             }
             ran += 1;

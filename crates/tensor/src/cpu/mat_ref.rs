@@ -54,6 +54,22 @@ impl<'a, T: Copy> MatRef<'a, T> {
         }
     }
 
+    /// The transpose: the same data with the strides swapped.
+    pub(crate) fn t(self) -> Self {
+        MatRef {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
+    /// Whether this view reads its data transposed (column by column): numpy's F-ordered view.
+    pub(crate) fn is_transposed(&self) -> bool {
+        self.cs != 1 && self.rs == 1
+    }
+
     /// Logical rows.
     pub fn rows(&self) -> usize {
         self.rows

@@ -1,12 +1,14 @@
-//! Matrix product with the book's rounding: each element is `acc = fma(a[i,k], b[k,j], acc)` over
-//! ascending `k`, starting from `acc = 0`.
-//!
-//! That is what numpy's OpenBLAS Haswell kernel computes for the chapter's small shapes, so this
-//! order reproduces the book's golden numbers bit for bit. The fused multiply-add is used on every
-//! machine: with hardware FMA (detected at run time) it is one instruction, without it libm's
-//! correctly rounded `fma` gives the same bits, only slower.
+//! Matrix product with the book's rounding: numpy's, for every shape ([`super::blas_order`]). A
+//! product is summed in OpenBLAS's `k` panels, each element of a panel one chain
+//! `acc = fma(a[i,k], b[k,j], acc)` over ascending `k` from `acc = 0`, the panels added up; up to
+//! one panel (256 for f64) that is the single chain, which reproduces the book's golden numbers.
+//! A product with a dimension of 1 goes, as in numpy, to the matrix-vector kernels' orders (for
+//! f64, the book's precision). The fused multiply-add is used on every machine: with hardware FMA
+//! (detected at run time) it is one instruction, without it libm's correctly rounded `fma` gives
+//! the same bits, only slower.
 
 use super::CpuFloat;
+use super::blas_order::k_panels;
 pub use super::mat_ref::MatRef;
 
 /// `out = a · b`, with `out` a row-major `a.rows x b.cols` slice.
@@ -17,6 +19,9 @@ pub use super::mat_ref::MatRef;
 pub fn matmul<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     assert_eq!(a.cols, b.rows, "matmul inner dimensions");
     assert_eq!(out.len(), a.rows * b.cols, "matmul output length");
+    if gemv(a, b, out) {
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
         let work = a.rows * a.cols * b.cols;
@@ -34,6 +39,31 @@ pub fn matmul<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
         return;
     }
     matmul_body(a, b, out);
+}
+
+/// The products numpy sends to `gemv` (a vector times a matrix, in f64), summed in its kernels'
+/// orders; `false` for every other product, which is left to the caller.
+fn gemv<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) -> bool {
+    use super::blas_order::{Route, gemv_n, gemv_t, route};
+    if T::DTYPE != crate::float::DType::F64 {
+        return false;
+    }
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let r = route(m, k, n, a.is_transposed(), b.is_transposed());
+    if !matches!(r, Route::GemvN | Route::GemvT) {
+        return false;
+    }
+    // A matrix times a column, or a row times a matrix (then the matrix is bᵀ's rows).
+    let (matrix, x): (MatRef<'_, T>, &dyn Fn(usize) -> T) = if n == 1 {
+        (a, &|kk| b.at(kk, 0))
+    } else {
+        (b.t(), &|kk| a.at(0, kk))
+    };
+    match r {
+        Route::GemvN => gemv_n(matrix, &x, out),
+        _ => gemv_t(matrix, &x, out),
+    }
+    true
 }
 
 /// Products of at least this many multiply-adds go to the blocked kernel (below it, packing costs
@@ -89,7 +119,7 @@ fn matmul_small<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) 
     }
 }
 
-/// `out[i..i+R, j..j+C] = a[i..i+R, :] · b[:, j..j+C]`, sums in registers.
+/// `out[i..i+R, j..j+C] = a[i..i+R, :] · b[:, j..j+C]`, sums in registers, panel by panel.
 #[inline(always)]
 fn tile<T: CpuFloat, const R: usize, const C: usize>(
     a: MatRef<'_, T>,
@@ -100,12 +130,24 @@ fn tile<T: CpuFloat, const R: usize, const C: usize>(
 ) {
     let n = b.cols;
     let mut acc = [[T::ZERO; C]; R];
-    for p in 0..a.cols {
-        let bv: [T; C] = std::array::from_fn(|c| b.at(p, j + c));
-        for (r, row) in acc.iter_mut().enumerate() {
-            let av = a.at(i + r, p);
-            for (o, &bc) in row.iter_mut().zip(&bv) {
-                *o = av.mul_add(bc, *o);
+    for (pi, panel) in k_panels(a.cols, T::K_PANEL, T::K_UNROLL).enumerate() {
+        let mut part = [[T::ZERO; C]; R];
+        for p in panel {
+            let bv: [T; C] = std::array::from_fn(|c| b.at(p, j + c));
+            for (r, row) in part.iter_mut().enumerate() {
+                let av = a.at(i + r, p);
+                for (o, &bc) in row.iter_mut().zip(&bv) {
+                    *o = av.mul_add(bc, *o);
+                }
+            }
+        }
+        if pi == 0 {
+            acc = part;
+        } else {
+            for (row, prow) in acc.iter_mut().zip(&part) {
+                for (o, &pv) in row.iter_mut().zip(prow) {
+                    *o += pv;
+                }
             }
         }
     }
@@ -114,9 +156,8 @@ fn tile<T: CpuFloat, const R: usize, const C: usize>(
     }
 }
 
-/// i-k-j order: for each output row, each `k` adds `a[i,k] * b[k,:]` into the row with one rounding
-/// per element, so every element still sees its `k` terms in ascending order (the book's rounding),
-/// while the inner loop runs along contiguous rows and vectorizes.
+/// Each element summed panel by panel: within a panel one ascending-`k` chain of fused
+/// multiply-adds from 0, the panels' sums added in order (the first one stored).
 #[inline(always)]
 fn matmul_body<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
@@ -124,26 +165,22 @@ fn matmul_body<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     if n == 0 {
         return;
     }
-    for (i, orow) in out.chunks_exact_mut(n).enumerate().take(m) {
-        for p in 0..k {
-            let aip = a.at(i, p);
-            if b.cs == 1 {
-                let brow = &b.data[p * b.rs..p * b.rs + n];
-                for (o, &bv) in orow.iter_mut().zip(brow) {
-                    *o = aip.mul_add(bv, *o);
+    for (pi, panel) in k_panels(k, T::K_PANEL, T::K_UNROLL).enumerate() {
+        for (i, orow) in out.chunks_exact_mut(n).enumerate().take(m) {
+            for (j, o) in orow.iter_mut().enumerate() {
+                let mut acc = T::ZERO;
+                for p in panel.clone() {
+                    acc = a.at(i, p).mul_add(b.at(p, j), acc);
                 }
-            } else {
-                for (j, o) in orow.iter_mut().enumerate() {
-                    *o = aip.mul_add(b.at(p, j), *o);
-                }
+                *o = if pi == 0 { acc } else { *o + acc };
             }
         }
     }
 }
 
-/// The reference for the book's rounding: the i-k-j loop with `mul_add` and no dispatch (libm's
-/// `fma` where the build has no FMA instructions: slow, exact). Every fast path must equal it bit
-/// for bit.
+/// The reference for the book's rounding of a matrix product (`gemm`): the panels' chains with
+/// `mul_add` and no dispatch (libm's `fma` where the build has no FMA instructions: slow, exact).
+/// Every fast `gemm` path must equal it bit for bit.
 pub fn matmul_reference<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
     matmul_body(a, b, out);
 }

@@ -3,6 +3,7 @@
 //! CPU storages. Files are named by op group, as in `ops/` and `cuda/`.
 
 pub mod bias;
+pub mod blas_order;
 pub mod classify;
 pub mod exact_exp;
 pub mod fast_exp;

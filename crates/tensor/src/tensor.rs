@@ -198,9 +198,14 @@ impl<T: Element> Tensor<T> {
     }
 }
 
-/// Most elements one tensor may hold (2^33: 64 GiB of f64), so that an absurd shape is an error
-/// rather than an allocation that aborts the process.
-pub const MAX_ELEMENTS: usize = 1 << 33;
+/// Most elements one tensor may hold (2^33: 64 GiB of f64; on a 32-bit target such as the
+/// browser's wasm32, a quarter of the address space), so that an absurd shape is an error rather
+/// than an allocation that aborts the process.
+pub const MAX_ELEMENTS: usize = if usize::BITS >= 64 {
+    1 << 33
+} else {
+    1 << (usize::BITS - 5)
+};
 
 /// Zeros on the CPU, or [`TensorError::OutOfMemory`] when the allocator cannot give the memory
 /// (instead of the process aborting).

@@ -1,9 +1,10 @@
-//! The vector `exp` against the system libm's `exp`, bit for bit: every special case, the edges of
-//! the vector range, and a million random inputs here (the 10^8 run is `#[ignore]`d: run it with
+//! The vector `exp`, and its scalar form for the browser, against the system libm's `exp` (glibc's
+//! here), bit for bit: every special case, the edges of the vector range, and a million random
+//! inputs here (the 10^8 run is `#[ignore]`d: run it with
 //! `cargo test --release -p tensor --test exact_exp -- --ignored`).
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use tensor::kernels::exact_exp::{available, exp_in_place};
+use tensor::kernels::exact_exp::{available, exp_in_place, exp_scalar};
 
 /// Compares `exp_in_place` with `f64::exp` (libm) on `xs`, returning the first mismatch.
 fn first_mismatch(xs: &[f64]) -> Option<(f64, f64, f64)> {
@@ -20,6 +21,17 @@ fn assert_identical(what: &str, xs: &[f64]) {
         panic!(
             "{what}: exp({x:e} = {:#x}) = {got:e}, libm says {want:e}",
             x.to_bits()
+        );
+    }
+    // The scalar form (the browser's): the same algorithm one value at a time.
+    if cfg!(target_env = "gnu")
+        && let Some(&x) = xs.iter().find(|x| exp_scalar(**x).to_bits() != x.exp().to_bits())
+    {
+        panic!(
+            "{what}: exp_scalar({x:e} = {:#x}) = {:e}, glibc says {:e}",
+            x.to_bits(),
+            exp_scalar(x),
+            x.exp()
         );
     }
 }

@@ -5,9 +5,11 @@
 //! runs that need not follow the book.
 
 mod book_rng;
+#[cfg(feature = "std-random")]
 mod std_random;
 
 pub use book_rng::{BookRng, BookRngState};
+#[cfg(feature = "std-random")]
 pub use std_random::StdRandom;
 
 /// A source of the two kinds of randomness chapter 1 needs.

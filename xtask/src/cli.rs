@@ -26,6 +26,12 @@ enum Command {
     /// data, initial weights and shuffles.
     #[command(allow_negative_numbers = true)]
     Compare(CompareArgs),
+    /// Build the playground: the book's network training live in the browser, one offline page.
+    Playground {
+        /// The page to write.
+        #[arg(long, default_value = "out/playground.html")]
+        out: std::path::PathBuf,
+    },
     /// Run the benchmark workloads (W1, W2, W3, pipeline) and print a table (`bench --help`).
     #[command(disable_help_flag = true)]
     Bench {
@@ -72,6 +78,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 done.seconds,
                 crate::console::shown(&done.out),
                 chapter1::files::COMPARE_HTML
+            );
+            Ok(())
+        }
+        Command::Playground { out } => {
+            let wasm = crate::playground::build(&out)?;
+            outln!(
+                "playground: {} ({} KB module); open it in a browser (file://{})",
+                crate::console::shown(&out),
+                wasm / 1024,
+                crate::console::shown(std::path::absolute(&out).unwrap_or(out.clone()))
             );
             Ok(())
         }

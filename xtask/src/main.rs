@@ -2,6 +2,7 @@
 //!
 //! - `chapter1`: the whole of chapter 1, from the spiral data to the GPU, with plots and a report;
 //! - `compare`: the Trainer run in several settings side by side (optimizers, sizes, rates);
+//! - `playground`: the browser playground, one offline page;
 //! - `bench`: the benchmark workloads (see `BENCHMARKS.md`), and
 //! - `gpu-check`: the CUDA checks and GPU timings, for an NVIDIA machine: both run by the second
 //!   binary, `xtask-bench` (`bench_main.rs`), so the chapter's build compiles no measuring code.
@@ -15,6 +16,7 @@ mod features;
 mod forward;
 mod oom;
 mod parse;
+mod playground;
 mod progress;
 
 use std::process::ExitCode;

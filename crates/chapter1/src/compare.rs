@@ -115,18 +115,9 @@ impl std::str::FromStr for Lr {
     }
 }
 
-/// A learning rate at which `kind` trains the chapter's network on the spiral (300 epochs, batch
-/// 30, 10 hidden units, seed 1984) to at least 0.95 training accuracy: the middle of the range
-/// that does, measured with `cargo xtask compare --lrs 0.003,0.01,0.03,0.1,0.3,1` (BENCHMARKS.md
-/// has the sweep). The book's class defaults (0.01, Adam 0.001) leave every optimizer but
-/// RMSprop below 0.6 on this network, which is why a fair comparison does not use them.
+/// A learning rate at which `kind` trains the spiral ([`optim::working_lr`]).
 pub fn working_lr(kind: OptimizerKind) -> f64 {
-    match kind {
-        OptimizerKind::Sgd => 1.0,
-        OptimizerKind::Momentum | OptimizerKind::Nesterov => 0.3,
-        OptimizerKind::AdaGrad => 1.0,
-        OptimizerKind::RmsProp | OptimizerKind::Adam => 0.03,
-    }
+    optim::working_lr(kind)
 }
 
 /// The book's learning rate for `kind` in this chapter: `train.py`'s 1.0 for SGD, the class's

@@ -48,6 +48,20 @@ pub fn load_data_with(
     n: usize,
     classes: usize,
 ) -> Result<Spiral, DataError> {
+    load_data_noisy(rng, n, classes, NOISE)
+}
+
+/// The book's noise: the angle of each point is off by `0.2 · randn()`.
+pub const NOISE: f64 = 0.2;
+
+/// [`load_data_with`] with the angle's noise `noise · randn()` instead of the book's 0.2 (the
+/// browser playground's noise slider); `noise` = [`NOISE`] is the book's data, bit for bit.
+pub fn load_data_noisy(
+    rng: &mut impl RandomSource,
+    n: usize,
+    classes: usize,
+    noise: f64,
+) -> Result<Spiral, DataError> {
     const MAX_POINTS: usize = 1 << 24;
     if n == 0 || n > MAX_POINTS {
         return Err(DataError::InvalidSize {
@@ -77,7 +91,7 @@ pub fn load_data_with(
             // Same float64 operations, in the same order, as the book's loop.
             let rate = i as f64 / n as f64;
             let radius = 1.0 * rate;
-            let theta = (j as f64 * 4.0 + 4.0 * rate) + rng.randn() * 0.2;
+            let theta = (j as f64 * 4.0 + 4.0 * rate) + rng.randn() * noise;
             let ix = n * j + i;
             x[[ix, 0]] = radius * theta.sin();
             x[[ix, 1]] = radius * theta.cos();

@@ -15,7 +15,7 @@ pub mod rule_optimizer;
 mod state;
 
 pub use error::{OptimError, Result};
-pub use kind::{OptimizerKind, UnknownRule, build};
+pub use kind::{OptimizerKind, UnknownRule, build, working_lr};
 pub use optimizer::Optimizer;
 pub use optimizers::{AdaGrad, Adam, Momentum, Nesterov, RmsProp, Sgd};
 pub use rule_optimizer::RuleOptimizer;

@@ -25,7 +25,9 @@ fn assert_identical(what: &str, xs: &[f64]) {
     }
     // The scalar form (the browser's): the same algorithm one value at a time.
     if cfg!(target_env = "gnu")
-        && let Some(&x) = xs.iter().find(|x| exp_scalar(**x).to_bits() != x.exp().to_bits())
+        && let Some(&x) = xs
+            .iter()
+            .find(|x| exp_scalar(**x).to_bits() != x.exp().to_bits())
     {
         panic!(
             "{what}: exp_scalar({x:e} = {:#x}) = {:e}, glibc says {:e}",

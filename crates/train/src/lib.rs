@@ -5,6 +5,7 @@ pub mod accuracy;
 pub mod book_run;
 pub mod checkpoint;
 pub mod clip;
+mod clock;
 pub mod config;
 pub mod custom_loop;
 pub mod error;

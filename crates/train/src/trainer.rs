@@ -1,6 +1,6 @@
 //! The book's `Trainer` (§1.4.4, `common/trainer.py`).
 
-use std::time::Instant;
+use crate::clock::Instant;
 
 use layers::Model;
 use optim::Optimizer;
@@ -213,6 +213,26 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
         rng: &mut dyn RandomSource,
         observer: &mut dyn FitObserver,
     ) -> Result<()> {
+        let max_iters = self.begin_epoch(x, t, config, rng, observer)?;
+        for iters in 0..max_iters {
+            self.fit_iteration(iters, x, t, config, observer)?;
+        }
+        self.end_epoch();
+        Ok(())
+    }
+
+    /// The start of an epoch of the current fit ([`Trainer::fit_epoch`] in steps, for callers
+    /// that train an iteration at a time, as the browser playground does): checks the data,
+    /// draws the epoch's shuffle, and returns the iterations the epoch has. Then
+    /// [`Trainer::fit_iteration`] for each in order, then [`Trainer::end_epoch`].
+    pub fn begin_epoch(
+        &mut self,
+        x: &Tensor<T>,
+        t: &Labels,
+        config: &FitConfig,
+        rng: &mut dyn RandomSource,
+        observer: &mut dyn FitObserver,
+    ) -> Result<usize> {
         let data_size = x.rows();
         if self.state.order.len() != data_size || t.len() != data_size {
             return Err(TrainError::BadData(format!(
@@ -221,8 +241,7 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
             )));
         }
         config.validate(data_size)?;
-        let batch_size = config.batch_size;
-        let max_iters = data_size / batch_size;
+        let max_iters = data_size / config.batch_size;
         self.eval_interval = config.eval_interval;
 
         let b = &mut self.buffers;
@@ -235,57 +254,80 @@ impl<T: Element, M: Model<T>> Trainer<T, M> {
         }
         std::mem::swap(&mut self.state.order, &mut b.next);
 
-        let first_step = (self.current_epoch * max_iters) as u64;
-        if first_step == 0 {
+        if self.current_epoch == 0 {
             self.snapshot_if_wanted(0, max_iters, observer)?;
         }
-        for iters in 0..max_iters {
-            let b = &mut self.buffers;
-            let idx = &self.state.order[iters * batch_size..(iters + 1) * batch_size];
-            ops::gather_rows(x, idx, &mut b.x)?;
-            b.t.gather(t, idx)?;
-            let done = step(
-                &mut self.model,
-                self.optimizer.as_mut(),
-                &b.x,
-                &b.t,
-                config.max_grad,
-                self.track_grad_norms,
-            )
-            .map_err(|e| e.at(self.current_epoch + 1, iters + 1))?;
-            let loss = self.count(done);
-            self.state.pending_loss = add_in::<T>(self.state.pending_loss, loss);
-            self.state.pending_count += 1;
-            observer.on_step(self.current_epoch, iters, max_iters);
-            self.snapshot_if_wanted(first_step + iters as u64 + 1, max_iters, observer)?;
+        Ok(max_iters)
+    }
 
-            if let Some(every) = config.eval_interval
-                && records_at(iters, every)
-            {
-                let avg_loss = mean_in::<T>(self.state.pending_loss, self.state.pending_count);
-                self.loss_list.push(avg_loss);
-                self.loss_iterations
-                    .push(self.current_epoch * max_iters + iters + 1);
-                observer.on_eval(&EvalRecord {
-                    epoch: self.current_epoch + 1,
-                    iter: iters + 1,
-                    max_iters,
-                    elapsed: Some(self.started.elapsed().as_secs_f64()),
-                    loss: avg_loss,
-                });
-                self.state.pending_loss = 0.0;
-                self.state.pending_count = 0;
-                if self.track_metrics {
-                    let held = self.validation.as_ref().map_or(0, |v| v.t.len());
-                    let stride = metrics::stride(data_size + held, every, batch_size);
-                    if (self.loss_list.len() - 1).is_multiple_of(stride) {
-                        self.score(x, t, self.current_epoch * max_iters + iters + 1)?;
-                    }
+    /// Iteration `iters` (0-based) of the epoch [`Trainer::begin_epoch`] started: one
+    /// mini-batch step, and a loss record when the recording rule says so.
+    pub fn fit_iteration(
+        &mut self,
+        iters: usize,
+        x: &Tensor<T>,
+        t: &Labels,
+        config: &FitConfig,
+        observer: &mut dyn FitObserver,
+    ) -> Result<()> {
+        let data_size = x.rows();
+        let batch_size = config.batch_size;
+        let max_iters = data_size / batch_size;
+        if iters >= max_iters || self.state.order.len() != data_size {
+            return Err(TrainError::BadData(format!(
+                "iteration {iters} of an epoch of {max_iters} (call begin_epoch first)"
+            )));
+        }
+        let first_step = (self.current_epoch * max_iters) as u64;
+        let b = &mut self.buffers;
+        let idx = &self.state.order[iters * batch_size..(iters + 1) * batch_size];
+        ops::gather_rows(x, idx, &mut b.x)?;
+        b.t.gather(t, idx)?;
+        let done = step(
+            &mut self.model,
+            self.optimizer.as_mut(),
+            &b.x,
+            &b.t,
+            config.max_grad,
+            self.track_grad_norms,
+        )
+        .map_err(|e| e.at(self.current_epoch + 1, iters + 1))?;
+        let loss = self.count(done);
+        self.state.pending_loss = add_in::<T>(self.state.pending_loss, loss);
+        self.state.pending_count += 1;
+        observer.on_step(self.current_epoch, iters, max_iters);
+        self.snapshot_if_wanted(first_step + iters as u64 + 1, max_iters, observer)?;
+
+        if let Some(every) = config.eval_interval
+            && records_at(iters, every)
+        {
+            let avg_loss = mean_in::<T>(self.state.pending_loss, self.state.pending_count);
+            self.loss_list.push(avg_loss);
+            self.loss_iterations
+                .push(self.current_epoch * max_iters + iters + 1);
+            observer.on_eval(&EvalRecord {
+                epoch: self.current_epoch + 1,
+                iter: iters + 1,
+                max_iters,
+                elapsed: Some(self.started.elapsed().as_secs_f64()),
+                loss: avg_loss,
+            });
+            self.state.pending_loss = 0.0;
+            self.state.pending_count = 0;
+            if self.track_metrics {
+                let held = self.validation.as_ref().map_or(0, |v| v.t.len());
+                let stride = metrics::stride(data_size + held, every, batch_size);
+                if (self.loss_list.len() - 1).is_multiple_of(stride) {
+                    self.score(x, t, self.current_epoch * max_iters + iters + 1)?;
                 }
             }
         }
-        self.current_epoch += 1;
         Ok(())
+    }
+
+    /// The end of an epoch begun with [`Trainer::begin_epoch`].
+    pub fn end_epoch(&mut self) {
+        self.current_epoch += 1;
     }
 
     /// Scores the model as it stands after `iteration` into [`Trainer::metrics`].

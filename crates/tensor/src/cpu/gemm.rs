@@ -338,6 +338,7 @@ fn give_back<T: Float + Tile>(v: Vec<T>) {
 
 /// `out = a · b` (row-major `out`) with the widest kernel this CPU has; same bits as the simple
 /// kernel. The caller has checked that AVX2 and FMA are present.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) fn gemm<T: Float + Tile>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,

@@ -38,7 +38,9 @@ pub fn matmul<T: CpuFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, out: &mut [T]) {
         }
         return;
     }
-    matmul_body(a, b, out);
+    // Without the instruction sets (the browser's wasm32 too): the same register tiles, with
+    // `mul_add` as libm's correctly rounded fma.
+    matmul_small(a, b, out);
 }
 
 /// The products numpy sends to `gemv` (a vector times a matrix, in f64), summed in its kernels'

@@ -41,7 +41,7 @@ use crate::error::TrainError;
 
 pub use atomic::write_atomic;
 pub use format::{Parsed, parse};
-pub use params_file::{load_params, save_params};
+pub use params_file::{load_params, params_bytes, save_params};
 pub use resume::{Resume, load_checkpoint, read_checkpoint, read_checkpoint_in, save_checkpoint};
 
 /// `format` of a params file.

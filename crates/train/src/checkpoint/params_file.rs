@@ -29,13 +29,19 @@ pub(crate) fn param_tensors<T: Element>(
 
 /// Saves a model's params to `path` (format [`PARAMS_FORMAT`]).
 pub fn save_params<T: Element>(path: &Path, params: &mut dyn Params<T>) -> Result<()> {
+    write_atomic(path, &params_bytes(params, path)?)
+}
+
+/// The bytes of the params file [`save_params`] writes, checksum included, without writing them
+/// (the browser playground hands them to a download); `path` names the file in errors.
+pub fn params_bytes<T: Element>(params: &mut dyn Params<T>, path: &Path) -> Result<Vec<u8>> {
     let mut tensors = BTreeMap::new();
     param_tensors(params, &mut tensors)?;
     let meta = HashMap::from([
         ("format".to_string(), PARAMS_FORMAT.to_string()),
         ("dtype".to_string(), T::DTYPE.as_str().to_string()),
     ]);
-    write_atomic(path, &serialize(&tensors, meta, path)?)
+    serialize(&tensors, meta, path)
 }
 
 /// Copies the params of a parsed file into `params`, checking names, dtypes and shapes first

@@ -45,6 +45,7 @@ const TOP_MIN: u64 = 0x3c9;
 const TOP_END: u64 = 0x408;
 
 /// Whether `x` is outside the vector path (libm's special cases).
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn is_special(x: f64) -> bool {
     ((x.to_bits() >> 52) & 0x7ff).wrapping_sub(TOP_MIN) >= TOP_END - TOP_MIN
@@ -67,6 +68,7 @@ pub fn available() -> bool {
 }
 
 /// Inputs that touch every table entry and both ends of the vector range, for [`available`].
+#[cfg(target_arch = "x86_64")]
 fn probe_inputs() -> Vec<f64> {
     let mut xs: Vec<f64> = (0..4096)
         .map(|i| (i as f64 - 2048.0) * (std::f64::consts::LN_2 / 128.0) * 1.618_033_988_749_895)
@@ -115,7 +117,11 @@ pub fn exp_scalar(x: f64) -> f64 {
             if top >= 0x7ff {
                 return 1.0 + x;
             }
-            return if x.is_sign_negative() { 0.0 } else { f64::INFINITY };
+            return if x.is_sign_negative() {
+                0.0
+            } else {
+                f64::INFINITY
+            };
         }
         // 512 <= |x| < 1024: the result may leave the normal range; see `scaled`.
         large = true;

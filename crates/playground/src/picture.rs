@@ -51,11 +51,43 @@ fn grid(s: &Session, w: usize, h: usize) -> Array2<f64> {
     g
 }
 
+/// The network's class probabilities at `points` (`n x 2`), row by row, from its params in
+/// plain f64 arithmetic: a picture needs no exact rounding, and the browser has no fused
+/// multiply-add instruction (its software one would make each frame many times slower).
+fn probabilities(params: &[(&'static str, Array2<f64>)], points: &Array2<f64>) -> Vec<f64> {
+    let get = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, a)| a);
+    let (Some(w1), Some(b1), Some(w2), Some(b2)) = (get("W1"), get("b1"), get("W2"), get("b2"))
+    else {
+        return Vec::new();
+    };
+    let (hidden, classes) = (w1.ncols(), w2.ncols());
+    let mut h = vec![0.0; hidden];
+    let mut scores = vec![0.0; classes];
+    let mut out = Vec::with_capacity(points.nrows() * classes);
+    for p in points.rows() {
+        for (j, hj) in h.iter_mut().enumerate() {
+            let z = p[0] * w1[[0, j]] + p[1] * w1[[1, j]] + b1[[0, j]];
+            *hj = 1.0 / (1.0 + (-z).exp());
+        }
+        for (c, sc) in scores.iter_mut().enumerate() {
+            *sc = b2[[0, c]]
+                + h.iter()
+                    .enumerate()
+                    .map(|(j, hj)| hj * w2[[j, c]])
+                    .sum::<f64>();
+        }
+        let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = scores.iter().map(|v| (v - max).exp()).sum();
+        out.extend(scores.iter().map(|v| (v - max).exp() / sum));
+    }
+    out
+}
+
 /// The decision boundary as RGBA pixels: each pixel the class colours mixed by the network's
 /// probabilities there, paler where it is unsure (a tie of all classes is nearly white).
 pub fn boundary(s: &mut Session, w: usize, h: usize) -> Result<Vec<u8>> {
     let classes = s.data.classes.max(1);
-    let p = s.probabilities(&grid(s, w, h))?;
+    let p = probabilities(&s.params()?, &grid(s, w, h));
     let mut out = Vec::with_capacity(w * h * 4);
     for probs in p.chunks_exact(classes) {
         let mut mix = [0.0f64; 3];

@@ -2,7 +2,7 @@
 //! (`Trainer::begin_epoch` / `fit_iteration` / `end_epoch`, the same steps `fit` takes), with its
 //! loss records, scores and gradient norms for the page's views.
 
-use layers::{Model, TwoLayerNet};
+use layers::TwoLayerNet;
 use tensor::random::BookRng;
 use tensor::{Device, Element, Labels, Params, Tensor};
 use train::{FitConfig, Silent, Trainer};
@@ -100,20 +100,6 @@ impl<T: Element> Typed<T> {
         Ok(())
     }
 
-    /// The class scores of `points` (`n x 2`) as probabilities (softmax of the scores), f64.
-    fn probabilities(&mut self, points: &ndarray::Array2<f64>) -> Result<Vec<f64>> {
-        let xs = Tensor::<T>::from_f64(points.view(), Device::Cpu)?;
-        let scores = self.trainer.model.predict(&xs)?.to_f64_array()?;
-        let mut out = Vec::with_capacity(scores.len());
-        for row in scores.rows() {
-            let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let e: Vec<f64> = row.iter().map(|v| (v - max).exp()).collect();
-            let sum: f64 = e.iter().sum();
-            out.extend(e.iter().map(|v| v / sum));
-        }
-        Ok(out)
-    }
-
     fn params(&mut self) -> Result<Vec<(&'static str, ndarray::Array2<f64>)>> {
         let mut out = Vec::new();
         self.trainer.model.visit_params(&mut |p| {
@@ -190,11 +176,6 @@ impl Session {
     /// The scores at the records (training accuracy; validation loss and accuracy).
     pub fn metrics(&self) -> &[train::RecordMetrics] {
         typed!(&self.run, r => &r.trainer.metrics)
-    }
-
-    /// Class probabilities of `points` (`n x 2`), `n x classes` values row by row.
-    pub fn probabilities(&mut self, points: &ndarray::Array2<f64>) -> Result<Vec<f64>> {
-        typed!(&mut self.run, r => r.probabilities(points))
     }
 
     /// The params by name (`W1`, `b1`, `W2`, `b2`), as f64.

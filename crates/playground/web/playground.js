@@ -10,8 +10,7 @@
   let known = { records: 0, metrics: 0 };
   let history = { records: [], metrics: [] };
   let status = null, points = null, fragment = "";
-  let csvBytes = null;
-  let frames = 0, stepsSince = 0, since = performance.now();
+  let frames = 0, totalFrames = 0, stepsSince = 0, since = performance.now();
 
   function decode(b64) {
     const s = atob(b64), b = new Uint8Array(s.length);
@@ -19,9 +18,10 @@
     return b;
   }
   function out(len) { return new Uint8Array(pg.memory.buffer, pg.pg_out_ptr(), len).slice(); }
-  function text(len) { return new TextDecoder().decode(out(len)); }
+  function text(len) { return new TextDecoder().decode(out(len >>> 0)); }
   function call(name, ...args) {
-    const len = pg[name](...args);
+    // The module returns a u32, which JavaScript reads as a signed i32: make it unsigned again.
+    const len = pg[name](...args) >>> 0;
     if (len === FAILED) throw new Error(text(pg.pg_message()));
     return len;
   }
@@ -64,6 +64,8 @@
     try {
       fragment = text(withBytes(new TextEncoder().encode(frag), (p, n) => call("pg_start", p, n)));
       run = Number(new URLSearchParams(frag).get("run") || 0);
+      // The address keeps what differs from the book's run, in the module's own words.
+      if (location.hash.slice(1) !== fragment) history_replace(fragment);
       say("");
     } catch (e) {
       say(e.message + " — showing the book's run instead.");
@@ -109,12 +111,16 @@
     requestAnimationFrame(loop);
   }
   function play() { if (!playing) { playing = true; requestAnimationFrame(loop); } }
-  function pause() { playing = false; }
+  function pause() {
+    if (playing && pg) { playing = false; draw(true); }
+    playing = false;
+  }
 
   // --- views -----------------------------------------------------------------------------------
   function fmt(v, d) { return v === null || v === undefined ? "–" : Number(v).toFixed(d); }
   function draw(all) {
     frames++;
+    totalFrames++;
     const s = status;
     $("epoch").textContent = s.epoch;
     $("steps").textContent = s.steps;
@@ -134,8 +140,9 @@
     drawBoundary();
     fetchHistory();
     drawChart();
-    if (all || s.steps % 5 === 0 || !playing) drawUnits();
-    $("export-command").textContent = text(call("pg_export", 0));
+    // The small views every few frames while playing: the boundary and the numbers every frame.
+    if (all || !playing || totalFrames % 4 === 0) drawUnits();
+    if (all || !playing || totalFrames % 15 === 0) $("export-command").textContent = text(call("pg_export", 0));
   }
   function toPixel(cv) {
     const [x0, x1, y0, y1] = status.plane;
@@ -238,10 +245,9 @@
   function loadCsv(bytes) {
     try {
       const n = text(withBytes(bytes, (p, len) => call("pg_csv", p, len)));
-      csvBytes = bytes;
       $("data").value = "csv";
-      say(`${n} points read.`);
       restartFromControls();
+      say(`${n} points read from the file.`);
     } catch (e) {
       say(e.message);   // a bad file changes nothing: the run goes on as it was
     }
@@ -293,6 +299,13 @@
     dropCsv: (text) => loadCsv(new TextEncoder().encode(text)),
     exportModel: () => Array.from(out(call("pg_export", 3))),
     exportText: (kind) => text(call("pg_export", kind)),
+    frameCount: () => totalFrames,
+    // Milliseconds the module takes for `epochs` more epochs, drawing nothing.
+    bench: (epochs) => {
+      const t = performance.now();
+      for (let e = 0; e < epochs; e++) status = json("pg_step_epoch");
+      return performance.now() - t;
+    },
   };
 
   const t0 = performance.now();

@@ -36,16 +36,17 @@ impl Rgb {
 
 /// Decodes the PNG at `path` (8-bit grey, RGB or either with alpha, alpha dropped).
 pub fn read_png(path: &Path) -> Result<Rgb, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_png_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Decodes a PNG held in memory (a browser's screenshot) to RGB.
+pub fn read_png_bytes(bytes: &[u8]) -> Result<Rgb, String> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder
-        .read_info()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
     let mut buf = vec![0; reader.output_buffer_size().ok_or("PNG too large")?];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let info = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
     let channels = info.color_type.samples();
     let pixels = buf[..info.buffer_size()]
         .chunks_exact(channels)

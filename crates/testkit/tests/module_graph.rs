@@ -240,11 +240,33 @@ fn absolute(at: &ModPath, children: &BTreeSet<&str>, p: ModPath) -> Option<ModPa
     Some(base)
 }
 
+/// A statement without its leading attributes (`#[cfg(feature = "x")] pub use a::B` is a
+/// `pub use`).
+fn without_attributes(stmt: &str) -> &str {
+    let mut s = stmt.trim_start();
+    while let Some(rest) = s.strip_prefix("#[") {
+        let mut depth = 1;
+        let end = rest.char_indices().find_map(|(i, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(i)
+        });
+        match end {
+            Some(i) => s = rest[i + 1..].trim_start(),
+            None => break,
+        }
+    }
+    s
+}
+
 /// What module `name`, re-exported by the facade `facade` with `pub use`, comes from.
 fn reexport_source(krate: &Crate, facade: &ModPath, name: &str) -> Option<ModPath> {
     let code = krate.files.get(facade)?;
     for stmt in code.split(';') {
-        let stmt = stmt.trim_start();
+        let stmt = without_attributes(stmt);
         let Some(rest) = stmt
             .strip_prefix("pub use ")
             .or_else(|| stmt.strip_prefix("pub(crate) use "))
@@ -286,7 +308,7 @@ fn graph(krate: &Crate) -> BTreeMap<ModPath, BTreeSet<ModPath>> {
         let code: String = code
             .split_inclusive(';')
             .filter(|s| {
-                let s = s.trim_start();
+                let s = without_attributes(s);
                 !(s.starts_with("pub use ") || s.starts_with("pub(crate) use "))
             })
             .collect();

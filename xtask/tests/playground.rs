@@ -1,0 +1,330 @@
+//! The playground in a real browser: `cargo xtask playground` writes the page, and headless
+//! Chromium, driven over WebDriver (`chromedriver`) with the network off, opens it from disk and
+//! is clicked as a user would. The build script finds Chromium, its driver and the wasm target;
+//! where one is missing the tests are ignored with the reason (and `.ci/run` installs them).
+
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+use webdriver::Browser;
+
+/// The page, built once for every test of this file.
+fn page() -> &'static Path {
+    static PAGE: OnceLock<PathBuf> = OnceLock::new();
+    PAGE.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("dlfs2-playground-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.join("playground.html");
+        let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["playground", "--out"])
+            .arg(&out)
+            .output()
+            .expect("xtask runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    })
+}
+
+/// A program the build script found (`DLFS2_CHROMIUM`, `DLFS2_CHROMEDRIVER`).
+fn found(program: Option<&'static str>, what: &str) -> &'static Path {
+    Path::new(program.unwrap_or_else(|| panic!("no {what} was found when the xtask was built")))
+}
+
+fn browser(width: u32, height: u32) -> Browser {
+    Browser::start(
+        found(option_env!("DLFS2_CHROMIUM"), "chromium"),
+        found(option_env!("DLFS2_CHROMEDRIVER"), "chromedriver"),
+        width,
+        height,
+    )
+}
+
+/// Opens the page at `fragment` and waits for its first frame.
+fn open(b: &mut Browser, fragment: &str) {
+    b.open(&format!("file://{}#{fragment}", page().display()));
+    b.wait_for("return document.body.dataset.ready === 'true'", 60);
+}
+
+fn status(b: &mut Browser) -> Value {
+    b.run("return window.dlfs2.status()", json!([]))
+}
+
+#[test]
+fn ci_runs_the_playground_tests() {
+    let here = cfg!(all(dlfs2_chromium, dlfs2_chromedriver, dlfs2_wasm_target));
+    if std::env::var_os("CI").is_some() {
+        assert!(
+            here,
+            "CI must run the playground's browser tests: .ci/run installs chromium, \
+             chromium-driver and the wasm32-unknown-unknown target"
+        );
+    }
+}
+
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// The largest gap between `got` and `want`, relative to each value of `want`.
+fn relative_gap(got: &[f64], want: &[f64]) -> f64 {
+    assert_eq!(got.len(), want.len(), "lengths");
+    got.iter()
+        .zip(want)
+        .map(|(g, w)| ((g - w) / w).abs())
+        .fold(0.0, f64::max)
+}
+
+/// No script error, failed load or warning reached the console.
+fn quiet_console(b: &mut Browser) {
+    let bad: Vec<_> = b
+        .console()
+        .into_iter()
+        .filter(|(level, _)| level == "SEVERE" || level == "WARNING")
+        .collect();
+    assert!(bad.is_empty(), "console: {bad:?}");
+}
+
+/// The browser's `log`, `sin` and `cos` are not glibc's (its `exp` is: `tensor`'s
+/// `exact_exp::exp_scalar`), so the draws of the initial weights and every loss can differ from
+/// the CLI's in the last bits; the runs stay within a few ulp (7.7e-16 measured at 300 epochs).
+const BROWSER_GAP: f64 = 1e-13;
+
+macro_rules! browser_test {
+    ($name:ident $body:block) => {
+        #[test]
+        #[cfg_attr(
+            not(all(dlfs2_chromium, dlfs2_chromedriver, dlfs2_wasm_target)),
+            ignore = "needs chromium, chromium-driver and the wasm32-unknown-unknown target (.ci/run installs them)"
+        )]
+        fn $name() $body
+    };
+}
+
+browser_test!(the_default_page_trains_the_books_run_offline {
+    let mut b = browser(1280, 1000);
+    open(&mut b, "run=300");
+    assert_eq!(b.text("epoch"), "300");
+    let losses = numbers(&b.run("return window.dlfs2.losses()", json!([])));
+    // `cargo xtask chapter1`'s loss.csv is train.py's, bit for bit (tests/chapter1.rs).
+    let book = train::book_run::<f64>(1984, tensor::Device::Cpu, &train::TRAIN_PY).unwrap();
+    let gap = relative_gap(&losses, &book.loss_list);
+    assert!(gap < BROWSER_GAP, "the page's losses are off by {gap:e}");
+    assert_eq!(b.text("loss"), format!("{:.4}", book.loss_list[299]));
+    let page_size = std::fs::metadata(page()).unwrap().len();
+    assert!(page_size < 2_000_000, "the page is {page_size} bytes");
+    quiet_console(&mut b);
+});
+
+browser_test!(play_pause_and_step_do_what_they_say {
+    let mut b = browser(1280, 1000);
+    open(&mut b, "");
+    let boundary = "return document.querySelector('[data-testid=boundary]').toDataURL()";
+    let before = b.run(boundary, json!([]));
+    assert_eq!(b.text("steps"), "0");
+    b.click("play");
+    b.wait_for("return window.dlfs2.status().epoch >= 3", 60);
+    b.click("pause");
+    assert_ne!(b.run(boundary, json!([])), before, "the boundary picture changed");
+    let paused = status(&mut b)["steps"].clone();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(status(&mut b)["steps"], paused, "pause stops training");
+    assert_eq!(b.text("steps"), paused.to_string());
+    b.click("step");
+    assert_eq!(status(&mut b)["steps"], paused.as_u64().unwrap() + 1, "step is one iteration");
+    b.click("reset");
+    assert_eq!(status(&mut b)["steps"], 0);
+    quiet_console(&mut b);
+});
+
+browser_test!(the_address_sets_every_setting_and_a_bad_one_is_refused {
+    let mut b = browser(1280, 1000);
+    // Another optimizer, width and data: the page's numbers are that setting's.
+    let fragment = "data=circles&hidden=16&optimizer=adam&val=0.2&run=12";
+    open(&mut b, fragment);
+    let losses = numbers(&b.run("return window.dlfs2.losses()", json!([])));
+    let mut native = playground::Session::new(playground::Settings::parse(fragment).unwrap(), None)
+        .unwrap();
+    for _ in 0..12 {
+        native.step_epoch().unwrap();
+    }
+    let want: Vec<f64> = native.records().iter().map(|r| r.1).collect();
+    let gap = relative_gap(&losses, &want);
+    assert!(gap < BROWSER_GAP, "adam's losses off by {gap:e}");
+    assert_eq!(status(&mut b)["lr"], 0.03);
+    assert!(b.text("val-accuracy").parse::<f64>().is_ok(), "the validation score is shown");
+    // Bad addresses: one message, and the book's run instead.
+    for (bad, says) in [
+        ("hidden=0", "hidden=0"),
+        ("bogus=1", "bogus"),
+        ("lr=NaN", "lr=NaN"),
+        ("points=99999999", "points"),
+        ("seed=-5", "seed=-5"),
+        ("run=1e9", "run"),
+    ] {
+        open(&mut b, bad);
+        let message = b.text("message");
+        assert!(message.contains(says) && message.contains("book's run"), "{bad}: {message}");
+        let s = status(&mut b);
+        assert_eq!((s["steps"].clone(), s["fragment"].clone()), (json!(0), json!("")), "{bad}");
+    }
+    quiet_console(&mut b);
+});
+
+browser_test!(a_dropped_csv_trains_and_a_bad_one_changes_nothing {
+    let mut b = browser(1280, 1000);
+    open(&mut b, "");
+    let drop = "const dt = new DataTransfer(); \
+        dt.items.add(new File([arguments[0]], 'points.csv', {type: 'text/csv'})); \
+        document.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));";
+    let mut csv = String::from("x1,x2,label\n");
+    for i in 0..60 {
+        let (c, a) = (i % 3, i as f64 * 0.37);
+        csv.push_str(&format!("{},{},{c}\n", c as f64 + 0.1 * a.sin(), 0.1 * a.cos()));
+    }
+    b.run(drop, json!([csv]));
+    b.wait_for("return document.querySelector('[data-testid=message]').textContent.includes('60 points')", 20);
+    assert_eq!(b.run("return location.hash", json!([])), json!("#data=csv"));
+    assert_eq!(status(&mut b)["classes"], 3);
+    b.click("step-epoch");
+    assert_eq!(b.text("epoch"), "1");
+    let before = status(&mut b);
+    b.run(drop, json!(["x1,x2,label\n0,0,0\n1,1\n"]));
+    b.wait_for("return document.querySelector('[data-testid=message]').textContent.includes('line 3')", 20);
+    assert_eq!(status(&mut b), before, "a bad file changes nothing");
+    quiet_console(&mut b);
+});
+
+browser_test!(the_exports_reproduce_the_page {
+    let mut b = browser(1280, 1000);
+    open(&mut b, "data=moons&hidden=6&optimizer=momentum&val=0.2&batch=20&run=15");
+    let losses = numbers(&b.run("return window.dlfs2.losses()", json!([])));
+    let command = b.text("export-command");
+    let csv = b.run("return window.dlfs2.exportText(1)", json!([]));
+    let model: Vec<u8> = b
+        .run("return window.dlfs2.exportModel()", json!([]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u8)
+        .collect();
+    let dir = std::env::temp_dir().join(format!("dlfs2-playground-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("playground-data.csv"), csv.as_str().unwrap()).unwrap();
+    // The command as a user pastes it, with the output folder and a quick grid added.
+    let args: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(&args[..3], ["cargo", "xtask", "chapter1"], "{command}");
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(&dir)
+        .args(&args[2..])
+        .args(["--out", "cli", "--quiet", "--frames", "0", "--grid-step", "0.05"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{command}: {}", String::from_utf8_lossy(&o.stderr));
+    let cli: Vec<f64> = std::fs::read_to_string(dir.join("cli/loss.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap().1.parse().unwrap())
+        .collect();
+    let gap = relative_gap(&losses, &cli);
+    assert!(gap < BROWSER_GAP, "{command}: the CLI's losses differ by {gap:e}");
+    // The page's model file loads in the CLI's loader, checksum verified, and holds the CLI's
+    // params to a few ulp.
+    let path = dir.join("model.safetensors");
+    std::fs::write(&path, &model).unwrap();
+    let mut net = layers::TwoLayerNet::<f64>::new(2, 6, 2, &mut tensor::random::BookRng::new(0), tensor::Device::Cpu).unwrap();
+    train::checkpoint::load_params(&path, &mut net).unwrap();
+    let parse = |p: &Path| train::checkpoint::parse(p, &std::fs::read(p).unwrap()).unwrap().tensors;
+    let (page_params, cli_params) = (parse(&path), parse(&dir.join("cli/model.safetensors")));
+    for (name, (_, _, values)) in &cli_params {
+        let gap = relative_gap(&page_params[name].2, values);
+        assert!(gap < 1e-10, "{name} off by {gap:e}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+});
+
+browser_test!(screenshots_at_desktop_and_phone_width {
+    for (name, w, h) in [("desktop", 1280, 1000), ("phone", 390, 844)] {
+        let mut b = browser(w, h);
+        open(&mut b, "run=60");
+        let png = b.screenshot();
+        let img = testkit::picture::read_png_bytes(&png).unwrap();
+        // The window's width; its height less the (headless) browser's frame.
+        assert_eq!(img.dimensions().0, w, "{name}");
+        assert!(img.dimensions().1 > h / 2, "{name}");
+        // Not blank: the boundary's class colours are on screen.
+        let coloured = img.pixels.iter().filter(|p| p[0].abs_diff(p[2]) > 60).count();
+        assert!(coloured > 2000, "{name}: {coloured} coloured pixels");
+        // Kept for a person to look at.
+        let keep = std::env::temp_dir().join(format!("dlfs2-screenshot-playground-{name}.png"));
+        std::fs::write(keep, &png).unwrap();
+        quiet_console(&mut b);
+    }
+});
+
+/// The page's speed beside the same code natively, in one run (BENCHMARKS.md): run with
+/// `cargo test --release -p xtask --test playground -- --ignored --nocapture speed`.
+#[test]
+#[ignore = "a measurement, not a check: run it with --ignored to print the figures"]
+fn speed_of_the_page_beside_native() {
+    let mut b = browser(1280, 1000);
+    let t0 = std::time::Instant::now();
+    open(&mut b, "");
+    let opened = t0.elapsed().as_secs_f64() * 1e3;
+    let first_frame: f64 = b
+        .run(
+            "return Number(document.body.dataset.firstFrameMs)",
+            json!([]),
+        )
+        .as_f64()
+        .unwrap();
+    let page_ms: Vec<f64> = (0..3)
+        .map(|_| {
+            b.click("reset");
+            b.run("return window.dlfs2.bench(300)", json!([]))
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    let native_ms: Vec<f64> = (0..3)
+        .map(|_| {
+            let mut s = playground::Session::new(playground::Settings::default(), None).unwrap();
+            let t = std::time::Instant::now();
+            for _ in 0..300 {
+                s.step_epoch().unwrap();
+            }
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    b.click("reset");
+    b.click("play");
+    let frames0 = b
+        .run("return window.dlfs2.frameCount()", json!([]))
+        .as_f64()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let frames1 = b
+        .run("return window.dlfs2.frameCount()", json!([]))
+        .as_f64()
+        .unwrap();
+    b.click("pause");
+    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "page {:.0} KB; first frame {first_frame:.0} ms after the script started (page opened in {opened:.0} ms); \
+         300 epochs: page {:.0} ms, native {:.0} ms (ratio {:.2}); live view {:.1} frames/s at 10 steps a frame",
+        std::fs::metadata(page()).unwrap().len() as f64 / 1024.0,
+        min(&page_ms),
+        min(&native_ms),
+        min(&page_ms) / min(&native_ms),
+        (frames1 - frames0) / 3.0
+    );
+}

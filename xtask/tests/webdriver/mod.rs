@@ -1,0 +1,241 @@
+//! A small W3C WebDriver client for the browser tests: Debian's `chromedriver` drives a headless
+//! Chromium with the network off (every host resolves nowhere, the proxy is a closed port), and
+//! the tests click, read text, run scripts and take screenshots through it. Plain HTTP/1.1 over
+//! a loopback socket with `serde_json`: no client crate, no async runtime.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// A browser session: the driver process and its session id. Both end when it is dropped.
+pub struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+}
+
+impl Browser {
+    /// Starts `chromedriver` and a headless `chromium` (both paths found when the tests were
+    /// built) in a window of `width x height`.
+    pub fn start(chromium: &Path, chromedriver: &Path, width: u32, height: u32) -> Browser {
+        // A port another program takes between our choosing it and the driver's binding it
+        // ends that driver at once: then another port.
+        let (driver, port) = (0..5)
+            .find_map(|_| {
+                let port = free_port();
+                let mut driver = Command::new(chromedriver)
+                    .arg(format!("--port={port}"))
+                    .env_remove("LD_LIBRARY_PATH")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("chromedriver starts");
+                let deadline = Instant::now() + Duration::from_secs(20);
+                loop {
+                    if let Ok(Some(_)) = driver.try_wait() {
+                        return None;
+                    }
+                    if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                        return Some((driver, port));
+                    }
+                    if Instant::now() > deadline {
+                        let _ = driver.kill();
+                        let _ = driver.wait();
+                        return None;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            })
+            .expect("chromedriver listens on a loopback port");
+        let mut b = Browser {
+            driver,
+            port,
+            session: String::new(),
+        };
+        let mut options = json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--proxy-server=http://127.0.0.1:9",
+                format!("--window-size={},{height}", width.max(500)),
+            ],
+        });
+        // A window narrower than Chromium's smallest (500) is a phone's screen, emulated.
+        if width < 500 {
+            options["mobileEmulation"] = json!({ "deviceMetrics": {
+                "width": width, "height": height, "pixelRatio": 1.0, "touch": true,
+            }});
+        }
+        let caps = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:loggingPrefs": { "browser": "ALL" },
+            "goog:chromeOptions": options,
+        }}});
+        let v = b.request("POST", "/session", Some(&caps));
+        b.session = v["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {v}"))
+            .to_string();
+        b
+    }
+
+    fn request(&mut self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("driver connection");
+        s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        // The head, then as many body bytes as it announces (the driver keeps connections open).
+        let mut response = Vec::new();
+        let mut buf = [0u8; 65536];
+        let body_at = loop {
+            let n = s.read(&mut buf).expect("driver response");
+            assert!(n > 0, "{method} {path}: the driver closed the connection");
+            response.extend_from_slice(&buf[..n]);
+            if let Some(i) = response.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+        };
+        let head = String::from_utf8_lossy(&response[..body_at]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{method} {path}: no content length: {head}"));
+        while response.len() < body_at + length {
+            let n = s.read(&mut buf).expect("driver response");
+            assert!(n > 0, "{method} {path}: the response ended early");
+            response.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&response[body_at..body_at + length]);
+        let v: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {path}: {e}: {text}"));
+        if v["value"]["error"].is_string() {
+            panic!("{method} {path}: {}", v["value"]);
+        }
+        v["value"].clone()
+    }
+
+    fn url(&self, tail: &str) -> String {
+        format!("/session/{}{tail}", self.session)
+    }
+
+    /// Opens `url`.
+    pub fn open(&mut self, url: &str) {
+        let path = self.url("/url");
+        self.request("POST", &path, Some(&json!({ "url": url })));
+    }
+
+    /// Runs `script` (a function body; `arguments` are `args`) and returns its value.
+    pub fn run(&mut self, script: &str, args: Value) -> Value {
+        let path = self.url("/execute/sync");
+        self.request(
+            "POST",
+            &path,
+            Some(&json!({ "script": script, "args": args })),
+        )
+    }
+
+    /// Waits until `script` returns `true`, polling, for at most `secs` seconds.
+    pub fn wait_for(&mut self, script: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if self.run(script, json!([])) == json!(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "waited {secs} s for: {script}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The element with `data-testid` `id`.
+    fn element(&mut self, id: &str) -> String {
+        let path = self.url("/element");
+        let v = self.request(
+            "POST",
+            &path,
+            Some(&json!({ "using": "css selector", "value": format!("[data-testid=\"{id}\"]") })),
+        );
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {id}: {v}"))
+            .to_string()
+    }
+
+    /// Clicks the element with `data-testid` `id`, as a user would.
+    pub fn click(&mut self, id: &str) {
+        let e = self.element(id);
+        let path = self.url(&format!("/element/{e}/click"));
+        self.request("POST", &path, Some(&json!({})));
+    }
+
+    /// The text of the element with `data-testid` `id`.
+    pub fn text(&mut self, id: &str) -> String {
+        let e = self.element(id);
+        let path = self.url(&format!("/element/{e}/text"));
+        self.request("GET", &path, None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// A PNG screenshot of the whole window.
+    pub fn screenshot(&mut self) -> Vec<u8> {
+        use base64::Engine as _;
+        let path = self.url("/screenshot");
+        let v = self.request("GET", &path, None);
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("screenshot data"))
+            .expect("base64 screenshot")
+    }
+
+    /// The browser's console messages since the last call (level, text).
+    pub fn console(&mut self) -> Vec<(String, String)> {
+        let path = self.url("/se/log");
+        let v = self.request("POST", &path, Some(&json!({ "type": "browser" })));
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|m| {
+                        (
+                            m["level"].as_str().unwrap_or_default().to_string(),
+                            m["message"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let path = format!("/session/{}", self.session);
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.request("DELETE", &path, None)
+            }));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A loopback port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

@@ -92,3 +92,48 @@ fn bad_data_and_sizes_are_messages_not_panics() {
     s.step(4).unwrap();
     assert_eq!(s.status().steps, 4);
 }
+
+/// The exported Python script against the book's own code: with `DLFS2_BOOK` naming a checkout of
+/// deep-learning-from-scratch-2 and numpy as the golden files' (OpenBLAS's Haswell kernels, and
+/// numpy's AVX2 code, whose `exp` and `log` are glibc's: on an AVX-512 machine numpy uses its
+/// own), the script's last loss is the page's, bit for bit. Not run by default (it needs the
+/// book's code and numpy); checked 2026-12-03 with the book at 842ae31 and numpy 2.4.6:
+/// `DLFS2_BOOK=... OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL"
+/// cargo test -p playground -- --ignored book`.
+#[test]
+#[ignore = "needs DLFS2_BOOK (the book's code) and python3 with numpy"]
+fn the_python_script_runs_the_books_code_to_the_same_loss() {
+    let book = std::path::PathBuf::from(std::env::var("DLFS2_BOOK").expect("DLFS2_BOOK"));
+    for fragment in [
+        "run=0",
+        "data=moons&hidden=6&optimizer=momentum&val=0.2&batch=20",
+    ] {
+        let mut s = session(fragment);
+        for _ in 0..15 {
+            s.step_epoch().unwrap();
+        }
+        let dir = book.join("ch01");
+        std::fs::write(
+            dir.join(playground::export::DATA_FILE),
+            playground::export::data_csv(&s),
+        )
+        .unwrap();
+        let script = dir.join("dlfs2_playground_check.py");
+        std::fs::write(&script, playground::export::python_script(&s)).unwrap();
+        let o = std::process::Command::new("python3")
+            .arg(&script)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = String::from_utf8_lossy(&o.stdout);
+        let last: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("last loss "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!(last, s.records().last().unwrap().1, "{fragment}: {text}");
+    }
+}

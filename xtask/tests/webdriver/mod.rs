@@ -6,6 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,7 +29,9 @@ impl Browser {
         let (driver, port) = (0..5)
             .find_map(|_| {
                 let port = free_port();
+                // Its own process group, so that the browser it starts ends with it (`Drop`).
                 let mut driver = Command::new(chromedriver)
+                    .process_group(0)
                     .arg(format!("--port={port}"))
                     .env_remove("LD_LIBRARY_PATH")
                     .stdout(Stdio::null())
@@ -227,7 +230,12 @@ impl Drop for Browser {
                 self.request("DELETE", &path, None)
             }));
         }
-        let _ = self.driver.kill();
+        // The driver and every browser process it started, even when the session could not
+        // be ended above (a test that failed midway).
+        if let Ok(pid) = i32::try_from(self.driver.id()) {
+            // SAFETY: signalling a process group by id has no memory-safety preconditions.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+        }
         let _ = self.driver.wait();
     }
 }

@@ -73,13 +73,17 @@ fn numbers(v: &Value) -> Vec<f64> {
         .collect()
 }
 
-/// The largest gap between `got` and `want`, relative to each value of `want`.
-fn relative_gap(got: &[f64], want: &[f64]) -> f64 {
-    assert_eq!(got.len(), want.len(), "lengths");
-    got.iter()
+/// Panics unless `got` and `want` hold the same numbers, bit for bit.
+fn assert_same_bits(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    if let Some((i, (g, w))) = got
+        .iter()
         .zip(want)
-        .map(|(g, w)| ((g - w) / w).abs())
-        .fold(0.0, f64::max)
+        .enumerate()
+        .find(|(_, (g, w))| g.to_bits() != w.to_bits())
+    {
+        panic!("{what}: value {i} is {g:e}, want {w:e} (bit for bit)");
+    }
 }
 
 /// No script error, failed load or warning reached the console.
@@ -91,11 +95,6 @@ fn quiet_console(b: &mut Browser) {
         .collect();
     assert!(bad.is_empty(), "console: {bad:?}");
 }
-
-/// The browser's `log`, `sin` and `cos` are not glibc's (its `exp` is: `tensor`'s
-/// `exact_exp::exp_scalar`), so the draws of the initial weights and every loss can differ from
-/// the CLI's in the last bits; the runs stay within a few ulp (7.7e-16 measured at 300 epochs).
-const BROWSER_GAP: f64 = 1e-13;
 
 macro_rules! browser_test {
     ($name:ident $body:block) => {
@@ -115,8 +114,7 @@ browser_test!(the_default_page_trains_the_books_run_offline {
     let losses = numbers(&b.run("return window.dlfs2.losses()", json!([])));
     // `cargo xtask chapter1`'s loss.csv is train.py's, bit for bit (tests/chapter1.rs).
     let book = train::book_run::<f64>(1984, tensor::Device::Cpu, &train::TRAIN_PY).unwrap();
-    let gap = relative_gap(&losses, &book.loss_list);
-    assert!(gap < BROWSER_GAP, "the page's losses are off by {gap:e}");
+    assert_same_bits("the page's losses", &losses, &book.loss_list);
     assert_eq!(b.text("loss"), format!("{:.4}", book.loss_list[299]));
     let page_size = std::fs::metadata(page()).unwrap().len();
     assert!(page_size < 2_000_000, "the page is {page_size} bytes");
@@ -156,8 +154,7 @@ browser_test!(the_address_sets_every_setting_and_a_bad_one_is_refused {
         native.step_epoch().unwrap();
     }
     let want: Vec<f64> = native.records().iter().map(|r| r.1).collect();
-    let gap = relative_gap(&losses, &want);
-    assert!(gap < BROWSER_GAP, "adam's losses off by {gap:e}");
+    assert_same_bits("adam's losses", &losses, &want);
     assert_eq!(status(&mut b)["lr"], 0.03);
     assert!(b.text("val-accuracy").parse::<f64>().is_ok(), "the validation score is shown");
     // Bad addresses: one message, and the book's run instead.
@@ -202,6 +199,27 @@ browser_test!(a_dropped_csv_trains_and_a_bad_one_changes_nothing {
     quiet_console(&mut b);
 });
 
+browser_test!(every_optimizer_and_data_set_in_the_page_is_the_native_run_bit_for_bit {
+    // The page's `log`, `sin`, `cos`, `exp` and `pow` are glibc's algorithms (tensor::math), so
+    // the browser's wasm gives the native numbers, not just close ones.
+    let mut b = browser(1280, 1000);
+    let data = ["spiral", "moons", "circles", "xor", "blobs", "spiral"];
+    let optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
+    for (optimizer, data) in optimizers.iter().zip(data) {
+        let fragment = format!("data={data}&optimizer={optimizer}&seed=7&run=4");
+        open(&mut b, &fragment);
+        let losses = numbers(&b.run("return window.dlfs2.losses()", json!([])));
+        let mut native =
+            playground::Session::new(playground::Settings::parse(&fragment).unwrap(), None).unwrap();
+        for _ in 0..4 {
+            native.step_epoch().unwrap();
+        }
+        let want: Vec<f64> = native.records().iter().map(|r| r.1).collect();
+        assert!(!want.is_empty(), "{fragment}: no loss records");
+        assert_same_bits(&fragment, &losses, &want);
+    }
+});
+
 browser_test!(the_exports_reproduce_the_page {
     let mut b = browser(1280, 1000);
     open(&mut b, "data=moons&hidden=6&optimizer=momentum&val=0.2&batch=20&run=15");
@@ -235,10 +253,9 @@ browser_test!(the_exports_reproduce_the_page {
         .skip(1)
         .map(|l| l.split_once(',').unwrap().1.parse().unwrap())
         .collect();
-    let gap = relative_gap(&losses, &cli);
-    assert!(gap < BROWSER_GAP, "{command}: the CLI's losses differ by {gap:e}");
+    assert_same_bits(&command, &losses, &cli);
     // The page's model file loads in the CLI's loader, checksum verified, and holds the CLI's
-    // params to a few ulp.
+    // params bit for bit.
     let path = dir.join("model.safetensors");
     std::fs::write(&path, &model).unwrap();
     let mut net = layers::TwoLayerNet::<f64>::new(2, 6, 2, &mut tensor::random::BookRng::new(0), tensor::Device::Cpu).unwrap();
@@ -246,8 +263,7 @@ browser_test!(the_exports_reproduce_the_page {
     let parse = |p: &Path| train::checkpoint::parse(p, &std::fs::read(p).unwrap()).unwrap().tensors;
     let (page_params, cli_params) = (parse(&path), parse(&dir.join("cli/model.safetensors")));
     for (name, (_, _, values)) in &cli_params {
-        let gap = relative_gap(&page_params[name].2, values);
-        assert!(gap < 1e-10, "{name} off by {gap:e}");
+        assert_same_bits(name, &page_params[name].2, values);
     }
     std::fs::remove_dir_all(&dir).unwrap();
 });

@@ -1,6 +1,7 @@
 //! The spiral data set (book §1.4.1, `dataset/spiral.py: load_data`).
 
 use ndarray::Array2;
+use tensor::math::{cos, sin};
 use tensor::random::{BookRng, RandomSource};
 
 use crate::error::DataError;
@@ -93,8 +94,8 @@ pub fn load_data_noisy(
             let radius = 1.0 * rate;
             let theta = (j as f64 * 4.0 + 4.0 * rate) + rng.randn() * noise;
             let ix = n * j + i;
-            x[[ix, 0]] = radius * theta.sin();
-            x[[ix, 1]] = radius * theta.cos();
+            x[[ix, 0]] = radius * sin(theta);
+            x[[ix, 1]] = radius * cos(theta);
             t[[ix, j]] = 1;
         }
     }

@@ -6,6 +6,7 @@
 //! jitter of every coordinate (in the data's units, whose extent is about -1.5 to 1.5).
 
 use ndarray::Array2;
+use tensor::math::{cos, sin};
 use tensor::random::RandomSource;
 
 use crate::error::DataError;
@@ -105,15 +106,15 @@ impl Toy {
                     Toy::Moons => {
                         let a = std::f64::consts::PI * u;
                         if c == 0 {
-                            (a.cos() - 0.5, a.sin() - 0.25)
+                            (cos(a) - 0.5, sin(a) - 0.25)
                         } else {
-                            (0.5 - a.cos(), 0.25 - a.sin())
+                            (0.5 - cos(a), 0.25 - sin(a))
                         }
                     }
                     Toy::Circles => {
                         let a = 2.0 * std::f64::consts::PI * u;
                         let r = if c == 0 { 0.5 } else { 1.2 };
-                        (r * a.cos(), r * a.sin())
+                        (r * cos(a), r * sin(a))
                     }
                     Toy::Xor => {
                         // A grid of the quadrant, class 0 in the first and third.
@@ -126,7 +127,7 @@ impl Toy {
                     }
                     Toy::Blobs => {
                         let a = 2.0 * std::f64::consts::PI * c as f64 / classes as f64;
-                        (a.cos(), a.sin())
+                        (cos(a), sin(a))
                     }
                 };
                 let jitter = if self == Toy::Blobs {

@@ -21,6 +21,7 @@ pub mod device;
 pub mod element;
 pub mod error;
 pub mod float;
+mod glibc_math;
 pub mod labels;
 pub mod ops;
 pub mod params;
@@ -29,6 +30,11 @@ pub mod params;
 /// be started ([`parallel::spawn_or_here`]).
 pub mod parallel {
     pub use crate::cpu::parallel::{Part, spawn_or_here, threads};
+}
+/// glibc's `log`, `sin`, `cos` and `pow` for `f64`, the same bits on every platform (the
+/// browser's included), for the book's data sets, random stream, loss and Adam.
+pub mod math {
+    pub use crate::glibc_math::{cos, log, pow, sin};
 }
 pub mod random;
 pub mod rule;

@@ -16,6 +16,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::float::Float;
+use crate::glibc_math::pow;
 
 /// One optimizer rule with its hyper-parameters (book §1.3.6 and `common/optimizer.py`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -319,8 +320,9 @@ impl Rule {
                 beta2,
                 t,
             } => {
+                // glibc's `pow` (Python's float power) on every platform, the browser's too.
                 let t = t as f64;
-                let lr_t = lr * (1.0 - beta2.powf(t)).sqrt() / (1.0 - beta1.powf(t));
+                let lr_t = lr * (1.0 - pow(beta2, t)).sqrt() / (1.0 - pow(beta1, t));
                 ([f(lr_t), f(1.0 - beta1), f(1.0 - beta2), z], 3)
             }
         }

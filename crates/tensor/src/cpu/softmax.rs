@@ -57,7 +57,7 @@ fn softmax_body<T: CpuFloat>(x: &[T], cols: usize, out: &mut [T]) {
 pub fn cross_entropy<T: CpuFloat>(y: &[T], cols: usize, t: &[u32]) -> T {
     let n = t.len();
     let eps = T::from_f64(1e-7);
-    let sum = pairwise_sum(n, &|i| (y[i * cols + t[i] as usize] + eps).ln());
+    let sum = pairwise_sum(n, &|i| (y[i * cols + t[i] as usize] + eps).ln_train());
     -sum / T::from_f64(n as f64)
 }
 

@@ -8,6 +8,7 @@
 use rand_mt::Mt;
 
 use super::RandomSource;
+use crate::glibc_math;
 
 /// numpy's legacy random stream, seeded as `np.random.seed(seed)`.
 ///
@@ -103,7 +104,8 @@ impl BookRng {
             let x2 = 2.0 * self.random_sample() - 1.0;
             let r2 = x1 * x1 + x2 * x2;
             if r2 < 1.0 && r2 != 0.0 {
-                let f = (-2.0 * r2.ln() / r2).sqrt();
+                // glibc's `log` everywhere: the browser's `ln` is another algorithm.
+                let f = (-2.0 * glibc_math::log(r2) / r2).sqrt();
                 self.gauss_cache = Some(f * x1);
                 return f * x2;
             }

@@ -21,10 +21,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         std::process::id()
     ));
     remove_stale_temporaries(dir, &name.to_string_lossy());
-    let mut file = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-    file.write_all(bytes).map_err(io_err(&tmp))?;
-    file.sync_all().map_err(io_err(&tmp))?;
-    drop(file);
+    {
+        // Closed at the end of this block, before the rename (Windows cannot rename an open file).
+        let mut file = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        file.write_all(bytes).map_err(io_err(&tmp))?;
+        file.sync_all().map_err(io_err(&tmp))?;
+    }
     std::fs::rename(&tmp, path).map_err(io_err(path))?;
     // The rename itself must reach the disk too; a folder that cannot be opened for that is no error.
     if let Ok(d) = std::fs::File::open(dir) {

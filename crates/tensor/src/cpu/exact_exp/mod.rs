@@ -1,64 +1,47 @@
-//! `exp` for f64, four lanes at a time, **bit-identical to the system libm's `exp`** where that is
-//! glibc's table-driven algorithm in its FMA build (what glibc's ifunc picks on a CPU with AVX2 and
-//! FMA), and libm's own `exp` everywhere else.
+//! `exp` for f64, four lanes at a time, **bit-identical to glibc's `exp`** in its FMA build (what
+//! glibc's ifunc picks on a CPU with AVX2 and FMA, where the book's golden numbers were made), on
+//! every platform: the vector path on x86-64 with AVX2 and FMA, [`exp_scalar`] one value at a time
+//! everywhere else (other CPUs, other libms, the browser).
 //!
 //! The algorithm (glibc ≥ 2.28, from Szabolcs Nagy's exp in ARM's optimized-routines), written here
 //! from its description, in the same operations and the same order, each rounded the same way:
 //!
 //! - `k = round(x · 128/ln2)` by adding `1.5 · 2^52` (one FMA), `r = x - k·ln2hi/128 - k·ln2lo/128`
 //!   (two FMAs), so `x = k·ln2/128 + r` with `|r| <= ln2/256`;
-//! - `2^(k/128) = 2^(k >> 7) · H · (1 + T)` with `H, T` from a 128-entry table ([`table`], derived
-//!   from the mathematics by `gen_table.py`) and the exponent added to `H`'s bits;
+//! - `2^(k/128) = 2^(k >> 7) · H · (1 + T)` with `H, T` from a 128-entry table (glibc_math's
+//!   `exp_table.rs`, derived from the mathematics by `gen_exp_table.py`) and the exponent added to
+//!   `H`'s bits;
 //! - `tmp = T + r + r²(C2 + r·C3) + r⁴(C4 + r·C5)`, then `exp(x) = scale + scale · tmp` (one FMA).
 //!
 //! The vector path covers `2^-54 <= |x| < 512`, where that arithmetic is the whole function. The
-//! rest (tiny, huge, infinite, NaN) is a handful of special cases: those lanes are recomputed with
-//! libm's `exp`, so they are exact by construction. Whether this machine's libm is the algorithm
-//! above is not assumed: [`available`] checks AVX2 + FMA and then compares the vector path with
-//! libm on a probe set once, and every caller falls back to libm when it says no.
-
-mod table;
+//! rest (tiny, huge, infinite, NaN) is a handful of special cases: those lanes are recomputed by
+//! [`exp_scalar`]. [`available`] checks AVX2 + FMA and then compares the vector path with
+//! [`exp_scalar`] on a probe set once, a guard against a miscompiled vector path; that both equal
+//! the system's `exp` where it is glibc's is `tests/exact_exp.rs`'s job.
 
 use std::sync::OnceLock;
 
-use table::TAB;
-
-/// `128 / ln 2`.
-const INV_LN2_N: f64 = f64::from_bits(0x4067_1547_652b_82fe);
-/// `-ln 2 / 128`, high part (its low 16 bits are zero, so `k · NEG_LN2_HI_N` is exact).
-const NEG_LN2_HI_N: f64 = f64::from_bits(0xbf76_2e42_fefa_0000);
-/// `-ln 2 / 128`, low part.
-const NEG_LN2_LO_N: f64 = f64::from_bits(0xbd0c_f79a_bc9e_3b3a);
-/// `1.5 · 2^52`: adding it rounds to an integer held in the low mantissa bits.
-const SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
-/// The polynomial's coefficients `C2..C5` (the algorithm's minimax fit of `exp(r) - 1 - r` on
-/// `|r| <= ln2/256`).
-const C: [f64; 4] = [
-    f64::from_bits(0x3fdf_ffff_ffff_fdbd),
-    f64::from_bits(0x3fc5_5555_5555_543c),
-    f64::from_bits(0x3fa5_5555_cf17_2b91),
-    f64::from_bits(0x3f81_1111_67a4_d017),
-];
+use crate::glibc_math::exp_data::{C, INV_LN2_N, NEG_LN2_HI_N, NEG_LN2_LO_N, SHIFT, TAB};
 
 /// Biased exponent fields bounding the vector path: `2^-54 <= |x| < 2^9`.
 const TOP_MIN: u64 = 0x3c9;
 const TOP_END: u64 = 0x408;
 
-/// Whether `x` is outside the vector path (libm's special cases).
+/// Whether `x` is outside the vector path (the special cases).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn is_special(x: f64) -> bool {
     ((x.to_bits() >> 52) & 0x7ff).wrapping_sub(TOP_MIN) >= TOP_END - TOP_MIN
 }
 
-/// Whether the vector `exp` runs here and equals libm's on the probe set (checked once).
+/// Whether the vector `exp` runs here and equals [`exp_scalar`] on the probe set (checked once).
 pub fn available() -> bool {
     static OK: OnceLock<bool> = OnceLock::new();
     *OK.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             let mut probe = probe_inputs();
-            let want: Vec<u64> = probe.iter().map(|x| x.exp().to_bits()).collect();
+            let want: Vec<u64> = probe.iter().map(|&x| exp_scalar(x).to_bits()).collect();
             // SAFETY: AVX2 and FMA checked just above.
             unsafe { exp_in_place_avx2(&mut probe) };
             return probe.iter().zip(&want).all(|(g, w)| g.to_bits() == *w);
@@ -79,9 +62,10 @@ fn probe_inputs() -> Vec<f64> {
     xs
 }
 
-/// `xs[i] = exp(xs[i])`, each bit-identical to glibc's `exp` (see the module notes): the vector
-/// path where proven, else libm's `exp` — except on wasm32, where the platform's `exp` is another
-/// algorithm and [`exp_scalar`] gives glibc's bits.
+/// `xs[i] = exp(xs[i])`, each bit-identical to glibc's `exp` in its FMA build (see the module
+/// notes): the vector path where proven, else [`exp_scalar`], one value at a time — on every
+/// platform, as the platform's own `exp` (another libm, glibc's build without FMA, the browser's)
+/// may round differently.
 pub fn exp_in_place(xs: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     if available() {
@@ -90,17 +74,13 @@ pub fn exp_in_place(xs: &mut [f64]) {
         return;
     }
     for x in xs {
-        *x = if cfg!(target_arch = "wasm32") {
-            exp_scalar(*x)
-        } else {
-            x.exp()
-        };
+        *x = exp_scalar(*x);
     }
 }
 
 /// glibc's `exp` (its FMA build) for one value, in the same operations, special cases included:
-/// for targets whose own `exp` is another algorithm (the browser's wasm32, where `f64::exp` comes
-/// from the `libm` crate and `mul_add` is a correctly rounded software fma, so the bits agree).
+/// the same bits on every target, as `mul_add` is one correctly rounded operation everywhere (an
+/// instruction, or the `libm` crate's exact software fma, as in the browser).
 pub fn exp_scalar(x: f64) -> f64 {
     let top = (x.to_bits() >> 52) & 0x7ff;
     let mut large = false;
@@ -183,7 +163,7 @@ unsafe fn exp_in_place_avx2(xs: &mut [f64]) {
         if special {
             for (o, x) in c.iter_mut().zip(saved) {
                 if is_special(x) {
-                    *o = x.exp();
+                    *o = exp_scalar(x);
                 }
             }
         }

@@ -31,10 +31,10 @@ pub mod params;
 pub mod parallel {
     pub use crate::cpu::parallel::{Part, spawn_or_here, threads};
 }
-/// glibc's `log`, `sin`, `cos` and `pow` for `f64`, the same bits on every platform (the
-/// browser's included), for the book's data sets, random stream, loss and Adam.
+/// glibc's `exp`, `log`, `sin`, `cos` and `pow` for `f64`, the same bits on every platform (the
+/// browser's included), for the book's data sets, random stream, layers, loss and Adam.
 pub mod math {
-    pub use crate::glibc_math::{cos, log, pow, sin};
+    pub use crate::glibc_math::{cos, exp, log, pow, sin};
 }
 pub mod random;
 pub mod rule;

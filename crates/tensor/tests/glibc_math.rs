@@ -1,5 +1,5 @@
-//! The ports of glibc's `log`, `sin` and `cos` against the system's own, bit for bit, where that
-//! is glibc on a CPU with AVX2 and FMA (its FMA build): special values, the edges of every branch,
+//! The ports of glibc's `exp`, `log`, `sin`, `cos` and `pow` against the system's own, bit for
+//! bit, where that is glibc on a CPU with AVX2 and FMA (its FMA build): special values, the edges of every branch,
 //! every table entry's neighbourhood, and a few million random inputs over the ranges the book's
 //! code reaches (the 10^8 runs are `#[ignore]`d: run them with
 //! `cargo test --release -p tensor --test glibc_math -- --ignored`).
@@ -9,7 +9,8 @@ use tensor::math as glibc_math;
 
 type Pair = (&'static str, fn(f64) -> f64, fn(f64) -> f64);
 
-const FUNCTIONS: [Pair; 3] = [
+const FUNCTIONS: [Pair; 4] = [
+    ("exp", glibc_math::exp, f64::exp),
     ("log", glibc_math::log, f64::ln),
     ("sin", glibc_math::sin, f64::sin),
     ("cos", glibc_math::cos, f64::cos),

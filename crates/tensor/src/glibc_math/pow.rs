@@ -5,13 +5,13 @@
 //! - `log`: `x = 2^k · z`, `z` in `[0x1.69555p-1, 0x1.69555p0)` split into 128 subintervals, each
 //!   with a point `c` whose `1/c`, `log(c)` and its tail are in [`POW_TAB`]; `log(z/c)` is a
 //!   degree-8 polynomial whose first term is kept exact by a fused multiply-add.
-//! - `exp`: the algorithm and table of `exp` ([`super::exp_data`]), the sign of a negative
+//! - `exp`: the algorithm and table of `exp` ([`super::exp`]), the sign of a negative
 //!   base folded into the scale's exponent.
 //!
 //! The Adam optimizer needs it for its bias correction, `β^t` (the book's `beta2**self.iter`,
 //! Python's float power, which is C's `pow`).
 
-use super::exp_data::{C, INV_LN2_N, NEG_LN2_HI_N, NEG_LN2_LO_N, SHIFT, TAB as EXP_TAB};
+use super::exp::{C, INV_LN2_N, NEG_LN2_HI_N, NEG_LN2_LO_N, SHIFT, TAB as EXP_TAB, scaled};
 use super::pow_table::POW_TAB;
 
 /// `ln 2`, high part (its low bits are zero, so `k · LN2_HI + log(c)` is exact).
@@ -223,29 +223,4 @@ fn exp_inline(x: f64, xtail: f64, sign_bias: u64) -> f64 {
     }
     let scale = f64::from_bits(sbits);
     scale.mul_add(tmp, scale)
-}
-
-/// `scale · (1 + tmp)` where the scale's exponent over- or underflowed (glibc's `specialcase`):
-/// computed with a shifted exponent and, for a subnormal result, rounded once.
-fn scaled(tmp: f64, sbits: u64, ki: u64) -> f64 {
-    if ki & 0x8000_0000 == 0 {
-        let scale = f64::from_bits(sbits.wrapping_sub(1009 << 52));
-        return f64::from_bits(0x7f00_0000_0000_0000) * scale.mul_add(tmp, scale);
-    }
-    // As in `exp`'s compiled code, `scale · tmp` is computed once for both sums.
-    let sbits = sbits.wrapping_add(1022 << 52);
-    let scale = f64::from_bits(sbits);
-    let product = scale * tmp;
-    let mut y = scale + product;
-    if y.abs() < 1.0 {
-        let one = if y < 0.0 { -1.0 } else { 1.0 };
-        let lo = scale - y + product;
-        let hi = one + y;
-        let lo = one - hi + y + lo;
-        y = (hi + lo) - one;
-        if y == 0.0 {
-            y = f64::from_bits(sbits & 0x8000_0000_0000_0000);
-        }
-    }
-    f64::from_bits(0x0010_0000_0000_0000) * y
 }

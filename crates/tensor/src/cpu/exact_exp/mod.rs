@@ -21,11 +21,10 @@
 
 use std::sync::OnceLock;
 
-use crate::glibc_math::exp_data::{C, INV_LN2_N, NEG_LN2_HI_N, NEG_LN2_LO_N, SHIFT, TAB};
-
-/// Biased exponent fields bounding the vector path: `2^-54 <= |x| < 2^9`.
-const TOP_MIN: u64 = 0x3c9;
-const TOP_END: u64 = 0x408;
+pub use crate::glibc_math::exp::exp as exp_scalar;
+use crate::glibc_math::exp::{
+    C, INV_LN2_N, NEG_LN2_HI_N, NEG_LN2_LO_N, SHIFT, TAB, TOP_END, TOP_MIN,
+};
 
 /// Whether `x` is outside the vector path (the special cases).
 #[cfg(target_arch = "x86_64")]
@@ -76,78 +75,6 @@ pub fn exp_in_place(xs: &mut [f64]) {
     for x in xs {
         *x = exp_scalar(*x);
     }
-}
-
-/// glibc's `exp` (its FMA build) for one value, in the same operations, special cases included:
-/// the same bits on every target, as `mul_add` is one correctly rounded operation everywhere (an
-/// instruction, or the `libm` crate's exact software fma, as in the browser).
-pub fn exp_scalar(x: f64) -> f64 {
-    let top = (x.to_bits() >> 52) & 0x7ff;
-    let mut large = false;
-    if top.wrapping_sub(TOP_MIN) >= TOP_END - TOP_MIN {
-        if top < TOP_MIN {
-            // |x| < 2^-54: exp(x) rounds to 1 + x.
-            return 1.0 + x;
-        }
-        if top >= 0x409 {
-            // |x| >= 1024, infinities and NaN.
-            if x == f64::NEG_INFINITY {
-                return 0.0;
-            }
-            if top >= 0x7ff {
-                return 1.0 + x;
-            }
-            return if x.is_sign_negative() {
-                0.0
-            } else {
-                f64::INFINITY
-            };
-        }
-        // 512 <= |x| < 1024: the result may leave the normal range; see `scaled`.
-        large = true;
-    }
-    let kd = x.mul_add(INV_LN2_N, SHIFT);
-    let ki = kd.to_bits();
-    let kd = kd - SHIFT;
-    let r = kd.mul_add(NEG_LN2_LO_N, kd.mul_add(NEG_LN2_HI_N, x));
-    let idx = 2 * (ki & 0x7f) as usize;
-    let tail = f64::from_bits(TAB[idx]);
-    let sbits = TAB[idx + 1].wrapping_add(ki << 45);
-    let r2 = r * r;
-    let p23 = r.mul_add(C[1], C[0]);
-    let p45 = r.mul_add(C[3], C[2]);
-    let t = p23.mul_add(r2, tail + r);
-    let tmp = (r2 * r2).mul_add(p45, t);
-    if large {
-        return scaled(tmp, sbits, ki);
-    }
-    let scale = f64::from_bits(sbits);
-    scale.mul_add(tmp, scale)
-}
-
-/// glibc's `specialcase` of `exp`: `2^k · (1 + tmp)` where the scale's exponent over- or
-/// underflowed, computed with a shifted exponent and, below 1, with the extra rounding care that
-/// keeps a subnormal result from being rounded twice.
-fn scaled(tmp: f64, sbits: u64, ki: u64) -> f64 {
-    if ki & 0x8000_0000 == 0 {
-        let scale = f64::from_bits(sbits.wrapping_sub(1009 << 52));
-        return f64::from_bits(0x7f00_0000_0000_0000) * scale.mul_add(tmp, scale);
-    }
-    // Here the compiled code computes `scale · tmp` once for both sums below, so neither is a
-    // fused multiply-add.
-    let scale = f64::from_bits(sbits.wrapping_add(1022 << 52));
-    let product = scale * tmp;
-    let mut y = scale + product;
-    if y < 1.0 {
-        let lo = scale - y + product;
-        let hi = 1.0 + y;
-        let lo = 1.0 - hi + y + lo;
-        y = (hi + lo) - 1.0;
-        if y == 0.0 {
-            y = 0.0;
-        }
-    }
-    f64::from_bits(0x0010_0000_0000_0000) * y
 }
 
 #[cfg(target_arch = "x86_64")]

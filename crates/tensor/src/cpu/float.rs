@@ -15,7 +15,7 @@ pub trait CpuFloat: Float + Tile {
     /// proven ([`exact_exp`]); for `f32`, the vectorized [`CpuFloat::exp_fast`], as numpy itself
     /// uses a SIMD approximation there and no bit-exactness is promised.
     fn exp_train_in_place(xs: &mut [Self]);
-    /// `ln(self)` for the loss: for `f64`, glibc's algorithm on every platform ([`glibc_math`]),
+    /// `ln(self)` for the loss: for `f64`, glibc's algorithm on every platform (`tensor::math`),
     /// so the browser's loss is the book's too; for `f32`, the platform's `ln`.
     fn ln_train(self) -> Self;
 }

@@ -22,6 +22,7 @@
 use std::sync::OnceLock;
 
 pub use crate::glibc_math::exp::exp as exp_scalar;
+#[cfg(target_arch = "x86_64")]
 use crate::glibc_math::exp::{
     C, INV_LN2_N, NEG_LN2_HI_N, NEG_LN2_LO_N, SHIFT, TAB, TOP_END, TOP_MIN,
 };

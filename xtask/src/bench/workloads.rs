@@ -43,7 +43,19 @@ pub fn machine() -> Value {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown".to_string());
-    json!({ "cpu": cpu, "threads": tensor::kernels::parallel::threads(), "fma": fma() })
+    // The settings that pick the kernels compared (`DLFS2_GEMM=avx2`, `OPENBLAS_CORETYPE`), so a
+    // committed file says which paths its figures are.
+    let env: serde_json::Map<String, Value> = ["DLFS2_GEMM", "DLFS2_THREADS", "OPENBLAS_CORETYPE"]
+        .into_iter()
+        .filter_map(|k| Some((k.to_string(), Value::from(std::env::var(k).ok()?))))
+        .collect();
+    json!({
+        "cpu": cpu,
+        "threads": tensor::kernels::parallel::threads(),
+        "fma": fma(),
+        "gemm_kernel": tensor::kernels::gemm::Kernel::best().map(|k| format!("{k:?}")),
+        "env": env,
+    })
 }
 
 fn fma() -> bool {

@@ -123,3 +123,60 @@ fn a_scaling_plot_that_cannot_be_written_is_refused_before_measuring() {
     assert!(err.contains("is not a folder"), "{err}");
     assert!(!err.contains("scaling: W1"), "it measured first: {err}");
 }
+
+/// `x` to three significant digits, as BENCHMARKS.md writes the medians.
+fn three_digits(x: f64) -> String {
+    let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// BENCHMARKS.md's AVX2 table is the committed run's: each row's medians and ratios are the JSON's,
+/// and the JSON says the AVX2 tile and OpenBLAS's Haswell kernels were the ones measured.
+#[test]
+fn the_avx2_table_is_the_committed_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
+    let run: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/bench-avx2-vs-numpy.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(run["machine"]["gemm_kernel"], "Avx2");
+    assert_eq!(run["machine"]["env"]["OPENBLAS_CORETYPE"], "Haswell");
+    let section = doc
+        .split("## On the AVX2 path")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("BENCHMARKS.md has the AVX2 section");
+    let rows = run["vs_numpy"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        6,
+        "W1, W3's products and W3, in both precisions"
+    );
+    for r in rows {
+        let name = match r["workload"].as_str().unwrap() {
+            "w1" => "W1 train.py step",
+            "w3gemm" => "W3's nine matrix products alone",
+            "w3" => "W3 wide MLP step",
+            other => panic!("unexpected workload {other}"),
+        };
+        let jax = r["jax_median"].as_f64().map_or("—".into(), three_digits);
+        let start = format!(
+            "| {name} | {} | {} | {} | {jax} | {} | ",
+            r["precision"].as_str().unwrap(),
+            three_digits(r["dlfs2_median"].as_f64().unwrap()),
+            three_digits(r["numpy_median"].as_f64().unwrap()),
+            r["unit"].as_str().unwrap(),
+        );
+        let line = section
+            .lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("no row starting {start:?}"));
+        let numpy_ratio = format!("{:.2}×", r["numpy_over_dlfs2"].as_f64().unwrap());
+        assert!(line.contains(&numpy_ratio), "{line}: want {numpy_ratio}");
+        if let Some(j) = r["jax_over_dlfs2"].as_f64() {
+            let jax_ratio = format!("{j:.2}×");
+            assert!(line.contains(&jax_ratio), "{line}: want {jax_ratio}");
+        }
+    }
+}

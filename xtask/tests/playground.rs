@@ -201,12 +201,17 @@ browser_test!(a_dropped_csv_trains_and_a_bad_one_changes_nothing {
 
 browser_test!(every_optimizer_and_data_set_in_the_page_is_the_native_run_bit_for_bit {
     // The page's `log`, `sin`, `cos`, `exp` and `pow` are glibc's algorithms (tensor::math), so
-    // the browser's wasm gives the native numbers, not just close ones.
+    // the browser's wasm gives the native numbers, not just close ones. In f32 too, here: its
+    // `exp` is dlfs2's own and the loss's f32 `ln` is the same algorithm in glibc and the libm
+    // crate (not promised beyond these settings).
     let mut b = browser(1280, 1000);
     let data = ["spiral", "moons", "circles", "xor", "blobs", "spiral"];
     let optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
-    for (optimizer, data) in optimizers.iter().zip(data) {
-        let fragment = format!("data={data}&optimizer={optimizer}&seed=7&run=4");
+    let settings = optimizers.iter().zip(data);
+    let mut f64_losses = Vec::new();
+    for ((optimizer, data), precision) in settings.flat_map(|s| [(s, "f64"), (s, "f32")]) {
+        let fragment =
+            format!("data={data}&optimizer={optimizer}&seed=7&precision={precision}&run=4");
         open(&mut b, &fragment);
         let losses = numbers(&b.run("return window.dlfs2.losses()", json!([])));
         let mut native =
@@ -217,6 +222,11 @@ browser_test!(every_optimizer_and_data_set_in_the_page_is_the_native_run_bit_for
         let want: Vec<f64> = native.records().iter().map(|r| r.1).collect();
         assert!(!want.is_empty(), "{fragment}: no loss records");
         assert_same_bits(&fragment, &losses, &want);
+        if precision == "f64" {
+            f64_losses = losses;
+        } else {
+            assert_ne!(losses, f64_losses, "{fragment}: the page ran in f32");
+        }
     }
 });
 

@@ -16,8 +16,11 @@ use std::process::{Command, Stdio};
 use common::*;
 
 /// A short chapter run.
+/// A quick run's settings: three epochs, two frames, no progress output.
+const QUICK: [&str; 5] = ["--quiet", "--max-epoch", "3", "--frames", "2"];
+
 fn quick(out: &Path, extra: &[&str]) -> Command {
-    let mut c = chapter(out, &["--quiet", "--max-epoch", "3", "--frames", "2"]);
+    let mut c = chapter(out, &QUICK);
     c.args(extra);
     c
 }
@@ -398,18 +401,23 @@ fn too_little_memory_for_a_default_run_is_one_line_not_an_abort() {
 fn no_threads_to_spare_still_finishes_the_run() {
     // As user `nobody` with a process limit of 1, no thread can be started: every parallel part
     // runs on the threads there are (before, thread creation panicked).
-    let dir = out_dir("nproc");
-    std::fs::create_dir_all(&dir).unwrap();
-    // Writable by `nobody`, who runs the program below.
+    // A folder of its own right in the temporary folder, writable by `nobody`, who runs the
+    // program below, with a copy of the program in it: the build's own folders (a checkout in a
+    // private folder, say) need not be open to other users.
+    let dir = std::env::temp_dir().join(format!("dlfs2-nproc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).unwrap();
     let mode = std::os::unix::fs::PermissionsExt::from_mode(0o777);
     std::fs::set_permissions(&dir, mode).unwrap();
+    let program = dir.join("xtask");
+    std::fs::copy(exe(), &program).unwrap();
     // SAFETY: getuid has no preconditions.
     let uid = unsafe { libc::getuid() };
     assert_eq!(
         uid, 0,
         "needs root to run as another user with a process limit"
     );
-    let mut c = quick(&dir.join("out"), &[]);
+    let mut c = chapter_with(&program, &dir.join("out"), &QUICK);
     c.current_dir(&dir);
     // SAFETY: only setgid, setuid and setrlimit (async-signal-safe) between fork and exec.
     unsafe {
@@ -430,6 +438,7 @@ fn no_threads_to_spare_still_finishes_the_run() {
     let o = run(c);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(dir.join("out/summary.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

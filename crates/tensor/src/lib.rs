@@ -1,6 +1,8 @@
 //! The numeric core of dlfs2: a 2-D [`Tensor`] generic over its [`Element`] type (`f32`/`f64`),
 //! the small op set chapter 1 needs ([`ops`]), class [`Labels`], the run-time [`Device`] choice,
-//! the optimizer update rules ([`rule`]) and the book's random stream ([`random::BookRng`]).
+//! the optimizer update rules ([`rule`]), the book's random stream ([`random::BookRng`]) and the C
+//! library's functions as glibc computes them ([`math`]), so that the book's numbers do not depend
+//! on the platform's libm.
 //!
 //! [`ops`] is the only dispatcher: it checks shapes and devices, then hands each backend its own
 //! storages. The CPU backend ([`cpu`]) is the reference: it follows numpy's order of floating-point

@@ -22,7 +22,12 @@ pub fn out_dir(name: &str) -> PathBuf {
 
 /// A quick chapter run into `out` (a coarse grid: the grid is not what these tests test).
 pub fn chapter(out: &Path, extra: &[&str]) -> Command {
-    let mut c = Command::new(exe());
+    chapter_with(Path::new(&exe()), out, extra)
+}
+
+/// As [`chapter`], with the program at `program` (a copy of the binary, say).
+pub fn chapter_with(program: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut c = Command::new(program);
     c.args([
         "chapter1",
         "--out",

@@ -132,8 +132,12 @@
     $("grad-norm").textContent = fmt(s.grad_norm, 3);
     $("clipped").textContent = s.clipped;
     const now = performance.now();
-    if (now - since > 1000) {
-      $("rate").textContent = Math.round(stepsSince * 1000 / (now - since)) + " steps/s, " +
+    if (!playing) {
+      // A rate is only news while training runs: a stopped page shows none.
+      $("rate").textContent = "";
+      stepsSince = 0; frames = 0; since = now;
+    } else if (now - since > 1000) {
+      $("rate").textContent = "· " + Math.round(stepsSince * 1000 / (now - since)) + " steps/s, " +
         Math.round(frames * 1000 / (now - since)) + " frames/s";
       stepsSince = 0; frames = 0; since = now;
     }
@@ -182,7 +186,7 @@
   }
   function drawChart() {
     const cv = $("chart"), g = cv.getContext("2d");
-    const W = cv.width, H = cv.height, L = 44, R = 40, T = 10, B = 26;
+    const W = cv.width, H = cv.height, L = 44, R = 40, T = 22, B = 26;
     g.clearRect(0, 0, W, H);
     const per = Math.max(status.max_iters, 1);
     const epochs = Math.max(1, status.steps / per);
@@ -201,7 +205,7 @@
     g.fillText("0", L, H - 8);
     g.fillText("epoch " + epochs.toFixed(1), W - R - 70, H - 8);
     g.fillText("loss", 4, H - 8);
-    g.fillText("accuracy", W - R - 10, T - 1 > 8 ? T - 1 : 9);
+    g.fillText("accuracy", W - R - 20, 12);
     const line = (pts, x, y, color, dash) => {
       if (!pts.length) return;
       g.strokeStyle = color; g.lineWidth = 1.5; g.setLineDash(dash);

@@ -124,6 +124,81 @@ fn a_scaling_plot_that_cannot_be_written_is_refused_before_measuring() {
     assert!(!err.contains("scaling: W1"), "it measured first: {err}");
 }
 
+/// `--baseline` runs the workloads in a previous build too, alternating, and reports
+/// `previous / this` from the samples it took; here the "previous build" is this binary itself.
+#[test]
+fn a_baseline_binary_is_measured_beside_this_one() {
+    let exe = env!("CARGO_BIN_EXE_xtask-bench");
+    let json =
+        std::env::temp_dir().join(format!("dlfs2-bench-baseline-{}.json", std::process::id()));
+    let o = Command::new(exe)
+        .args([
+            "bench",
+            "--only",
+            "w1",
+            "--runs",
+            "1",
+            "--baseline",
+            exe,
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    std::fs::remove_file(&json).unwrap();
+    let rows = doc["vs_baseline"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "W1 in f64 and f32: {rows:?}");
+    for r in rows {
+        let this: Vec<f64> = r["this_samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let prev: Vec<f64> = r["previous_samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(
+            (this.len(), prev.len()),
+            (4, 4),
+            "four rounds of one sample each: {r}"
+        );
+        let median = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.sort_by(f64::total_cmp);
+            (v[1] + v[2]) / 2.0
+        };
+        let ratio = r["previous_over_this"].as_f64().unwrap();
+        assert_eq!(ratio, median(&prev) / median(&this), "{r}");
+        assert!(ratio.is_finite() && ratio > 0.0, "{r}");
+    }
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("| previous / this |") && table.contains("| w1 | f32 | samples |"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_baseline_that_is_not_a_binary_is_refused_before_measuring() {
+    for bad in ["/nonexistent/xtask-bench", "/"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_xtask-bench"))
+            .args(["bench", "--only", "w1", "--runs", "1", "--baseline", bad])
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("the baseline"), "{err}");
+        assert!(!err.contains("running"), "it measured first: {err}");
+    }
+}
+
 /// `x` to three significant digits, as BENCHMARKS.md writes the medians.
 fn three_digits(x: f64) -> String {
     let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;

@@ -66,6 +66,28 @@ impl<T: Element> Affine<T> {
     }
 }
 
+impl<T: Element> Affine<T> {
+    /// The backward pass without `dx`: `dW` and `db` only, the same values as
+    /// [`Layer::backward`]'s. For a network's first layer, whose input (the data) needs no
+    /// gradient: `dx = dout · Wᵀ` costs as much as `dW`, and autodiff frameworks skip it too.
+    pub fn backward_params(&mut self, dout: &Tensor<T>) -> Result<()> {
+        if self.x.is_empty() {
+            return Err(LayerError::BackwardBeforeForward { layer: "Affine" });
+        }
+        if dout.shape() != self.out.shape() {
+            return Err(tensor::TensorError::ShapeMismatch {
+                op: "Affine::backward",
+                lhs: self.out.shape(),
+                rhs: dout.shape(),
+            }
+            .into());
+        }
+        ops::matmul(&self.x, true, dout, false, &mut self.dw)?;
+        ops::sum_rows(dout, &mut self.db)?;
+        Ok(())
+    }
+}
+
 impl<T: Element> Params<T> for Affine<T> {
     fn visit_params<'a>(
         &'a mut self,
@@ -96,20 +118,8 @@ impl<T: Element> Layer<T> for Affine<T> {
     }
 
     fn backward(&mut self, dout: &Tensor<T>) -> Result<&Tensor<T>> {
-        if self.x.is_empty() {
-            return Err(LayerError::BackwardBeforeForward { layer: "Affine" });
-        }
-        if dout.shape() != self.out.shape() {
-            return Err(tensor::TensorError::ShapeMismatch {
-                op: "Affine::backward",
-                lhs: self.out.shape(),
-                rhs: dout.shape(),
-            }
-            .into());
-        }
+        self.backward_params(dout)?;
         ops::matmul(dout, false, &self.w, true, &mut self.dx)?;
-        ops::matmul(&self.x, true, dout, false, &mut self.dw)?;
-        ops::sum_rows(dout, &mut self.db)?;
         Ok(&self.dx)
     }
 }

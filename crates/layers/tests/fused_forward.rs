@@ -40,6 +40,35 @@ fn affine_with_its_bias_in_the_sigmoid_equals_the_two_layers() {
 }
 
 #[test]
+fn the_params_only_backward_gives_the_full_backwards_gradients() {
+    let mut rng = BookRng::new(13);
+    let (w, b, x) = (
+        random(&mut rng, 300, 20),
+        random(&mut rng, 1, 20),
+        random(&mut rng, 40, 300),
+    );
+    let dout = random(&mut rng, 40, 20);
+    let mut full = Affine::new(w.try_clone().unwrap(), b.try_clone().unwrap()).unwrap();
+    let mut params_only = Affine::new(w, b).unwrap();
+    assert!(
+        params_only.backward_params(&dout).is_err(),
+        "before forward"
+    );
+    full.forward(&x).unwrap();
+    params_only.forward(&x).unwrap();
+    full.backward(&dout).unwrap();
+    params_only.backward_params(&dout).unwrap();
+    for (g1, g2) in [(&full.dw, &params_only.dw), (&full.db, &params_only.db)] {
+        assert_eq!(g1.to_array().unwrap(), g2.to_array().unwrap());
+    }
+    assert!(
+        params_only
+            .backward_params(&random(&mut rng, 41, 20))
+            .is_err()
+    );
+}
+
+#[test]
 fn the_loss_gradient_follows_dout_after_the_fused_forward() {
     let mut rng = BookRng::new(12);
     let x = random(&mut rng, 30, 3);

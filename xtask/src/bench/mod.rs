@@ -11,6 +11,7 @@
 //! - **W3** wide MLP: batch 512×256 through 256–1024–1024–10 with sigmoids, SGD, ms per step and GFLOP/s;
 //! - **pipeline**: wall time of `cargo xtask chapter1 --quiet` after the build.
 
+mod baseline;
 mod peak;
 mod peers;
 mod reference;
@@ -55,6 +56,11 @@ pub struct BenchArgs {
     /// grid points, certified and full scan, numpy alongside), as a table and a log-log plot.
     #[arg(long)]
     pub scaling: bool,
+    /// Also run W1, W2, W3 and W3's products in this previous build of the bench binary
+    /// (`xtask-bench` from an earlier commit), alternating with this one, and print
+    /// `previous / this` for each (above 1: this build is faster).
+    #[arg(long, value_name = "XTASK_BENCH")]
+    pub baseline: Option<PathBuf>,
     /// Where `--scaling` draws its plot.
     #[arg(long, default_value = "scaling.png")]
     pub plot: PathBuf,
@@ -124,6 +130,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     if args.scaling {
         return scaling::run(&exe, args.runs, args.json.as_deref(), &args.plot);
     }
+    if let Some(previous) = &args.baseline {
+        baseline::check(previous)?;
+    }
     let mut devices = vec!["cpu"];
     match tensor::Device::Cuda(0).ensure_available() {
         Ok(()) => devices.push("cuda"),
@@ -187,8 +196,20 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     } else {
         Vec::new()
     };
+    let previous = match &args.baseline {
+        Some(previous) => {
+            let rows = baseline::compare(&exe, previous, args.runs, &args.only)?;
+            crate::console::outln!("\n{}", baseline::table(&rows));
+            rows
+        }
+        None => Vec::new(),
+    };
     if let Some(path) = &args.json {
-        let doc = json!({ "machine": workloads::machine(), "results": results, "vs_numpy": numpy });
+        let doc = json!({
+            "machine": workloads::machine(), "results": results, "vs_numpy": numpy,
+            "vs_baseline": previous,
+            "baseline": args.baseline.as_ref().map(|p| p.display().to_string()),
+        });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
         crate::console::outln!("results written to {}", path.display());

@@ -56,10 +56,11 @@ impl<T: RefFloat> RefMlp<T> {
             let (w, b) = &mut self.layers[i];
             let dw = input.t().dot(&dout);
             let db = dout.sum_axis(Axis(0)).insert_axis(Axis(0));
-            let dx = dout.dot(&w.t());
+            // The data's gradient (layer 0's dx) is never used: skipped, as in dlfs2's W3.
+            let dx = (i > 0).then(|| dout.dot(&w.t()));
             *w = &*w - &(dw * lr);
             *b = &*b - &(db * lr);
-            if i > 0 {
+            if let Some(dx) = dx {
                 let a = &inputs[i];
                 dout = dx * &a.mapv(|v| T::ONE - v) * a;
             }

@@ -72,7 +72,8 @@ impl<T: Element> Model<T> for WideMlp<T> {
         let d = self.s2.backward(d)?;
         let d = self.a2.backward(d)?;
         let d = self.s1.backward(d)?;
-        self.a1.backward(d)?;
+        // The data needs no gradient (JAX's `grad` with respect to the params skips it too).
+        self.a1.backward_params(d)?;
         Ok(())
     }
 }

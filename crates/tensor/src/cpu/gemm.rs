@@ -214,8 +214,16 @@ macro_rules! tile {
                 let (a, b, c) = (a.data.as_ptr(), b.as_ptr(), c.ptr);
                 // SAFETY: every read of `a` and `b` stays in bounds by the asserts above; `c` is
                 // valid for the tile's elements (`fits`), which the caller guarantees no other
-                // thread touches during the call.
+                // thread touches during the call. The prefetches point at each row's first and
+                // last element of the tile (in bounds by `fits`) and access no memory.
                 unsafe {
+                    // The output tile is only touched after the whole chain; ask for its lines
+                    // now, so that their trip from L3 or memory overlaps the arithmetic.
+                    for r in 0..$mr {
+                        let row = c.add(r * ldc);
+                        _mm_prefetch::<_MM_HINT_T0>(row.cast::<i8>());
+                        _mm_prefetch::<_MM_HINT_T0>(row.add(NR - 1).cast::<i8>());
+                    }
                     let mut acc = [[$set1(0.0); $v]; $mr];
                     let step = |acc: &mut [[_; $v]; $mr], k: usize| {
                         let bp = b.add(k * NR);
@@ -334,6 +342,16 @@ fn give_back<T: Float + Tile>(v: Vec<T>) {
             p.push(v);
         }
     }
+}
+
+/// Elements of slack in a packing buffer, so that its packed panels can start on a cache line.
+const LINE: usize = 64;
+
+/// `buf` from its first element on a 64-byte boundary. A panel row of a tile (16 f32 or 8 f64, 64
+/// bytes) that straddles two cache lines costs the kernel a split load on every `k`.
+fn line_aligned<T>(buf: &mut [T]) -> &mut [T] {
+    let skip = buf.as_ptr().align_offset(64).min(buf.len());
+    &mut buf[skip..]
 }
 
 /// `out = a · b` (row-major `out`) with the widest kernel this CPU has; same bits as the simple
@@ -541,9 +559,10 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
 ) {
     let (m, k) = (a.rows, a.cols);
     let (mr, nr, kc_max, mc_max) = (K::MR, K::NR, T::K_PANEL, K::MC);
-    let mut bpack = take::<T>(kc_max * (j1 - j0).div_ceil(nr) * nr);
-    let mut apack = take::<T>(kc_max * mc_max);
+    let mut bbuf = take::<T>(kc_max * (j1 - j0).div_ceil(nr) * nr + LINE);
+    let mut abuf = take::<T>(kc_max * mc_max + LINE);
     let mut tile = take::<T>(mr * nr);
+    let (bpack, apack) = (line_aligned(&mut bbuf), line_aligned(&mut abuf));
     // A row-major A is read in place: each of a tile's MR rows is contiguous along k, which the
     // kernel streams as well as a packed panel. Only the ragged last rows get packed (zero-padded).
     let direct = a.cs == 1;
@@ -561,7 +580,7 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
             skip_full: false,
         };
         // SAFETY: the caller guarantees the instruction set.
-        unsafe { K::pack_b(&mut bpack, &b.data[pc * b.rs + j0 * b.cs..], block) };
+        unsafe { K::pack_b(bpack, &b.data[pc * b.rs + j0 * b.cs..], block) };
         for ic in (0..m).step_by(mc_max) {
             let mc = mc_max.min(m - ic);
             // Pack A[ic..ic+mc, pc..pc+kc] into MR-tall panels, k-major, zero-padded below (in
@@ -575,7 +594,7 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
                 skip_full: direct,
             };
             // SAFETY: the caller guarantees the instruction set.
-            unsafe { K::pack_a(&mut apack, &a.data[ic * a.rs + pc * a.cs..], block) };
+            unsafe { K::pack_a(apack, &a.data[ic * a.rs + pc * a.cs..], block) };
             for (p, bp) in bpack.chunks_exact(kc_max * nr).take(panels).enumerate() {
                 let jb = j0 + p * nr;
                 let cols = nr.min(j1 - jb);
@@ -626,8 +645,8 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
             }
         }
     }
-    give_back(bpack);
-    give_back(apack);
+    give_back(bbuf);
+    give_back(abuf);
     give_back(tile);
 }
 

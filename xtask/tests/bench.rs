@@ -176,6 +176,12 @@ fn a_baseline_binary_is_measured_beside_this_one() {
         let ratio = r["previous_over_this"].as_f64().unwrap();
         assert_eq!(ratio, median(&prev) / median(&this), "{r}");
         assert!(ratio.is_finite() && ratio > 0.0, "{r}");
+        let fastest = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(
+            r["previous_min_over_this_min"].as_f64().unwrap(),
+            fastest(&prev) / fastest(&this),
+            "{r}"
+        );
     }
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -205,10 +211,23 @@ fn three_digits(x: f64) -> String {
     format!("{x:.decimals$}")
 }
 
-/// BENCHMARKS.md's AVX2 table is the committed run's: each row's medians and ratios are the JSON's,
-/// and the JSON says the AVX2 tile and OpenBLAS's Haswell kernels were the ones measured.
+/// The row name BENCHMARKS.md gives a workload's series.
+fn row_name(workload: &str, series: &str) -> &'static str {
+    match (workload, series) {
+        ("w1", _) => "W1 train.py step",
+        ("w2", "certified_samples") => "W2 boundary, certified",
+        ("w2", _) => "W2 boundary, full scan",
+        ("w3gemm", _) => "W3's nine matrix products alone",
+        ("w3", _) => "W3 wide MLP step",
+        (other, _) => panic!("unexpected workload {other}"),
+    }
+}
+
+/// BENCHMARKS.md's AVX2 tables are the committed run's: each row's medians and ratios, against
+/// numpy and JAX and against the previous build, are the JSON's, and the JSON says the AVX2 tile
+/// and OpenBLAS's Haswell kernels were the ones measured.
 #[test]
-fn the_avx2_table_is_the_committed_runs() {
+fn the_avx2_tables_are_the_committed_run() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let doc = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
     let run: Value = serde_json::from_str(
@@ -222,36 +241,54 @@ fn the_avx2_table_is_the_committed_runs() {
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .expect("BENCHMARKS.md has the AVX2 section");
+    let find = |start: &str| {
+        section
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no row starting {start:?}"))
+            .to_string()
+    };
     let rows = run["vs_numpy"].as_array().unwrap();
     assert_eq!(
         rows.len(),
-        6,
-        "W1, W3's products and W3, in both precisions"
+        8,
+        "W1, W2, W3's products and W3, in both precisions"
     );
     for r in rows {
-        let name = match r["workload"].as_str().unwrap() {
-            "w1" => "W1 train.py step",
-            "w3gemm" => "W3's nine matrix products alone",
-            "w3" => "W3 wide MLP step",
-            other => panic!("unexpected workload {other}"),
-        };
+        let name = row_name(r["workload"].as_str().unwrap(), "samples");
         let jax = r["jax_median"].as_f64().map_or("—".into(), three_digits);
-        let start = format!(
+        let line = find(&format!(
             "| {name} | {} | {} | {} | {jax} | {} | ",
             r["precision"].as_str().unwrap(),
             three_digits(r["dlfs2_median"].as_f64().unwrap()),
             three_digits(r["numpy_median"].as_f64().unwrap()),
             r["unit"].as_str().unwrap(),
-        );
-        let line = section
-            .lines()
-            .find(|l| l.starts_with(&start))
-            .unwrap_or_else(|| panic!("no row starting {start:?}"));
+        ));
         let numpy_ratio = format!("{:.2}×", r["numpy_over_dlfs2"].as_f64().unwrap());
         assert!(line.contains(&numpy_ratio), "{line}: want {numpy_ratio}");
         if let Some(j) = r["jax_over_dlfs2"].as_f64() {
             let jax_ratio = format!("{j:.2}×");
             assert!(line.contains(&jax_ratio), "{line}: want {jax_ratio}");
         }
+    }
+    let previous = run["vs_baseline"].as_array().unwrap();
+    assert_eq!(
+        previous.len(),
+        10,
+        "W1, W2 twice, W3's products and W3, in both precisions"
+    );
+    for r in previous {
+        let name = row_name(
+            r["workload"].as_str().unwrap(),
+            r["series"].as_str().unwrap(),
+        );
+        find(&format!(
+            "| {name} | {} | {} | {} | {} | {:.2}× |",
+            r["precision"].as_str().unwrap(),
+            three_digits(r["previous_median"].as_f64().unwrap()),
+            three_digits(r["this_median"].as_f64().unwrap()),
+            r["unit"].as_str().unwrap(),
+            r["previous_over_this"].as_f64().unwrap(),
+        ));
     }
 }

@@ -108,11 +108,12 @@ pub fn compare(
                 if a.is_empty() || b.is_empty() {
                     continue;
                 }
-                let (ma, mb) = (stats(a).0, stats(b).0);
+                let ((ma, a_min, _), (mb, b_min, _)) = (stats(a), stats(b));
                 rows.push(json!({
                     "workload": w, "precision": p, "series": key, "unit": unit,
                     "this_samples": a, "previous_samples": b,
                     "this_median": ma, "previous_median": mb, "previous_over_this": mb / ma,
+                    "this_min": a_min, "previous_min": b_min, "previous_min_over_this_min": b_min / a_min,
                 }));
             }
         }
@@ -123,11 +124,11 @@ pub fn compare(
 /// The comparison as a markdown table.
 pub fn table(rows: &[Value]) -> String {
     let mut t = String::from(
-        "| workload | precision | series | this (median) | previous (median) | unit | previous / this |\n|---|---|---|---|---|---|---|\n",
+        "| workload | precision | series | this (median) | previous (median) | unit | previous / this | fastest: previous / this |\n|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         t.push_str(&format!(
-            "| {} | {} | {} | {:.3} | {:.3} | {} | {:.3}x |\n",
+            "| {} | {} | {} | {:.3} | {:.3} | {} | {:.3}x | {:.3}x |\n",
             r["workload"].as_str().unwrap_or(""),
             r["precision"].as_str().unwrap_or(""),
             r["series"].as_str().unwrap_or(""),
@@ -135,6 +136,7 @@ pub fn table(rows: &[Value]) -> String {
             r["previous_median"].as_f64().unwrap_or(f64::NAN),
             r["unit"].as_str().unwrap_or(""),
             r["previous_over_this"].as_f64().unwrap_or(f64::NAN),
+            r["previous_min_over_this_min"].as_f64().unwrap_or(f64::NAN),
         ));
     }
     t

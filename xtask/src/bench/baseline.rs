@@ -45,10 +45,52 @@ fn one(exe: &Path, w: &str, p: &str, runs: u16, who: &str) -> Result<Value> {
     last_json(&out, &format!("{who} {w} {p}"))
 }
 
-/// Runs every selected workload of [`SERIES`] in `this` and `previous`, alternately, [`ROUNDS`]
-/// rounds of `runs` samples each; one row per workload, precision and series with both medians
-/// and `previous / this` (above 1: this binary is faster). A workload the previous binary does
-/// not have is reported as skipped and left out.
+/// One series' samples from each binary: `(this, previous)`.
+type Pair = (Vec<f64>, Vec<f64>);
+
+/// [`ROUNDS`] rounds of workload `w` in precision `p`, each running both binaries, the first of
+/// the two alternating; the samples of each series and the unit. `None` when the previous binary
+/// cannot run the workload (reported as skipped).
+fn rounds(
+    this: &Path,
+    previous: &Path,
+    (w, p): (&str, &str),
+    series: &[&str],
+    runs: u16,
+) -> Result<Option<(Vec<Pair>, Value)>> {
+    let mut pairs = vec![(Vec::new(), Vec::new()); series.len()];
+    let mut unit = Value::Null;
+    for round in 0..ROUNDS {
+        crate::console::errln!(
+            "{w} {p}: round {} of {ROUNDS}, this and the baseline ...",
+            round + 1
+        );
+        for is_this in [round % 2 == 0, round % 2 == 1] {
+            let r = if is_this {
+                one(this, w, p, runs, "this")?
+            } else {
+                match one(previous, w, p, runs, "baseline") {
+                    Ok(r) => r,
+                    Err(e) if round == 0 => {
+                        crate::console::errln!("skipped: {w} {p} against the baseline ({e:#})");
+                        return Ok(None);
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            for ((ours, theirs), key) in pairs.iter_mut().zip(series) {
+                let into = if is_this { ours } else { theirs };
+                into.extend(samples(&r, key));
+            }
+            unit = r["unit"].clone();
+        }
+    }
+    Ok(Some((pairs, unit)))
+}
+
+/// Runs every selected workload of [`SERIES`] in `this` and `previous` ([`rounds`], `runs`
+/// samples a round); one row per workload, precision and series with both medians and
+/// `previous / this` (above 1: this binary is faster), and the same of their fastest samples.
 pub fn compare(
     this: &Path,
     previous: &Path,
@@ -61,50 +103,10 @@ pub fn compare(
         .filter(|(w, _)| workloads.iter().any(|x| x == w))
     {
         for p in ["f64", "f32"] {
-            let mut ours = vec![Vec::new(); series.len()];
-            let mut theirs = vec![Vec::new(); series.len()];
-            let mut unit = Value::Null;
-            let mut skipped = false;
-            for round in 0..ROUNDS {
-                crate::console::errln!(
-                    "{w} {p}: round {} of {ROUNDS}, this and the baseline ...",
-                    round + 1
-                );
-                let order = if round % 2 == 0 {
-                    [true, false]
-                } else {
-                    [false, true]
-                };
-                for is_this in order {
-                    let r = if is_this {
-                        one(this, w, p, runs, "this")?
-                    } else {
-                        match one(previous, w, p, runs, "baseline") {
-                            Ok(r) => r,
-                            Err(e) if round == 0 => {
-                                crate::console::errln!(
-                                    "skipped: {w} {p} against the baseline ({e:#})"
-                                );
-                                skipped = true;
-                                break;
-                            }
-                            Err(e) => return Err(e),
-                        }
-                    };
-                    let into = if is_this { &mut ours } else { &mut theirs };
-                    for (acc, key) in into.iter_mut().zip(series.iter()) {
-                        acc.extend(samples(&r, key));
-                    }
-                    unit = r["unit"].clone();
-                }
-                if skipped {
-                    break;
-                }
-            }
-            if skipped {
+            let Some((pairs, unit)) = rounds(this, previous, (w, p), series, runs)? else {
                 continue;
-            }
-            for ((key, a), b) in series.iter().zip(&ours).zip(&theirs) {
+            };
+            for (key, (a, b)) in series.iter().zip(&pairs) {
                 if a.is_empty() || b.is_empty() {
                     continue;
                 }

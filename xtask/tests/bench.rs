@@ -151,18 +151,15 @@ fn a_baseline_binary_is_measured_beside_this_one() {
     let rows = doc["vs_baseline"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "W1 in f64 and f32: {rows:?}");
     for r in rows {
-        let this: Vec<f64> = r["this_samples"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
-        let prev: Vec<f64> = r["previous_samples"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
+        let numbers = |key: &str| -> Vec<f64> {
+            r[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        };
+        let (this, prev) = (numbers("this_samples"), numbers("previous_samples"));
         assert_eq!(
             (this.len(), prev.len()),
             (4, 4),

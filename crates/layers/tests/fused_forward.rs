@@ -10,20 +10,36 @@ fn random(rng: &mut BookRng, r: usize, c: usize) -> Tensor<f64> {
     Tensor::from_f64(rng.randn_matrix(r, c).view(), Device::Cpu).unwrap()
 }
 
+/// Two Affine layers with the same random `inputs x outputs` weights and bias, an input of `batch`
+/// rows and an upstream gradient for them: `(first, second, x, dout)`.
+fn twin_affines(
+    seed: u32,
+    inputs: usize,
+    outputs: usize,
+    batch: usize,
+) -> (Affine<f64>, Affine<f64>, Tensor<f64>, Tensor<f64>) {
+    let mut rng = BookRng::new(seed);
+    let (w, b, x) = (
+        random(&mut rng, inputs, outputs),
+        random(&mut rng, 1, outputs),
+        random(&mut rng, batch, inputs),
+    );
+    let dout = random(&mut rng, batch, outputs);
+    let first = Affine::new(w.try_clone().unwrap(), b.try_clone().unwrap()).unwrap();
+    (first, Affine::new(w, b).unwrap(), x, dout)
+}
+
+/// The two layers hold the same `dW` and `db`, bit for bit.
+fn assert_same_gradients(a1: &Affine<f64>, a2: &Affine<f64>) {
+    for (g1, g2) in [(&a1.dw, &a2.dw), (&a1.db, &a2.db)] {
+        assert_eq!(g1.to_array().unwrap(), g2.to_array().unwrap());
+    }
+}
+
 #[test]
 fn affine_with_its_bias_in_the_sigmoid_equals_the_two_layers() {
-    let mut rng = BookRng::new(11);
-    let (w, b, x) = (
-        random(&mut rng, 2, 10),
-        random(&mut rng, 1, 10),
-        random(&mut rng, 30, 2),
-    );
-    let dout = random(&mut rng, 30, 10);
-    let (mut a1, mut s1) = (
-        Affine::new(w.try_clone().unwrap(), b.try_clone().unwrap()).unwrap(),
-        Sigmoid::new(),
-    );
-    let (mut a2, mut s2) = (Affine::new(w, b).unwrap(), Sigmoid::new());
+    let (mut a1, mut a2, x, dout) = twin_affines(11, 2, 10, 30);
+    let (mut s1, mut s2) = (Sigmoid::new(), Sigmoid::new());
     let h = a1.forward(&x).unwrap();
     let apart = s1.forward(h).unwrap().to_array().unwrap();
     let (h, bias) = a2.forward_deferring_bias(&x).unwrap();
@@ -34,22 +50,12 @@ fn affine_with_its_bias_in_the_sigmoid_equals_the_two_layers() {
     assert_eq!(d1.to_array().unwrap(), d2.to_array().unwrap());
     let dx1 = a1.backward(&d1).unwrap().to_array().unwrap();
     assert_eq!(dx1, a2.backward(&d2).unwrap().to_array().unwrap());
-    for (g1, g2) in [(&a1.dw, &a2.dw), (&a1.db, &a2.db)] {
-        assert_eq!(g1.to_array().unwrap(), g2.to_array().unwrap());
-    }
+    assert_same_gradients(&a1, &a2);
 }
 
 #[test]
 fn the_params_only_backward_gives_the_full_backwards_gradients() {
-    let mut rng = BookRng::new(13);
-    let (w, b, x) = (
-        random(&mut rng, 300, 20),
-        random(&mut rng, 1, 20),
-        random(&mut rng, 40, 300),
-    );
-    let dout = random(&mut rng, 40, 20);
-    let mut full = Affine::new(w.try_clone().unwrap(), b.try_clone().unwrap()).unwrap();
-    let mut params_only = Affine::new(w, b).unwrap();
+    let (mut full, mut params_only, x, dout) = twin_affines(13, 300, 20, 40);
     assert!(
         params_only.backward_params(&dout).is_err(),
         "before forward"
@@ -58,14 +64,9 @@ fn the_params_only_backward_gives_the_full_backwards_gradients() {
     params_only.forward(&x).unwrap();
     full.backward(&dout).unwrap();
     params_only.backward_params(&dout).unwrap();
-    for (g1, g2) in [(&full.dw, &params_only.dw), (&full.db, &params_only.db)] {
-        assert_eq!(g1.to_array().unwrap(), g2.to_array().unwrap());
-    }
-    assert!(
-        params_only
-            .backward_params(&random(&mut rng, 41, 20))
-            .is_err()
-    );
+    assert_same_gradients(&full, &params_only);
+    let wrong_rows = Tensor::zeros(41, 20, Device::Cpu).unwrap();
+    assert!(params_only.backward_params(&wrong_rows).is_err());
 }
 
 #[test]

@@ -18,6 +18,7 @@ use std::marker::PhantomData;
 use std::sync::Mutex;
 
 use super::mat_ref::MatRef;
+use super::pack::{Block, pack_block};
 use crate::float::Float;
 
 /// A register tile: `MR` rows by `NR` columns of the output held in registers, fed by packed panels
@@ -61,11 +62,13 @@ macro_rules! packers {
     ($t:ty, $mr:expr, $nr:expr, $features:literal) => {
         #[cfg_attr(target_arch = "x86_64", target_feature(enable = $features))]
         unsafe fn pack_a(dst: &mut [$t], src: &[$t], block: Block) {
-            pack_block::<$t, { $mr }>(dst, src, block);
+            // SAFETY: this function's features include AVX (both tiles' do).
+            unsafe { pack_block::<$t, { $mr }>(dst, src, block) };
         }
         #[cfg_attr(target_arch = "x86_64", target_feature(enable = $features))]
         unsafe fn pack_b(dst: &mut [$t], src: &[$t], block: Block) {
-            pack_block::<$t, { $nr }>(dst, src, block);
+            // SAFETY: as for `pack_a`.
+            unsafe { pack_block::<$t, { $nr }>(dst, src, block) };
         }
     };
 }
@@ -95,7 +98,7 @@ mod sealed {
 
     /// Packing buffers of an element type. Public in a private module, so nothing outside the
     /// crate can implement [`super::Tile`].
-    pub trait Sealed: Sized {
+    pub trait Sealed: Sized + crate::cpu::pack::Transpose {
         /// Packing buffers kept between products: a fresh multi-megabyte buffer per product would
         /// cost a page fault every 4 KiB.
         fn pool() -> &'static Mutex<Vec<Vec<Self>>>;
@@ -657,136 +660,6 @@ unsafe fn gemm_band<T: Float + Tile, K: MicroKernel<T>>(
     give_back(tile);
 }
 
-/// The shape of a block to pack: `valid` columns `x` (split into panels of `W`) by `kc` rows `k`,
-/// element `(k, x)` at `src[k * k_stride + x * x_stride]`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Block {
-    /// Distance between the starts of consecutive panels in `dst`.
-    pub panel_len: usize,
-    /// Source stride along `k`.
-    pub k_stride: usize,
-    /// Source stride along `x`.
-    pub x_stride: usize,
-    /// Rows `k` to pack.
-    pub kc: usize,
-    /// Columns `x` to pack (the last panel is zero-padded to `W`).
-    pub valid: usize,
-    /// Leave full panels out (the kernel reads those in place); only the ragged last one is packed.
-    pub skip_full: bool,
-}
-
-/// Packs `block` into panels `dst[p * panel_len..]`, each `dst[.. + k * W + x]`. A source that is
-/// contiguous along `x` is read a whole row of the block at a time (sequential reads), not a panel
-/// at a time (a short read every `k_stride`, which defeats the hardware prefetcher).
-fn pack_block<T: Float, const W: usize>(dst: &mut [T], src: &[T], block: Block) {
-    let Block {
-        panel_len,
-        k_stride,
-        x_stride,
-        kc,
-        valid,
-        skip_full,
-    } = block;
-    let panels = valid.div_ceil(W);
-    if panels == 0 || kc == 0 {
-        return;
-    }
-    let last = valid - (panels - 1) * W;
-    if x_stride == 1 && !skip_full {
-        if last < W {
-            dst[(panels - 1) * panel_len..][..kc * W].fill(T::ZERO);
-        }
-        for kk in 0..kc {
-            let row = &src[kk * k_stride..][..valid];
-            // Full panels and the ragged one in separate loops: one loop with both lets the
-            // compiler merge them into a `memcpy` call of variable length per chunk.
-            let mut chunks = row.chunks_exact(W);
-            for (p, full) in (&mut chunks).enumerate() {
-                dst[p * panel_len + kk * W..][..W].copy_from_slice(full);
-            }
-            let rest = chunks.remainder();
-            if !rest.is_empty() {
-                dst[(panels - 1) * panel_len + kk * W..][..rest.len()].copy_from_slice(rest);
-            }
-        }
-        return;
-    }
-    for p in 0..panels {
-        let v = if p + 1 == panels { last } else { W };
-        if skip_full && v == W {
-            continue;
-        }
-        pack_panel::<T, W>(
-            &mut dst[p * panel_len..],
-            &src[p * W * x_stride..],
-            k_stride,
-            x_stride,
-            kc,
-            v,
-        );
-    }
-}
-
-/// `dst[kk * W + x] = src[kk * k_stride + x * x_stride]` for `kk < kc`, `x < valid`, and 0 for
-/// `valid <= x < W`: one packed panel, read along whichever direction is contiguous in memory.
-fn pack_panel<T: Float, const W: usize>(
-    dst: &mut [T],
-    src: &[T],
-    k_stride: usize,
-    x_stride: usize,
-    kc: usize,
-    valid: usize,
-) {
-    let dst = &mut dst[..kc * W];
-    if valid == W && x_stride == 1 {
-        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
-            let row: &mut [T; W] = row.try_into().expect("chunks of W");
-            *row = src[kk * k_stride..][..W].try_into().expect("W elements");
-        }
-        return;
-    }
-    if valid < W {
-        dst.fill(T::ZERO);
-    }
-    if valid == 0 {
-        return;
-    }
-    if x_stride == 1 {
-        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
-            row[..valid].copy_from_slice(&src[kk * k_stride..][..valid]);
-        }
-    } else if k_stride == 1 {
-        // Transposed source: each column is contiguous along k, and columns lie x_stride apart
-        // (often a multiple of 4 KiB, so they share L1 sets). Read a 16-long piece of each column
-        // whole into a small buffer, then write the panel's 16 rows from it: every source line is
-        // read once, not once per k while the W columns evict each other.
-        const KB: usize = 16;
-        let mut buf = [[T::ZERO; KB]; W];
-        for k0 in (0..kc).step_by(KB) {
-            let kn = KB.min(kc - k0);
-            for (x, piece) in buf.iter_mut().enumerate().take(valid) {
-                let from = &src[x * x_stride + k0..];
-                // A fixed-length copy for full pieces: a variable one is a `memcpy` call each.
-                match <&[T; KB]>::try_from(&from[..KB.min(from.len())]) {
-                    Ok(full) if kn == KB => *piece = *full,
-                    _ => piece[..kn].copy_from_slice(&from[..kn]),
-                }
-            }
-            for (kk, row) in dst[k0 * W..].chunks_exact_mut(W).take(kn).enumerate() {
-                for (d, piece) in row[..valid].iter_mut().zip(&buf) {
-                    *d = piece[kk];
-                }
-            }
-        }
-    } else {
-        for (kk, row) in dst.chunks_exact_mut(W).enumerate() {
-            for (x, d) in row[..valid].iter_mut().enumerate() {
-                *d = src[kk * k_stride + x * x_stride];
-            }
-        }
-    }
-}
-
 /// Small products through every split (one thread, row bands, column bands), every tile this CPU
 /// (or miri's emulated CPU) has, ragged edges and more than one `k` block: the unsafe paths, sized
 /// so that `cargo miri test` runs them (`.ci/run` does, with AVX2 and FMA enabled).
@@ -841,7 +714,7 @@ mod tests {
             (3 * mr + 1, 5, nr - 1),
             (2, 1, 3),
             (mr - 1, kc + 1, 2),
-            (mr + 1, 3, 2 * DIRECT_BAND_PANELS * nr + 1),
+            (mr + 1, 11, 2 * DIRECT_BAND_PANELS * nr + 1),
         ]
     }
 

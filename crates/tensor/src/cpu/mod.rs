@@ -12,6 +12,7 @@ pub mod gather;
 pub mod gemm;
 pub mod mat_ref;
 pub mod matmul;
+mod pack;
 pub mod parallel;
 pub mod pool;
 pub mod reduce;

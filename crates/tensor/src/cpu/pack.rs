@@ -79,8 +79,8 @@ unsafe fn store_f32(at: *mut f32, v: std::arch::x86_64::__m256, n: usize) {
             // The A panels' six rows: four lanes, then two as one 8-byte write.
             6 => {
                 _mm_storeu_ps(at, _mm256_castps256_ps128(v));
-                let hi = _mm_castps_pd(_mm256_extractf128_ps::<1>(v));
-                _mm_store_sd(at.add(4).cast::<f64>(), hi);
+                let hi = _mm_castps_si128(_mm256_extractf128_ps::<1>(v));
+                at.add(4).cast::<i64>().write_unaligned(_mm_cvtsi128_si64(hi));
             }
             _ => {
                 let mut row = [0.0f32; 8];
@@ -171,8 +171,9 @@ impl Transpose for f32 {
                     unsafe { store_f32(d.add((k0 + kk) * w + x0), v, n) };
                 }
             }
-            pack_columns_tail(dst, w, src, x_stride, (full, kc), (x0, x0 + n));
         }
+        // After the loop: `dst` borrowed again here ends `d`'s permission to write.
+        pack_columns_tail(dst, w, src, x_stride, (full, kc), (0, valid));
     }
 }
 
@@ -217,8 +218,9 @@ impl Transpose for f64 {
                     unsafe { store_f64(d.add((k0 + kk) * w + x0), v, n) };
                 }
             }
-            pack_columns_tail(dst, w, src, x_stride, (full, kc), (x0, x0 + n));
         }
+        // After the loop: `dst` borrowed again here ends `d`'s permission to write.
+        pack_columns_tail(dst, w, src, x_stride, (full, kc), (0, valid));
     }
 }
 

@@ -80,7 +80,9 @@ unsafe fn store_f32(at: *mut f32, v: std::arch::x86_64::__m256, n: usize) {
             6 => {
                 _mm_storeu_ps(at, _mm256_castps256_ps128(v));
                 let hi = _mm_castps_si128(_mm256_extractf128_ps::<1>(v));
-                at.add(4).cast::<i64>().write_unaligned(_mm_cvtsi128_si64(hi));
+                at.add(4)
+                    .cast::<i64>()
+                    .write_unaligned(_mm_cvtsi128_si64(hi));
             }
             _ => {
                 let mut row = [0.0f32; 8];

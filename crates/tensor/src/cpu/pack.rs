@@ -115,6 +115,37 @@ unsafe fn store_f64(at: *mut f64, v: std::arch::x86_64::__m256d, n: usize) {
     }
 }
 
+/// The loop both types' [`Transpose::pack_columns`] share: checks the bounds, then hands
+/// `block(from, n, to)` every `B × B` block of the panel: rows `n <= B` of the source (columns
+/// `x0..x0 + n`, `x_stride` apart) from `from`, to be written transposed as `B` rows of `n`
+/// elements (`w` apart) from `to`. The `k` rows past the last full block are copied one element at
+/// a time after the loop.
+///
+/// # Safety
+/// `block` may read `B` elements from `from + i * x_stride` for each `i < n`, and write `n`
+/// elements at `to + kk * w` for each `kk < B`, and nothing else.
+#[inline(always)]
+unsafe fn pack_blocks<T: Float, const B: usize>(
+    (dst, w): (&mut [T], usize),
+    (src, x_stride): (&[T], usize),
+    (kc, valid): (usize, usize),
+    mut block: impl FnMut(*const T, usize, *mut T),
+) {
+    check_columns(dst, w, src, x_stride, kc, valid);
+    let full = kc - kc % B;
+    let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+    for x0 in (0..valid).step_by(B) {
+        let n = (valid - x0).min(B);
+        for k0 in (0..full).step_by(B) {
+            // SAFETY: columns x0..x0 + n <= valid and k0..k0 + B <= kc: every element `block`
+            // reads lies inside `src` and every one it writes inside `dst` (checked above).
+            unsafe { block(s.add(x0 * x_stride + k0), n, d.add(k0 * w + x0)) };
+        }
+    }
+    // After the loop: `dst` borrowed again here ends `d`'s permission to write.
+    pack_columns_tail(dst, w, src, x_stride, (full, kc), (0, valid));
+}
+
 #[cfg(target_arch = "x86_64")]
 impl Transpose for f32 {
     /// Eight columns by eight `k` at a time: eight loads, an 8 × 8 transpose in registers, eight
@@ -129,53 +160,46 @@ impl Transpose for f32 {
         valid: usize,
     ) {
         use std::arch::x86_64::*;
-        check_columns(dst, w, src, x_stride, kc, valid);
-        let full = kc - kc % 8;
-        let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
-        for x0 in (0..valid).step_by(8) {
-            let n = (valid - x0).min(8);
-            for k0 in (0..full).step_by(8) {
-                let mut r = [_mm256_setzero_ps(); 8];
-                for (i, v) in r.iter_mut().enumerate().take(n) {
-                    // SAFETY: column x0 + i < valid and k0 + 8 <= kc: inside `src` (checked).
-                    *v = unsafe { _mm256_loadu_ps(s.add((x0 + i) * x_stride + k0)) };
-                }
-                // Rows a..h: interleave pairs (a0 b0 a1 b1 | a4 b4 a5 b5), then quads
-                // (a0 b0 c0 d0 | a4 b4 c4 d4), then halves (a0 .. h0).
-                let t = [
-                    _mm256_unpacklo_ps(r[0], r[1]),
-                    _mm256_unpackhi_ps(r[0], r[1]),
-                    _mm256_unpacklo_ps(r[2], r[3]),
-                    _mm256_unpackhi_ps(r[2], r[3]),
-                    _mm256_unpacklo_ps(r[4], r[5]),
-                    _mm256_unpackhi_ps(r[4], r[5]),
-                    _mm256_unpacklo_ps(r[6], r[7]),
-                    _mm256_unpackhi_ps(r[6], r[7]),
-                ];
-                let q = [
-                    _mm256_shuffle_ps::<0x44>(t[0], t[2]),
-                    _mm256_shuffle_ps::<0xEE>(t[0], t[2]),
-                    _mm256_shuffle_ps::<0x44>(t[1], t[3]),
-                    _mm256_shuffle_ps::<0xEE>(t[1], t[3]),
-                    _mm256_shuffle_ps::<0x44>(t[4], t[6]),
-                    _mm256_shuffle_ps::<0xEE>(t[4], t[6]),
-                    _mm256_shuffle_ps::<0x44>(t[5], t[7]),
-                    _mm256_shuffle_ps::<0xEE>(t[5], t[7]),
-                ];
-                for kk in 0..8 {
-                    let v = if kk < 4 {
-                        _mm256_permute2f128_ps::<0x20>(q[kk], q[kk + 4])
-                    } else {
-                        _mm256_permute2f128_ps::<0x31>(q[kk - 4], q[kk])
-                    };
-                    // SAFETY: row k0 + kk < kc and columns x0..x0 + n <= valid <= w lie inside
-                    // `dst` (checked), so the n elements written from there are `dst`'s.
-                    unsafe { store_f32(d.add((k0 + kk) * w + x0), v, n) };
-                }
+        let block = |from: *const f32, n: usize, to: *mut f32| {
+            let mut r = [_mm256_setzero_ps(); 8];
+            for (i, v) in r.iter_mut().enumerate().take(n) {
+                // SAFETY: `pack_blocks`'s contract: 8 elements from each of the n rows.
+                *v = unsafe { _mm256_loadu_ps(from.add(i * x_stride)) };
             }
-        }
-        // After the loop: `dst` borrowed again here ends `d`'s permission to write.
-        pack_columns_tail(dst, w, src, x_stride, (full, kc), (0, valid));
+            // Rows a..h: interleave pairs (a0 b0 a1 b1 | a4 b4 a5 b5), then quads
+            // (a0 b0 c0 d0 | a4 b4 c4 d4), then halves (a0 .. h0).
+            let t = [
+                _mm256_unpacklo_ps(r[0], r[1]),
+                _mm256_unpackhi_ps(r[0], r[1]),
+                _mm256_unpacklo_ps(r[2], r[3]),
+                _mm256_unpackhi_ps(r[2], r[3]),
+                _mm256_unpacklo_ps(r[4], r[5]),
+                _mm256_unpackhi_ps(r[4], r[5]),
+                _mm256_unpacklo_ps(r[6], r[7]),
+                _mm256_unpackhi_ps(r[6], r[7]),
+            ];
+            let q = [
+                _mm256_shuffle_ps::<0x44>(t[0], t[2]),
+                _mm256_shuffle_ps::<0xEE>(t[0], t[2]),
+                _mm256_shuffle_ps::<0x44>(t[1], t[3]),
+                _mm256_shuffle_ps::<0xEE>(t[1], t[3]),
+                _mm256_shuffle_ps::<0x44>(t[4], t[6]),
+                _mm256_shuffle_ps::<0xEE>(t[4], t[6]),
+                _mm256_shuffle_ps::<0x44>(t[5], t[7]),
+                _mm256_shuffle_ps::<0xEE>(t[5], t[7]),
+            ];
+            for kk in 0..8 {
+                let v = if kk < 4 {
+                    _mm256_permute2f128_ps::<0x20>(q[kk], q[kk + 4])
+                } else {
+                    _mm256_permute2f128_ps::<0x31>(q[kk - 4], q[kk])
+                };
+                // SAFETY: `pack_blocks`'s contract: n elements at each of the 8 output rows.
+                unsafe { store_f32(to.add(kk * w), v, n) };
+            }
+        };
+        // SAFETY: `block` reads and writes only what `pack_blocks` allows (see its comments).
+        unsafe { pack_blocks::<f32, 8>((dst, w), (src, x_stride), (kc, valid), block) };
     }
 }
 
@@ -192,37 +216,31 @@ impl Transpose for f64 {
         valid: usize,
     ) {
         use std::arch::x86_64::*;
-        check_columns(dst, w, src, x_stride, kc, valid);
-        let full = kc - kc % 4;
-        let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
-        for x0 in (0..valid).step_by(4) {
-            let n = (valid - x0).min(4);
-            for k0 in (0..full).step_by(4) {
-                let mut r = [_mm256_setzero_pd(); 4];
-                for (i, v) in r.iter_mut().enumerate().take(n) {
-                    // SAFETY: column x0 + i < valid and k0 + 4 <= kc: inside `src` (checked).
-                    *v = unsafe { _mm256_loadu_pd(s.add((x0 + i) * x_stride + k0)) };
-                }
-                // (a0 b0 | a2 b2), (a1 b1 | a3 b3), (c0 d0 | c2 d2), (c1 d1 | c3 d3).
-                let t = [
-                    _mm256_unpacklo_pd(r[0], r[1]),
-                    _mm256_unpackhi_pd(r[0], r[1]),
-                    _mm256_unpacklo_pd(r[2], r[3]),
-                    _mm256_unpackhi_pd(r[2], r[3]),
-                ];
-                for kk in 0..4 {
-                    let v = if kk < 2 {
-                        _mm256_permute2f128_pd::<0x20>(t[kk], t[kk + 2])
-                    } else {
-                        _mm256_permute2f128_pd::<0x31>(t[kk - 2], t[kk])
-                    };
-                    // SAFETY: as for f32.
-                    unsafe { store_f64(d.add((k0 + kk) * w + x0), v, n) };
-                }
+        let block = |from: *const f64, n: usize, to: *mut f64| {
+            let mut r = [_mm256_setzero_pd(); 4];
+            for (i, v) in r.iter_mut().enumerate().take(n) {
+                // SAFETY: `pack_blocks`'s contract: 4 elements from each of the n rows.
+                *v = unsafe { _mm256_loadu_pd(from.add(i * x_stride)) };
             }
-        }
-        // After the loop: `dst` borrowed again here ends `d`'s permission to write.
-        pack_columns_tail(dst, w, src, x_stride, (full, kc), (0, valid));
+            // (a0 b0 | a2 b2), (a1 b1 | a3 b3), (c0 d0 | c2 d2), (c1 d1 | c3 d3).
+            let t = [
+                _mm256_unpacklo_pd(r[0], r[1]),
+                _mm256_unpackhi_pd(r[0], r[1]),
+                _mm256_unpacklo_pd(r[2], r[3]),
+                _mm256_unpackhi_pd(r[2], r[3]),
+            ];
+            for kk in 0..4 {
+                let v = if kk < 2 {
+                    _mm256_permute2f128_pd::<0x20>(t[kk], t[kk + 2])
+                } else {
+                    _mm256_permute2f128_pd::<0x31>(t[kk - 2], t[kk])
+                };
+                // SAFETY: `pack_blocks`'s contract: n elements at each of the 4 output rows.
+                unsafe { store_f64(to.add(kk * w), v, n) };
+            }
+        };
+        // SAFETY: `block` reads and writes only what `pack_blocks` allows (see its comments).
+        unsafe { pack_blocks::<f64, 4>((dst, w), (src, x_stride), (kc, valid), block) };
     }
 }
 

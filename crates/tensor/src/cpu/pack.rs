@@ -125,6 +125,7 @@ unsafe fn store_f64(at: *mut f64, v: std::arch::x86_64::__m256d, n: usize) {
 /// `block` may read `B` elements from `from + i * x_stride` for each `i < n`, and write `n`
 /// elements at `to + kk * w` for each `kk < B`, and nothing else.
 #[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 unsafe fn pack_blocks<T: Float, const B: usize>(
     (dst, w): (&mut [T], usize),
     (src, x_stride): (&[T], usize),

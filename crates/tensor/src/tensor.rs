@@ -189,7 +189,7 @@ impl<T: Element> Tensor<T> {
         match (&mut self.storage, &src.storage) {
             // A flat copy: both are in standard layout, and ndarray's `assign` walks elements.
             (Storage::Cpu(dst), Storage::Cpu(s)) => {
-                crate::cpu::data_mut(dst).copy_from_slice(crate::cpu::data(s))
+                crate::cpu::copy::copy(crate::cpu::data_mut(dst), crate::cpu::data(s))
             }
             (Storage::Cuda(dst), Storage::Cuda(s)) => dst.copy_from(s)?,
             (dst, s) => return Err(TensorError::mixed("copy_from", s.device(), dst.device())),

@@ -5,6 +5,7 @@
 pub mod bias;
 pub mod blas_order;
 pub mod classify;
+pub mod copy;
 pub mod exact_exp;
 pub mod fast_exp;
 mod float;

@@ -220,47 +220,30 @@ fn row_name(workload: &str, series: &str) -> &'static str {
     }
 }
 
-/// BENCHMARKS.md's AVX2 tables are the committed run's: each row's medians and ratios, against
-/// numpy and JAX and against the previous build, are the JSON's, and the JSON says the AVX2 tile
-/// and OpenBLAS's Haswell kernels were the ones measured.
-#[test]
-fn the_avx2_tables_are_the_committed_run() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let doc = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
-    let run: Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("docs/bench-avx2-vs-numpy.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(run["machine"]["gemm_kernel"], "Avx2");
-    assert_eq!(run["machine"]["env"]["OPENBLAS_CORETYPE"], "Haswell");
-    let section = doc
-        .split("## On the AVX2 path")
-        .nth(1)
-        .and_then(|s| s.split("\n## ").next())
-        .expect("BENCHMARKS.md has the AVX2 section");
-    let find = |start: &str| {
-        section
-            .lines()
-            .find(|l| l.starts_with(start))
-            .unwrap_or_else(|| panic!("no row starting {start:?}"))
-            .to_string()
-    };
-    let rows = run["vs_numpy"].as_array().unwrap();
-    assert_eq!(
-        rows.len(),
-        8,
-        "W1, W2, W3's products and W3, in both precisions"
-    );
+/// The row of `section` that starts with `start`.
+fn row_starting(section: &str, start: &str) -> String {
+    section
+        .lines()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no row starting {start:?}"))
+        .to_string()
+}
+
+/// Each peers row of a committed run (`vs_numpy`) is a row of `section`: its medians and ratios.
+fn peer_rows_match(section: &str, rows: &[Value]) {
     for r in rows {
         let name = row_name(r["workload"].as_str().unwrap(), "samples");
         let jax = r["jax_median"].as_f64().map_or("—".into(), three_digits);
-        let line = find(&format!(
-            "| {name} | {} | {} | {} | {jax} | {} | ",
-            r["precision"].as_str().unwrap(),
-            three_digits(r["dlfs2_median"].as_f64().unwrap()),
-            three_digits(r["numpy_median"].as_f64().unwrap()),
-            r["unit"].as_str().unwrap(),
-        ));
+        let line = row_starting(
+            section,
+            &format!(
+                "| {name} | {} | {} | {} | {jax} | {} | ",
+                r["precision"].as_str().unwrap(),
+                three_digits(r["dlfs2_median"].as_f64().unwrap()),
+                three_digits(r["numpy_median"].as_f64().unwrap()),
+                r["unit"].as_str().unwrap(),
+            ),
+        );
         let numpy_ratio = format!("{:.2}×", r["numpy_over_dlfs2"].as_f64().unwrap());
         assert!(line.contains(&numpy_ratio), "{line}: want {numpy_ratio}");
         if let Some(j) = r["jax_over_dlfs2"].as_f64() {
@@ -268,6 +251,41 @@ fn the_avx2_tables_are_the_committed_run() {
             assert!(line.contains(&jax_ratio), "{line}: want {jax_ratio}");
         }
     }
+}
+
+/// A committed run of `cargo xtask bench`, from `docs/`.
+fn committed_run(file: &str) -> Value {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    serde_json::from_str(&std::fs::read_to_string(root.join("docs").join(file)).unwrap()).unwrap()
+}
+
+/// BENCHMARKS.md's section on the AVX2 path.
+fn avx2_section() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
+    doc.split("## On the AVX2 path")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("BENCHMARKS.md has the AVX2 section")
+        .to_string()
+}
+
+/// BENCHMARKS.md's AVX2 tables are the committed run's: each row's medians and ratios, against
+/// numpy and JAX and against the previous build, are the JSON's, and the JSON says the AVX2 tile
+/// and OpenBLAS's Haswell kernels were the ones measured.
+#[test]
+fn the_avx2_tables_are_the_committed_run() {
+    let run = committed_run("bench-avx2-vs-numpy.json");
+    assert_eq!(run["machine"]["gemm_kernel"], "Avx2");
+    assert_eq!(run["machine"]["env"]["OPENBLAS_CORETYPE"], "Haswell");
+    let section = avx2_section();
+    let rows = run["vs_numpy"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        8,
+        "W1, W2, W3's products and W3, in both precisions"
+    );
+    peer_rows_match(&section, rows);
     let previous = run["vs_baseline"].as_array().unwrap();
     assert_eq!(
         previous.len(),
@@ -279,13 +297,28 @@ fn the_avx2_tables_are_the_committed_run() {
             r["workload"].as_str().unwrap(),
             r["series"].as_str().unwrap(),
         );
-        find(&format!(
-            "| {name} | {} | {} | {} | {} | {:.2}× |",
-            r["precision"].as_str().unwrap(),
-            three_digits(r["previous_median"].as_f64().unwrap()),
-            three_digits(r["this_median"].as_f64().unwrap()),
-            r["unit"].as_str().unwrap(),
-            r["previous_over_this"].as_f64().unwrap(),
-        ));
+        row_starting(
+            &section,
+            &format!(
+                "| {name} | {} | {} | {} | {} | {:.2}× |",
+                r["precision"].as_str().unwrap(),
+                three_digits(r["previous_median"].as_f64().unwrap()),
+                three_digits(r["this_median"].as_f64().unwrap()),
+                r["unit"].as_str().unwrap(),
+                r["previous_over_this"].as_f64().unwrap(),
+            ),
+        );
     }
+}
+
+/// The like-for-like JAX table in the same section is the committed run at each one's widest
+/// instruction set: dlfs2 on its AVX-512 tile, nothing held back by the environment.
+#[test]
+fn the_widest_isa_table_is_the_committed_run() {
+    let run = committed_run("bench-native-vs-jax.json");
+    assert_eq!(run["machine"]["gemm_kernel"], "Avx512");
+    assert_eq!(run["machine"]["env"], serde_json::json!({}));
+    let rows = run["vs_numpy"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "W3 in both precisions");
+    peer_rows_match(&avx2_section(), rows);
 }

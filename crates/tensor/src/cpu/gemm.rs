@@ -12,7 +12,8 @@
 //! Two register tiles, chosen at run time ([`Kernel`]): 6 rows by two 256-bit vectors on AVX2, and
 //! 8 rows by three 512-bit vectors on AVX-512 (24 of the 32 vector registers hold sums, 3 hold the B
 //! row, 1 the broadcast A value) — the tile size that lets two FMA units run every cycle while the
-//! loads stay under two per cycle.
+//! loads stay under two per cycle. Outputs only a few columns wide (W3's 10 classes) take a
+//! one-vector tile of each instruction set instead, so that they pad to fewer columns.
 
 use std::marker::PhantomData;
 use std::sync::Mutex;

@@ -66,7 +66,13 @@ mod tests {
     /// Split across threads or not, every column is summed row after row from zero.
     #[test]
     fn column_bands_sum_in_the_rows_order() {
-        for (rows, cols) in [(300, 1000), (3, 5), (0, 4), (70_000, 1), (9000, 10)] {
+        // Under miri only the shapes that reach the split (66 x 1000 is past the threshold).
+        let shapes: &[(usize, usize)] = if cfg!(miri) {
+            &[(66, 1000), (3, 5), (0, 4)]
+        } else {
+            &[(300, 1000), (3, 5), (0, 4), (70_000, 1), (9000, 10)]
+        };
+        for &(rows, cols) in shapes {
             let x: Vec<f32> = (0..rows * cols)
                 .map(|i| ((i * 7919 % 1013) as f32 - 500.0) * 1.37e-3)
                 .collect();

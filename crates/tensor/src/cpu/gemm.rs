@@ -13,7 +13,8 @@
 //! 8 rows by three 512-bit vectors on AVX-512 (24 of the 32 vector registers hold sums, 3 hold the B
 //! row, 1 the broadcast A value) — the tile size that lets two FMA units run every cycle while the
 //! loads stay under two per cycle. Outputs only a few columns wide (W3's 10 classes) take a
-//! one-vector tile of each instruction set instead, so that they pad to fewer columns.
+//! one-vector tile instead, so that they pad to fewer columns (on AVX2 only where A is packed
+//! anyway, see `narrow`).
 
 use std::marker::PhantomData;
 use std::sync::Mutex;
@@ -236,7 +237,8 @@ macro_rules! tile {
                     // strides as constants, so that every A element is a fixed offset from one
                     // pointer (with the strides in registers, the compiler walks the rows with a
                     // serial chain of six adds per k that competes with the FMAs for ports:
-                    // W3's f32 products 8 % slower than OpenBLAS on one Golden Cove thread),
+                    // W3's f32 products were 8 % slower than OpenBLAS's on one thread of the
+                    // benchmark Xeon, and 5-8 % faster once the strides were constants),
                     // and for the general layout.
                     macro_rules! chain {
                         ($rs:expr, $cs:expr) => {{

@@ -5,7 +5,11 @@
 //! - `dlfs2_chromedriver`: its WebDriver (Debian's `chromium-driver`), for the playground's
 //!   interaction tests (`tests/playground.rs`);
 //! - `dlfs2_wasm_target`: rustup's `wasm32-unknown-unknown` target, to build the playground;
-//! - `dlfs2_root`: built as root, so the tests may run as another user (`tests/trust.rs`).
+//! - `dlfs2_root`: built as root, so the tests may run as another user (`tests/trust.rs`);
+//! - `dlfs2_cpuid_fault`: x86-64 Linux with CPUID faulting (`/proc/cpuinfo`'s `cpuid_fault`), which
+//!   `bench --isa avx2`'s CPUID mask needs (`tests/cpuid_mask.rs`);
+//! - `dlfs2_cpuid_mask`: that, on a CPU with AVX-512 (where `--isa avx2` masks CPUID);
+//! - `dlfs2_isa_avx2`: `--isa avx2` can run here (AVX2 + FMA, and the mask where it is needed).
 
 use std::path::PathBuf;
 
@@ -13,7 +17,7 @@ const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
 
 fn main() {
     println!(
-        "cargo::rustc-check-cfg=cfg(dlfs2_chromium, dlfs2_chromedriver, dlfs2_wasm_target, dlfs2_root)"
+        "cargo::rustc-check-cfg=cfg(dlfs2_chromium, dlfs2_chromedriver, dlfs2_wasm_target, dlfs2_root, dlfs2_cpuid_fault, dlfs2_cpuid_mask, dlfs2_isa_avx2)"
     );
     if let Some(driver) = on_path(&["chromedriver"]) {
         println!("cargo::rustc-cfg=dlfs2_chromedriver");
@@ -32,6 +36,7 @@ fn main() {
     if is_root() {
         println!("cargo::rustc-cfg=dlfs2_root");
     }
+    cpu_cfgs();
     println!("cargo::rerun-if-env-changed=CHROMIUM");
     println!("cargo::rerun-if-env-changed=PATH");
     match find() {
@@ -87,6 +92,35 @@ fn wasm_target() -> bool {
         .filter(|o| o.status.success())
         .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
         .is_some_and(|dir| dir.is_dir())
+}
+
+/// The CPU's cfgs, for tests run on the machine that builds them.
+fn cpu_cfgs() {
+    let native = std::env::var("TARGET").ok() == std::env::var("HOST").ok();
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    if native {
+        let flags = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("flags"))
+                    .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            })
+            .unwrap_or_default();
+        let fault = flags.iter().any(|f| f == "cpuid_fault");
+        let avx2 = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        let avx512 = std::is_x86_feature_detected!("avx512f");
+        if fault {
+            println!("cargo::rustc-cfg=dlfs2_cpuid_fault");
+        }
+        if fault && avx512 {
+            println!("cargo::rustc-cfg=dlfs2_cpuid_mask");
+        }
+        if avx2 && (fault || !avx512) {
+            println!("cargo::rustc-cfg=dlfs2_isa_avx2");
+        }
+    }
+    let _ = native;
 }
 
 /// Whether this build runs as root: the effective uid on `/proc/self/status`'s `Uid:` line.

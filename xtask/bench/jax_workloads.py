@@ -9,7 +9,7 @@ backend:
   learning rate as the Rust W3; ms per step, 5 steps a sample.
 
 usage: python3 jax_workloads.py (w1|w3) (f64|f32) RUNS
-prints one JSON line: {"workload", "precision", "unit", "samples", "jax"}
+prints one JSON line: {"workload", "precision", "unit", "samples", "jax", "cpuid_masked"}
 """
 
 import json
@@ -21,6 +21,7 @@ import jax
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402  (after the x64 switch)
 import numpy as np  # noqa: E402
+from cpuid_mask import cpuid_masked  # noqa: E402
 
 
 def w3(dtype, runs):
@@ -101,7 +102,8 @@ def main():
     dtype = {"f64": np.float64, "f32": np.float32}[precision]
     unit, samples = {"w1": w1, "w3": w3}[workload](dtype, runs)
     print(json.dumps({"workload": workload, "precision": precision, "unit": unit,
-                      "samples": samples, "jax": jax.__version__}))
+                      "samples": samples, "jax": jax.__version__,
+                      "cpuid_masked": cpuid_masked()}))
 
 
 if __name__ == "__main__":

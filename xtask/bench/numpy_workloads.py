@@ -6,7 +6,8 @@ self-contained script, so that the comparison needs only numpy.
 usage: python3 numpy_workloads.py (w1|w2|w3) (f64|f32) RUNS
        python3 numpy_workloads.py w1x (f64|f32) RUNS HIDDEN BATCH
        python3 numpy_workloads.py w2at (f64|f32) RUNS STEP
-prints one JSON line: {"workload", "precision", "unit", "samples", "blas", "numpy", "peak_rss_mb"}
+prints one JSON line: {"workload", "precision", "unit", "samples", "blas", "numpy", "peak_rss_mb",
+"cpuid_masked"}
 """
 
 import json
@@ -15,6 +16,8 @@ import sys
 import time
 
 import numpy as np
+
+from cpuid_mask import cpuid_masked
 
 # w3gemm's best time of each product (ms), reported beside the totals.
 PRODUCTS_MS = []
@@ -244,7 +247,7 @@ def main():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"workload": workload, "precision": precision, "unit": unit,
                       "samples": samples, "blas": blas(), "numpy": np.__version__,
-                      "peak_rss_mb": rss, **({"products_ms": PRODUCTS_MS} if PRODUCTS_MS else {})}))
+                      "peak_rss_mb": rss, "cpuid_masked": cpuid_masked(), **({"products_ms": PRODUCTS_MS} if PRODUCTS_MS else {})}))
 
 
 if __name__ == "__main__":

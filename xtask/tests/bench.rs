@@ -322,3 +322,105 @@ fn the_widest_isa_table_is_the_committed_run() {
     assert_eq!(rows.len(), 2, "W3 in both precisions");
     peer_rows_match(&avx2_section(), rows);
 }
+
+/// A folder of this test's own under the temporary folder, new each run.
+fn own_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("dlfs2-bench-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `--isa avx2` holds every measured process to AVX2 + FMA: the peak workload's process reports
+/// the instruction set its CPUID shows, and the run leaves nothing in the temporary folder (the
+/// CPUID mask is compiled into a folder of its own there and removed).
+#[test]
+#[cfg_attr(
+    not(dlfs2_isa_avx2),
+    ignore = "needs AVX2 + FMA and, on a CPU with AVX-512, CPUID faulting, when the xtask was built"
+)]
+fn isa_avx2_holds_the_measured_processes_to_avx2() {
+    let tmp = own_dir("isa");
+    let json = std::env::temp_dir().join(format!("dlfs2-bench-isa-{}.json", std::process::id()));
+    for isa in ["avx2", "native"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_xtask-bench"))
+            .env("DLFS2_PEAK_ITERS", "100000")
+            .env("TMPDIR", &tmp)
+            .args([
+                "bench", "--isa", isa, "--only", "peak", "--runs", "1", "--json",
+            ])
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let has_avx512 = doc["isa"]["cpu_has"]["avx512f"] == true;
+        assert_eq!(doc["isa"]["held_to"], isa);
+        assert_eq!(
+            doc["isa"]["cpuid_masked"],
+            isa == "avx2" && has_avx512,
+            "{doc}"
+        );
+        let results = doc["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        for r in results {
+            let want = match (isa, has_avx512) {
+                ("avx2", _) | (_, false) => "avx2+fma",
+                _ => "avx512f",
+            };
+            assert_eq!(r["isa"], want, "{isa}: {r}");
+        }
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+        assert!(
+            left.is_empty(),
+            "{isa} left {left:?} in the temporary folder"
+        );
+    }
+    let _ = std::fs::remove_file(&json);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// A peer whose figures come from a process the CPUID mask did not reach (here a stand-in
+/// `python3` that reports no `cpuid_masked`) is refused: its numbers would be AVX-512's under an
+/// AVX2 heading.
+#[test]
+#[cfg_attr(
+    not(dlfs2_cpuid_mask),
+    ignore = "needs a CPU with AVX-512 and CPUID faulting (where --isa avx2 masks CPUID), when the xtask was built"
+)]
+fn a_peer_that_ran_without_the_mask_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = own_dir("fake-python");
+    let fake = bin.join("python3");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nif [ \"$1\" = -c ]; then echo 0.0; exit 0; fi\n\
+         echo '{\"workload\": \"w1\", \"precision\": \"f64\", \"unit\": \"us/step\", \"samples\": [1.0], \"blas\": \"none\"}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.clone())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask-bench"))
+        .env("PATH", path)
+        .args([
+            "bench",
+            "--isa",
+            "avx2",
+            "--vs-numpy",
+            "--only",
+            "w1",
+            "--runs",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let last = err.lines().last().unwrap_or("");
+    assert!(last.contains("did not run under the CPUID mask"), "{err}");
+    let _ = std::fs::remove_dir_all(&bin);
+}

@@ -5,11 +5,11 @@
 //! run weighs on both alike.
 
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
+use super::isa::Held;
 use super::results::{last_json, samples, stats};
 
 /// Rounds per workload and precision; each round runs both binaries, `runs` samples each.
@@ -37,8 +37,9 @@ pub fn check(previous: &Path) -> Result<()> {
     Ok(())
 }
 
-fn one(exe: &Path, w: &str, p: &str, runs: u16, who: &str) -> Result<Value> {
-    let out = Command::new(exe)
+fn one(held: &Held, exe: &Path, (w, p): (&str, &str), runs: u16, who: &str) -> Result<Value> {
+    let out = held
+        .command(exe)
         .args(["bench-run", w, p, "--runs", &runs.to_string()])
         .output()
         .with_context(|| format!("cannot start the {who} binary {}", exe.display()))?;
@@ -52,6 +53,7 @@ type Pair = (Vec<f64>, Vec<f64>);
 /// the two alternating; the samples of each series and the unit. `None` when the previous binary
 /// cannot run the workload (reported as skipped).
 fn rounds(
+    held: &Held,
     this: &Path,
     previous: &Path,
     (w, p): (&str, &str),
@@ -67,9 +69,9 @@ fn rounds(
         );
         for is_this in [round % 2 == 0, round % 2 == 1] {
             let r = if is_this {
-                one(this, w, p, runs, "this")?
+                one(held, this, (w, p), runs, "this")?
             } else {
-                match one(previous, w, p, runs, "baseline") {
+                match one(held, previous, (w, p), runs, "baseline") {
                     Ok(r) => r,
                     Err(e) if round == 0 => {
                         crate::console::errln!("skipped: {w} {p} against the baseline ({e:#})");
@@ -92,6 +94,7 @@ fn rounds(
 /// samples a round); one row per workload, precision and series with both medians and
 /// `previous / this` (above 1: this binary is faster), and the same of their fastest samples.
 pub fn compare(
+    held: &Held,
     this: &Path,
     previous: &Path,
     runs: u16,
@@ -103,7 +106,7 @@ pub fn compare(
         .filter(|(w, _)| workloads.iter().any(|x| x == w))
     {
         for p in ["f64", "f32"] {
-            let Some((pairs, unit)) = rounds(this, previous, (w, p), series, runs)? else {
+            let Some((pairs, unit)) = rounds(held, this, previous, (w, p), series, runs)? else {
                 continue;
             };
             for (key, (a, b)) in series.iter().zip(&pairs) {

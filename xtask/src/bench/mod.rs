@@ -12,16 +12,17 @@
 //! - **pipeline**: wall time of `cargo xtask chapter1 --quiet` after the build.
 
 mod baseline;
+pub(crate) mod isa;
 mod peak;
 mod peers;
 mod reference;
 mod results;
 mod scaling;
+mod scratch;
 mod wide_mlp;
 pub(crate) mod workloads;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
@@ -61,6 +62,11 @@ pub struct BenchArgs {
     /// `previous / this` for each (above 1: this build is faster).
     #[arg(long, value_name = "XTASK_BENCH")]
     pub baseline: Option<PathBuf>,
+    /// The instruction set every measured process is held to: `native`, or `avx2` (AVX2 + FMA,
+    /// no AVX-512: dlfs2, the previous build, numpy and JAX alike; on a CPU with AVX-512 this
+    /// masks CPUID in each process, see `bench/cpuid_avx2.c`).
+    #[arg(long, value_enum, default_value_t = isa::Isa::Native)]
+    pub isa: isa::Isa,
     /// Where `--scaling` draws its plot.
     #[arg(long, default_value = "scaling.png")]
     pub plot: PathBuf,
@@ -108,6 +114,7 @@ pub fn run_one(args: &BenchRunArgs) -> Result<()> {
         ("w3", Precision::F64) => workloads::w3::<f64>(args.runs, device)?,
         ("w3", Precision::F32) => workloads::w3::<f32>(args.runs, device)?,
         ("peak", p) => peak::peak(p)?,
+        ("isa", _) => isa::probe()?,
         ("w3gemm", Precision::F64) => workloads::w3_gemm::<f64>(args.runs)?,
         ("w3gemm", Precision::F32) => workloads::w3_gemm::<f32>(args.runs)?,
         ("w1x", Precision::F64) => scaling::w1x(args.runs, args.hidden, args.batch)?,
@@ -127,11 +134,12 @@ pub fn run_one(args: &BenchRunArgs) -> Result<()> {
 /// Runs every selected workload in a child process and prints the table.
 pub fn run(args: &BenchArgs) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the xtask binary")?;
-    if args.scaling {
-        return scaling::run(&exe, args.runs, args.json.as_deref(), &args.plot);
-    }
     if let Some(previous) = &args.baseline {
         baseline::check(previous)?;
+    }
+    let held = isa::Held::new(args.isa, &exe)?;
+    if args.scaling {
+        return scaling::run(&exe, &held, args.runs, args.json.as_deref(), &args.plot);
     }
     let mut devices = vec!["cpu"];
     match tensor::Device::Cuda(0).ensure_available() {
@@ -151,7 +159,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                     })
                 {
                     crate::console::errln!("running {w} {p} on {dev} ...");
-                    let out = Command::new(&exe)
+                    let out = held
+                        .command(&exe)
                         .args([
                             "bench-run",
                             w,
@@ -179,7 +188,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 crate::console::errln!("running pipeline ...");
                 // The chapter is the `xtask` binary's, built beside this one.
                 let xtask = exe.with_file_name("xtask");
-                results.push(workloads::pipeline(&xtask, usize::from(args.runs))?);
+                results.push(workloads::pipeline(&held, &xtask, usize::from(args.runs))?);
             }
             other => bail!(
                 "unknown workload '{other}' (expected w1, w2, w2fine, w3, w3gemm, peak or pipeline)"
@@ -188,7 +197,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
     crate::console::outln!("{}", table(&results));
     let numpy = if args.vs_numpy {
-        let rows = peers::compare(&exe, args.runs, &args.only)?;
+        let rows = peers::compare(&held, &exe, args.runs, &args.only)?;
         if !rows.is_empty() {
             crate::console::outln!("\n{}", peers::table(&rows));
         }
@@ -198,7 +207,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     };
     let previous = match &args.baseline {
         Some(previous) => {
-            let rows = baseline::compare(&exe, previous, args.runs, &args.only)?;
+            let rows = baseline::compare(&held, &exe, previous, args.runs, &args.only)?;
             crate::console::outln!("\n{}", baseline::table(&rows));
             rows
         }
@@ -206,7 +215,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     };
     if let Some(path) = &args.json {
         let doc = json!({
-            "machine": workloads::machine(), "results": results, "vs_numpy": numpy,
+            "machine": workloads::machine(), "isa": held.describe(), "results": results,
+            "vs_numpy": numpy,
             "vs_baseline": previous,
             "baseline": args.baseline.as_ref().map(|p| p.display().to_string()),
         });

@@ -7,6 +7,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use super::isa::Held;
+
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
@@ -64,7 +66,7 @@ fn samples(v: &Value) -> Vec<f64> {
 /// Runs every `(workload, precision)` in dlfs2 (`exe bench-run`) and each available peer,
 /// alternately, two rounds of `runs` samples each; returns one row per pair with every median and
 /// the ratios (peer time / dlfs2 time: above 1 means dlfs2 is faster).
-pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>> {
+pub fn compare(held: &Held, exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>> {
     let mut peers = Vec::new();
     for peer in &PEERS {
         match available(peer) {
@@ -90,7 +92,8 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
             let mut row = json!({ "workload": w, "precision": p });
             for round in 1..=2 {
                 crate::console::errln!("{w} {p}: round {round}, dlfs2 then its peers ...");
-                let r = Command::new(exe)
+                let r = held
+                    .command(exe)
                     .args(["bench-run", w, p, "--runs", &runs.to_string()])
                     .output()
                     .context("cannot start the dlfs2 workload")?;
@@ -98,11 +101,14 @@ pub fn compare(exe: &Path, runs: u16, workloads: &[String]) -> Result<Vec<Value>
                 ours.extend(samples(&r));
                 row["unit"] = r["unit"].clone();
                 for ((peer, version), acc) in here.iter().zip(&mut theirs) {
-                    let n = Command::new("python3")
+                    let n = held
+                        .command("python3")
                         .args([peer.script, w, p, &runs.to_string()])
                         .output()
                         .context("cannot start python3")?;
                     let n = super::results::last_json(&n, &format!("{} {w} {p}", peer.name))?;
+                    held.check_peer(&format!("{} {w} {p}", peer.name), &n)?;
+                    row[format!("{}_cpuid_masked", peer.name)] = n["cpuid_masked"].clone();
                     acc.extend(samples(&n));
                     row[peer.name] = json!(version);
                     if peer.name == "numpy" {

@@ -18,6 +18,7 @@ use tensor::{Device, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
 use viz::{LogPanel, LogSeries, loglog_slope};
 
+use super::isa::Held;
 use super::workloads::peak_rss_mb;
 
 /// Hidden sizes of the W1 sweep (batch 30).
@@ -91,7 +92,13 @@ struct Point {
 }
 
 /// Runs the sweep, prints the table, writes `plot` (and `json` when given).
-pub fn run(exe: &Path, runs: u16, json_path: Option<&Path>, plot: &Path) -> Result<()> {
+pub fn run(
+    exe: &Path,
+    held: &Held,
+    runs: u16,
+    json_path: Option<&Path>,
+    plot: &Path,
+) -> Result<()> {
     // Refuse a destination that cannot be written before half a minute of measuring.
     for path in std::iter::once(plot).chain(json_path) {
         let dir = match path.parent() {
@@ -114,12 +121,12 @@ pub fn run(exe: &Path, runs: u16, json_path: Option<&Path>, plot: &Path) -> Resu
     let mut points = Vec::new();
     let strings = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let xtask = |args: Vec<String>| {
-        let mut c = Command::new(exe);
+        let mut c = held.command(exe);
         c.arg("bench-run").args(args);
         c
     };
     let python = |args: Vec<String>| {
-        let mut c = Command::new("python3");
+        let mut c = held.command("python3");
         c.arg(super::peers::NUMPY_SCRIPT).args(args);
         c
     };

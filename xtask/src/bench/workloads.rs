@@ -1,7 +1,6 @@
 //! The workloads themselves, each returning its samples as JSON.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -14,7 +13,9 @@ use tensor::random::{BookRng, RandomSource, StdRandom};
 use tensor::{Device, Element, Labels, Tensor};
 use train::{FitConfig, Silent, Trainer};
 
+use super::isa::Held;
 use super::reference::{RefFloat, RefMlp};
+use super::scratch::Scratch;
 use super::wide_mlp::WideMlp;
 
 /// The book's `train.py` settings.
@@ -334,12 +335,14 @@ pub fn w3_gemm<T: Element>(runs: usize) -> Result<Value> {
 }
 
 /// Pipeline: wall time of `xtask chapter1 --quiet` (a fresh process each run).
-pub fn pipeline(exe: &Path, runs: usize) -> Result<Value> {
-    let out = std::env::temp_dir().join(format!("dlfs2-bench-pipeline-{}", std::process::id()));
+pub fn pipeline(held: &Held, exe: &Path, runs: usize) -> Result<Value> {
+    let scratch = Scratch::new("dlfs2-bench-pipeline")?;
+    let out = scratch.path().join("chapter1");
     let mut samples = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let o = Command::new(exe)
+        let o = held
+            .command(exe)
             .args(["chapter1", "--quiet", "--out"])
             .arg(&out)
             .output()
@@ -352,7 +355,6 @@ pub fn pipeline(exe: &Path, runs: usize) -> Result<Value> {
         }
         samples.push(start.elapsed().as_secs_f64());
     }
-    let _ = std::fs::remove_dir_all(&out);
     Ok(
         json!({ "workload": "pipeline (chapter1)", "precision": "f64+f32", "unit": "s", "samples": samples }),
     )

@@ -230,7 +230,9 @@ def blas():
     try:
         from threadpoolctl import threadpool_info
 
-        libs = [f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads)"
+        # The kernel OpenBLAS chose for this CPU (as its CPUID shows it) is what is measured.
+        libs = [f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads, "
+                f"{i.get('architecture')} kernels)"
                 for i in threadpool_info() if i.get("user_api") == "blas"]
         return ", ".join(libs) or "unknown"
     except ImportError:

@@ -41,6 +41,8 @@ pub enum Isa {
 pub struct Held {
     isa: Isa,
     mask: Option<Mask>,
+    /// What a process started so reported (`bench-run isa`); null for `native`.
+    seen: Value,
 }
 
 /// The compiled mask, in a folder this run made (removed with it).
@@ -51,12 +53,17 @@ struct Mask {
 }
 
 impl Held {
-    /// Prepares `isa` for this machine: for AVX2 on a CPU with AVX-512, compiles the mask and
-    /// checks, in a process started with it, that AVX-512 is hidden on its threads and AVX2 and
-    /// FMA are not.
+    /// Prepares `isa` for this machine: for AVX2, compiles the mask where the CPU has AVX-512, and
+    /// checks in a process started so that AVX-512 is hidden on its threads, AVX2 and FMA are not,
+    /// and dlfs2 picks its AVX2 kernel.
     pub fn new(isa: Isa, exe: &Path) -> Result<Held> {
+        let mut held = Held {
+            isa,
+            mask: None,
+            seen: Value::Null,
+        };
         if isa == Isa::Native {
-            return Ok(Held { isa, mask: None });
+            return Ok(held);
         }
         if !cfg!(all(target_arch = "x86_64", target_os = "linux")) {
             bail!("--isa avx2 holds processes to AVX2 on x86-64 Linux only");
@@ -65,24 +72,26 @@ impl Held {
         if !(view["avx2"] == true && view["fma"] == true) {
             bail!("--isa avx2: this CPU has no AVX2 + FMA to hold the processes to");
         }
-        if view["avx512f"] != true {
-            return Ok(Held { isa, mask: None });
+        if view["avx512f"] == true {
+            held.mask = Some(Mask::build()?);
         }
-        let held = Held {
-            isa,
-            mask: Some(Mask::build()?),
-        };
         let out = held
             .command(exe)
             .args(["bench-run", "isa", "f64"])
             .output()
-            .context("cannot start the bench binary with the CPUID mask")?;
-        let seen = super::results::last_json(&out, "the CPUID mask's check")?;
+            .context("cannot start the bench binary to check the instruction set it sees")?;
+        held.seen = super::results::last_json(&out, "the instruction-set check")?;
         let hidden = |v: &Value| v["avx512f"] == false && v["avx2"] == true && v["fma"] == true;
-        if !(hidden(&seen["main"]) && hidden(&seen["thread"])) {
+        if !(hidden(&held.seen["main"]) && hidden(&held.seen["thread"])) {
             bail!(
                 "--isa avx2: the CPUID mask did not hide AVX-512 here ({}); the processes would run on AVX-512",
                 String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        if held.seen["gemm_kernel"] != "Avx2" {
+            bail!(
+                "--isa avx2: the bench's processes would use the GEMM kernel {}, not Avx2",
+                held.seen["gemm_kernel"]
             );
         }
         Ok(held)
@@ -126,6 +135,7 @@ impl Held {
             "held_to": match self.isa { Isa::Native => "native", Isa::Avx2 => "avx2" },
             "cpuid_masked": self.masked(),
             "cpu_has": cpu_view(),
+            "measured_processes_see": self.seen.clone(),
         })
     }
 }

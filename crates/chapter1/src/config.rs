@@ -13,8 +13,9 @@ use tensor::float::short;
 /// Element type of the main runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Precision {
-    /// 64-bit floats (the book's numpy default): on the CPU under glibc, the book's numbers bit for
-    /// bit at every setting but a row times a column (batch 1 with hidden size 1).
+    /// 64-bit floats (the book's numpy default): on the CPU, the book's numbers (its code under
+    /// numpy on Linux) bit for bit at every setting but a row times a column (batch 1 with hidden
+    /// size 1), whatever the platform (dlfs2 carries its own ports of glibc's functions).
     F64,
     /// 32-bit floats (§1.5.1): the book's numbers to float32 rounding (numpy's float32 `exp` and
     /// `log` are its own), not bit for bit.

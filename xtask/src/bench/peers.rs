@@ -100,6 +100,10 @@ pub fn compare(held: &Held, exe: &Path, runs: u16, workloads: &[String]) -> Resu
                 let r = super::results::last_json(&r, &format!("dlfs2 {w} {p}"))?;
                 ours.extend(samples(&r));
                 row["unit"] = r["unit"].clone();
+                // W3's products one by one (each one's best time), from the last round.
+                if let Some(each) = r.get("products_ms") {
+                    row["dlfs2_products_ms"] = each.clone();
+                }
                 for ((peer, version), acc) in here.iter().zip(&mut theirs) {
                     let n = held
                         .command("python3")
@@ -109,6 +113,9 @@ pub fn compare(held: &Held, exe: &Path, runs: u16, workloads: &[String]) -> Resu
                     let n = super::results::last_json(&n, &format!("{} {w} {p}", peer.name))?;
                     held.check_peer(&format!("{} {w} {p}", peer.name), &n)?;
                     row[format!("{}_cpuid_masked", peer.name)] = n["cpuid_masked"].clone();
+                    if let Some(each) = n.get("products_ms") {
+                        row[format!("{}_products_ms", peer.name)] = each.clone();
+                    }
                     acc.extend(samples(&n));
                     row[peer.name] = json!(version);
                     if peer.name == "numpy" {

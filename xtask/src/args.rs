@@ -14,9 +14,9 @@ pub struct Chapter1Args {
     /// Folder for the pictures, loss.csv, summary.json and REPORT.md.
     #[arg(long, default_value = "out/chapter1")]
     pub out: PathBuf,
-    /// Element type of the main runs: f64 gives the book's numbers (its code under numpy on Linux)
-    /// bit for bit on the CPU, on any platform, at every setting but batch 1 with hidden size 1;
-    /// f32 to float32 rounding.
+    /// Element type of the main runs: on the CPU either gives the book's numbers (its code under
+    /// numpy on Linux) bit for bit, on any platform: f64 at every setting but batch 1 with hidden
+    /// size 1, f32 on the settings tested (the book's train.py, and Adam).
     #[arg(long, default_value = "f64", value_parser = named::<Precision>)]
     pub precision: Precision,
     /// Device of the main runs: cpu, cuda or cuda:N.

@@ -17,8 +17,8 @@ pub enum Precision {
     /// numpy on Linux) bit for bit at every setting but a row times a column (batch 1 with hidden
     /// size 1), whatever the platform (dlfs2 carries its own ports of glibc's functions).
     F64,
-    /// 32-bit floats (§1.5.1): the book's numbers to float32 rounding (numpy's float32 `exp` and
-    /// `log` are its own), not bit for bit.
+    /// 32-bit floats (§1.5.1): on the CPU, the book's numbers bit for bit on the settings tested
+    /// (the book's `train.py` setting, and Adam): numpy's own float32 `exp` and `log` are ported.
     F32,
 }
 

@@ -25,6 +25,7 @@ pub mod error;
 pub mod float;
 mod glibc_math;
 pub mod labels;
+mod numpy_math;
 pub mod ops;
 pub mod params;
 /// Scoped work split across the CPU's threads, the way the kernels split theirs: how many threads
@@ -34,9 +35,11 @@ pub mod parallel {
     pub use crate::cpu::parallel::{Part, spawn_or_here, threads};
 }
 /// glibc's `exp`, `log`, `sin`, `cos` and `pow` for `f64`, the same bits on every platform (the
-/// browser's included), for the book's data sets, random stream, layers, loss and Adam.
+/// browser's included), for the book's data sets, random stream, layers, loss and Adam; and
+/// numpy's own `float32` `exp` and `log`, for the float32 runs' sigmoid, softmax and loss.
 pub mod math {
     pub use crate::glibc_math::{cos, exp, log, pow, sin};
+    pub use crate::numpy_math::{exp_f32 as numpy_exp_f32, log_f32 as numpy_log_f32};
 }
 pub mod random;
 pub mod rule;

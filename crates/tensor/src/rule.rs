@@ -314,6 +314,16 @@ impl Rule {
             Rule::Momentum { lr, momentum } => ([f(lr), f(momentum), z, z], 2),
             Rule::Nesterov { lr, momentum: m } => ([f(lr), f(m), f(m * m), f((1.0 + m) * lr)], 4),
             Rule::RmsProp { lr, decay_rate: d } => ([f(lr), f(d), f(1.0 - d), z], 3),
+            Rule::Adam { beta1, beta2, .. } => {
+                ([f(self.adam_lr_t()), f(1.0 - beta1), f(1.0 - beta2), z], 3)
+            }
+        }
+    }
+
+    /// Adam's step size at its update number, `lr · sqrt(1 - beta2^t) / (1 - beta1^t)`, in f64 as
+    /// the book computes it (0 for the other rules).
+    fn adam_lr_t(&self) -> f64 {
+        match *self {
             Rule::Adam {
                 lr,
                 beta1,
@@ -322,9 +332,9 @@ impl Rule {
             } => {
                 // glibc's `pow` (Python's float power) on every platform, the browser's too.
                 let t = t as f64;
-                let lr_t = lr * (1.0 - pow(beta2, t)).sqrt() / (1.0 - pow(beta1, t));
-                ([f(lr_t), f(1.0 - beta1), f(1.0 - beta2), z], 3)
+                lr * (1.0 - pow(beta2, t)).sqrt() / (1.0 - pow(beta1, t))
             }
+            _ => 0.0,
         }
     }
 
@@ -338,7 +348,10 @@ impl Rule {
             Rule::Nesterov { .. } => each(p, s1, s2, g, |p, v, _, g| nesterov_at(p, v, g, k)),
             Rule::AdaGrad { .. } => each(p, s1, s2, g, |p, h, _, g| adagrad_at(p, h, g, k)),
             Rule::RmsProp { .. } => each(p, s1, s2, g, |p, h, _, g| rmsprop_at(p, h, g, k)),
-            Rule::Adam { .. } => each(p, s1, s2, g, |p, m, v, g| adam_at(p, m, v, g, k)),
+            Rule::Adam { .. } => {
+                let lr_t = self.adam_lr_t();
+                each(p, s1, s2, g, |p, m, v, g| adam_at(p, m, v, g, k, lr_t))
+            }
         }
     }
 }
@@ -411,10 +424,16 @@ pub fn rmsprop_at<T: Float>(p: &mut T, h: &mut T, g: T, k: [T; 4]) {
 }
 
 /// Adam: `m += (1 - b1) * (g - m); v += (1 - b2) * (g * g - v); p -= lr_t * m / (sqrt(v) + 1e-7)`
-/// (`k = [lr_t, 1 - b1, 1 - b2]`).
+/// (`k = [_, 1 - b1, 1 - b2]`, `lr_t` unrounded).
+///
+/// The book's `lr_t` is a numpy `float64` scalar (`np.sqrt` of a Python float), which NumPy 2's
+/// promotion rules do not demote to a float32 param's type: the step `lr_t * m / (sqrt(v) + 1e-7)`
+/// is computed in f64 from the float32 `m` and `sqrt(v) + 1e-7`, and the param is updated in f64
+/// and rounded once. For an f64 param these are the plain f64 operations.
 #[inline(always)]
-pub fn adam_at<T: Float>(p: &mut T, m: &mut T, v: &mut T, g: T, k: [T; 4]) {
+pub fn adam_at<T: Float>(p: &mut T, m: &mut T, v: &mut T, g: T, k: [T; 4], lr_t: f64) {
     *m += k[1] * (g - *m);
     *v += k[2] * (g * g - *v);
-    *p -= k[0] * *m / (v.sqrt() + T::from_f64(1e-7));
+    let step = lr_t * m.to_f64() / (v.sqrt() + T::from_f64(1e-7)).to_f64();
+    *p = T::from_f64(p.to_f64() - step);
 }

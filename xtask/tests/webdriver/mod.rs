@@ -241,9 +241,21 @@ impl Drop for Browser {
 }
 
 /// A loopback port nothing listens on now.
+/// A loopback port nothing listens on, and that no other browser of this process was given: two
+/// tests starting drivers at once could otherwise be handed the same port, the second driver
+/// would fail to bind it, and its test would talk to the first test's driver until that one ends
+/// (a connection reset in the middle of the second test).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }

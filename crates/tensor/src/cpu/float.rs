@@ -4,20 +4,23 @@
 use super::gemm::Tile;
 use super::{exact_exp, fast_exp};
 use crate::float::Float;
-use crate::glibc_math;
+use crate::{glibc_math, numpy_math};
 
 /// An element type the CPU kernels compute with (`f32`, `f64`).
 pub trait CpuFloat: Float + Tile {
     /// `e^self` to a few ulp, branch-free so loops of it vectorize (see [`fast_exp`]).
     fn exp_fast(self) -> Self;
-    /// `xs[i] = e^xs[i]` for the training kernels (sigmoid, softmax): for `f64`, bit-identical to
-    /// libm's `exp` (so results equal the book's bit for bit), four lanes at a time where that is
-    /// proven ([`exact_exp`]); for `f32`, the vectorized [`CpuFloat::exp_fast`], as numpy itself
-    /// uses a SIMD approximation there and no bit-exactness is promised.
+    /// `xs[i] = e^xs[i]` for the training kernels (sigmoid, softmax), as numpy computes it, so
+    /// that results equal the book's bit for bit: for `f64`, glibc's `exp` (which numpy calls),
+    /// four lanes at a time where that is proven ([`exact_exp`]); for `f32`, numpy's own float32
+    /// algorithm ([`numpy_math::exp_f32`]).
     fn exp_train_in_place(xs: &mut [Self]);
-    /// `ln(self)` for the loss: for `f64`, glibc's algorithm on every platform (`tensor::math`),
-    /// so the browser's loss is the book's too; for `f32`, the platform's `ln`.
+    /// `ln(self)` for the loss, as numpy computes it, on every platform (`tensor::math`): glibc's
+    /// `log` for `f64`, numpy's own float32 algorithm for `f32`.
     fn ln_train(self) -> Self;
+    /// `xs[i] = ln(xs[i])` with [`CpuFloat::ln_train`]'s function, in vector lanes where the
+    /// type's function allows it.
+    fn ln_train_in_place(xs: &mut [Self]);
 }
 
 impl CpuFloat for f32 {
@@ -28,13 +31,48 @@ impl CpuFloat for f32 {
     #[inline(always)]
     fn exp_train_in_place(xs: &mut [Self]) {
         for x in xs {
-            *x = fast_exp::exp_f32(*x);
+            *x = numpy_math::exp_f32(*x);
         }
     }
     #[inline(always)]
     fn ln_train(self) -> Self {
-        self.ln()
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has FMA, checked just above.
+            return unsafe { log_f32_fma(self) };
+        }
+        numpy_math::log_f32(self)
     }
+    fn ln_train_in_place(xs: &mut [Self]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            unsafe { log_f32_avx2(xs) };
+            return;
+        }
+        for x in xs {
+            *x = numpy_math::log_f32(*x);
+        }
+    }
+}
+
+/// numpy's float32 `log` over a slice, compiled for AVX2 + FMA so that it runs 8 lanes at a time
+/// (its special cases are selects).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn log_f32_avx2(xs: &mut [f32]) {
+    for x in xs {
+        *x = numpy_math::log_f32(*x);
+    }
+}
+
+/// numpy's float32 `log` compiled with FMA: the loss calls it once per sample from code built
+/// for the baseline x86-64, where each of its ten `mul_add`s would be a call to libm's `fmaf`
+/// (W1 f32 spent a fifth of a step there).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+unsafe fn log_f32_fma(x: f32) -> f32 {
+    numpy_math::log_f32(x)
 }
 
 impl CpuFloat for f64 {
@@ -49,5 +87,10 @@ impl CpuFloat for f64 {
     #[inline(always)]
     fn ln_train(self) -> Self {
         glibc_math::log(self)
+    }
+    fn ln_train_in_place(xs: &mut [Self]) {
+        for x in xs {
+            *x = glibc_math::log(*x);
+        }
     }
 }

@@ -309,7 +309,16 @@ fn the_avx2_tables_are_the_committed_run() {
     // The section's claims: issue #21's targets, met in this run.
     for r in rows {
         match r["workload"].as_str().unwrap() {
-            "w3gemm" => assert!(r["numpy_over_dlfs2"].as_f64().unwrap() >= 1.0, "{r}"),
+            "w3gemm" => {
+                assert!(r["numpy_over_dlfs2"].as_f64().unwrap() >= 1.0, "{r}");
+                // "each of the nine is faster in dlfs2, or level, on its best time".
+                let ours = r["dlfs2_products_ms"].as_array().unwrap();
+                let theirs = r["numpy_products_ms"].as_array().unwrap();
+                assert_eq!((ours.len(), theirs.len()), (9, 9));
+                for (a, b) in ours.iter().zip(theirs) {
+                    assert!(a.as_f64().unwrap() <= b.as_f64().unwrap() * 1.005, "{r}");
+                }
+            }
             "w3" => assert!(r["jax_over_dlfs2"].as_f64().unwrap() >= 0.9, "{r}"),
             _ => {}
         }
@@ -336,10 +345,10 @@ fn the_avx2_tables_are_the_committed_run() {
                 r["previous_over_this"].as_f64().unwrap(),
             ),
         );
-        // "W1 and W2 level with the previous build (0.99–1.03× on the medians)".
+        // "W1 and W2 are within 3 % of the previous build on every series".
         if matches!(r["workload"].as_str().unwrap(), "w1" | "w2") {
             let ratio = r["previous_over_this"].as_f64().unwrap();
-            assert!((0.985..1.035).contains(&ratio), "{r}");
+            assert!(ratio >= 0.97, "{r}");
         }
     }
 }

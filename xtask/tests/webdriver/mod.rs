@@ -24,6 +24,25 @@ impl Browser {
     /// Starts `chromedriver` and a headless `chromium` (both paths found when the tests were
     /// built) in a window of `width x height`.
     pub fn start(chromium: &Path, chromedriver: &Path, width: u32, height: u32) -> Browser {
+        // A driver that loses its session's start (its connection reset while it launches
+        // Chromium, seen twice on a loaded 2-core CI machine) is ended with its browser, and
+        // another started: a failed start is not what these tests test.
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            let mut b = Self::launch(chromedriver);
+            match b.new_session(chromium, width, height) {
+                Ok(session) => {
+                    b.session = session;
+                    return b;
+                }
+                Err(e) => failures.push(e),
+            }
+        }
+        panic!("no browser session in three tries: {failures:?}");
+    }
+
+    /// A `chromedriver` listening on a loopback port of its own.
+    fn launch(chromedriver: &Path) -> Browser {
         // A port another program takes between our choosing it and the driver's binding it
         // ends that driver at once: then another port.
         let (driver, port) = (0..5)
@@ -43,8 +62,16 @@ impl Browser {
                     if let Ok(Some(_)) = driver.try_wait() {
                         return None;
                     }
+                    // Something listens there; it is ours only if our driver is still running
+                    // and answers as a WebDriver (another test's Chromium may have taken the
+                    // port for its DevTools socket, and our driver then exited).
                     if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                        return Some((driver, port));
+                        if matches!(driver.try_wait(), Ok(None)) && is_webdriver(port) {
+                            return Some((driver, port));
+                        }
+                        let _ = driver.kill();
+                        let _ = driver.wait();
+                        return None;
                     }
                     if Instant::now() > deadline {
                         let _ = driver.kill();
@@ -55,11 +82,15 @@ impl Browser {
                 }
             })
             .expect("chromedriver listens on a loopback port");
-        let mut b = Browser {
+        Browser {
             driver,
             port,
             session: String::new(),
-        };
+        }
+    }
+
+    /// A session of headless Chromium in a window of `width x height`: its id.
+    fn new_session(&mut self, chromium: &Path, width: u32, height: u32) -> Result<String, String> {
         let mut options = json!({
             "binary": chromium,
             "args": [
@@ -80,53 +111,15 @@ impl Browser {
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": options,
         }}});
-        let v = b.request("POST", "/session", Some(&caps));
-        b.session = v["sessionId"]
+        let v = exchange(self.port, "POST", "/session", Some(&caps))?;
+        v["sessionId"]
             .as_str()
-            .unwrap_or_else(|| panic!("no session: {v}"))
-            .to_string();
-        b
+            .map(str::to_string)
+            .ok_or_else(|| format!("no session: {v}"))
     }
 
     fn request(&mut self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("driver connection");
-        s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        // The head, then as many body bytes as it announces (the driver keeps connections open).
-        let mut response = Vec::new();
-        let mut buf = [0u8; 65536];
-        let body_at = loop {
-            let n = s.read(&mut buf).expect("driver response");
-            assert!(n > 0, "{method} {path}: the driver closed the connection");
-            response.extend_from_slice(&buf[..n]);
-            if let Some(i) = response.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-        };
-        let head = String::from_utf8_lossy(&response[..body_at]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("{method} {path}: no content length: {head}"));
-        while response.len() < body_at + length {
-            let n = s.read(&mut buf).expect("driver response");
-            assert!(n > 0, "{method} {path}: the response ended early");
-            response.extend_from_slice(&buf[..n]);
-        }
-        let text = String::from_utf8_lossy(&response[body_at..body_at + length]);
-        let v: Value =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {path}: {e}: {text}"));
-        if v["value"]["error"].is_string() {
-            panic!("{method} {path}: {}", v["value"]);
-        }
-        v["value"].clone()
+        exchange(self.port, method, path, body).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn url(&self, tail: &str) -> String {
@@ -240,7 +233,74 @@ impl Drop for Browser {
     }
 }
 
-/// A loopback port nothing listens on now.
+/// One request to the driver on `port` and its answer's `value`, or what went wrong.
+fn exchange(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let io = |e: std::io::Error| format!("{method} {path}: driver connection: {e}");
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(io)?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))
+        .map_err(io)?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(io)?;
+    // The head, then as many body bytes as it announces (the driver keeps connections open).
+    let mut response = Vec::new();
+    let mut buf = [0u8; 65536];
+    let body_at = loop {
+        let n = s.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Err(format!("{method} {path}: the driver closed the connection"));
+        }
+        response.extend_from_slice(&buf[..n]);
+        if let Some(i) = response.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&response[..body_at]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("{method} {path}: no content length: {head}"))?;
+    while response.len() < body_at + length {
+        let n = s.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Err(format!("{method} {path}: the response ended early"));
+        }
+        response.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&response[body_at..body_at + length]);
+    let v: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{method} {path}: {e}: {text}"))?;
+    if v["value"]["error"].is_string() {
+        return Err(format!("{method} {path}: {}", v["value"]));
+    }
+    Ok(v["value"].clone())
+}
+
+/// Whether what listens on `port` answers `GET /status` as a WebDriver does (its answer names
+/// `ready`; the driver may keep the connection open, so read only until then).
+fn is_webdriver(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    if write!(s, "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return false;
+    }
+    let (mut seen, mut buf) = (Vec::new(), [0u8; 4096]);
+    while let Ok(n @ 1..) = s.read(&mut buf) {
+        seen.extend_from_slice(&buf[..n]);
+        if seen.windows(7).any(|w| w == b"\"ready\"") {
+            return true;
+        }
+    }
+    false
+}
+
 /// A loopback port nothing listens on, and that no other browser of this process was given: two
 /// tests starting drivers at once could otherwise be handed the same port, the second driver
 /// would fail to bind it, and its test would talk to the first test's driver until that one ends

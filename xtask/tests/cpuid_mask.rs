@@ -81,12 +81,19 @@ fn has_flag(flag: &str) -> bool {
         .is_some_and(|l| l.split_whitespace().any(|f| f == flag))
 }
 
-#[test]
-#[cfg_attr(
-    not(dlfs2_cpuid_fault),
-    ignore = "needs x86-64 Linux with CPUID faulting (/proc/cpuinfo: cpuid_fault) when the xtask was built"
-)]
-fn every_thread_and_child_sees_avx2_and_fma_without_avx512() {
+/// A test that needs CPUID faulting: ignored, with the reason, where the xtask was built without.
+macro_rules! cpuid_fault_test {
+    ($name:ident $body:block) => {
+        #[test]
+        #[cfg_attr(
+            not(dlfs2_cpuid_fault),
+            ignore = "needs x86-64 Linux with CPUID faulting (/proc/cpuinfo: cpuid_fault) when the xtask was built"
+        )]
+        fn $name() $body
+    };
+}
+
+cpuid_fault_test!(every_thread_and_child_sees_avx2_and_fma_without_avx512 {
     let dir = scratch("cpuid-view");
     let (mask, exe) = build(&dir);
     let plain = probe(&exe, None, "view");
@@ -127,7 +134,7 @@ fn every_thread_and_child_sees_avx2_and_fma_without_avx512() {
     let answered = value_alone(&masked).unwrap();
     assert!(answered >= 8, "{masked}");
     let _ = std::fs::remove_dir_all(&dir);
-}
+});
 
 /// `answered=N` has no WHO before it: the probe prints it alone.
 fn value_alone(text: &str) -> Option<i64> {
@@ -136,12 +143,7 @@ fn value_alone(text: &str) -> Option<i64> {
         .and_then(|v| v.parse().ok())
 }
 
-#[test]
-#[cfg_attr(
-    not(dlfs2_cpuid_fault),
-    ignore = "needs x86-64 Linux with CPUID faulting (/proc/cpuinfo: cpuid_fault) when the xtask was built"
-)]
-fn a_real_fault_reaches_the_programs_handler_or_ends_the_process() {
+cpuid_fault_test!(a_real_fault_reaches_the_programs_handler_or_ends_the_process {
     use std::os::unix::process::ExitStatusExt;
     let dir = scratch("cpuid-fault");
     let (mask, exe) = build(&dir);
@@ -168,4 +170,4 @@ fn a_real_fault_reaches_the_programs_handler_or_ends_the_process() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
+});
